@@ -1,0 +1,253 @@
+"""MNIST for the lessons: find the four standard files, download them if missing, check them, parse them.
+
+    import mnist_data
+    mnist = mnist_data.read_data_sets("data/mnist")         # or read_data_sets() for the default folder
+    mnist.train.images    # float32 [60000, 28, 28, 1], pixel values in [0, 1]
+    mnist.train.labels    # float32 [60000, 10] one-hot (integer labels with one_hot=False)
+    batch_X, batch_Y = mnist.train.next_batch(100)
+
+The data folder is, in order: the `data_dir` argument (the lessons' --data-dir flag), the environment
+variable MNIST_DATA_DIR, or data/mnist/ beside this file, so a lesson finds its data from any folder.
+Each file may be stored gzip-compressed (.gz) or uncompressed. Files found on disk are checked by their
+IDX headers and sizes; downloads are checked against the official MD5 checksums and written atomically,
+so an interrupted or failed download never leaves a partial file behind.
+
+Anything wrong raises DataError, whose message is one line naming the file and what to do.
+"""
+import gzip
+import hashlib
+import os
+import sys
+import tempfile
+import urllib.request
+import zlib
+
+import numpy as np
+
+ENV_VAR = "MNIST_DATA_DIR"
+DEFAULT_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mnist")
+
+# The four standard files, and the MD5 checksums of their official .gz downloads.
+TRAIN_IMAGES = "train-images-idx3-ubyte"
+TRAIN_LABELS = "train-labels-idx1-ubyte"
+TEST_IMAGES = "t10k-images-idx3-ubyte"
+TEST_LABELS = "t10k-labels-idx1-ubyte"
+FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
+OFFICIAL_MD5 = {
+    TRAIN_IMAGES + ".gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    TRAIN_LABELS + ".gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    TEST_IMAGES + ".gz": "9fb629c4189551a2d022fa330f9573f3",
+    TEST_LABELS + ".gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+# Public mirrors, tried in order.
+MIRRORS = (
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+IMAGES_MAGIC = 0x00000803  # IDX: unsigned bytes, 3 dimensions (count, rows, columns)
+LABELS_MAGIC = 0x00000801  # IDX: unsigned bytes, 1 dimension (count)
+IMAGE_SIZE = 28
+
+
+class DataError(Exception):
+    """A data file is missing, corrupt or could not be fetched. The message is one line for the user."""
+
+
+def data_dir_from(data_dir=None):
+    """The folder to use: the argument, else $MNIST_DATA_DIR, else data/mnist/ beside the scripts."""
+    return os.path.abspath(os.path.expanduser(data_dir or os.environ.get(ENV_VAR) or DEFAULT_DATA_DIR))
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing IDX files
+# ---------------------------------------------------------------------------------------------
+
+def _read_bytes(path):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        return gzip.decompress(raw) if path.endswith(".gz") else raw
+    except (OSError, EOFError, zlib.error) as e:
+        raise DataError(f"cannot read {path}: {e}. Delete it and run again to download a fresh copy.") from None
+
+
+def parse_idx(path, magic):
+    """Parse one IDX file (raw or .gz) into a uint8 array, checking its magic number and size."""
+    data = _read_bytes(path)
+    ndim = magic & 0xFF
+    header_size = 4 + 4 * ndim
+    if len(data) < header_size:
+        raise DataError(f"{path} is truncated ({len(data)} bytes, not even an IDX header). "
+                        "Delete it and run again to download a fresh copy.")
+    found_magic = int.from_bytes(data[0:4], "big")
+    if found_magic != magic:
+        raise DataError(f"{path} is not an MNIST {'image' if ndim == 3 else 'label'} file "
+                        f"(magic number {found_magic:#010x}, expected {magic:#010x}). "
+                        "Delete it and run again to download a fresh copy.")
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    if ndim == 3 and dims[1:] != [IMAGE_SIZE, IMAGE_SIZE]:
+        raise DataError(f"{path} holds {dims[1]}x{dims[2]} images, expected 28x28.")
+    expected = header_size + int(np.prod(dims))
+    if len(data) != expected:
+        raise DataError(f"{path} is truncated or corrupt ({len(data)} bytes of data, expected {expected} "
+                        f"for {dims[0]} items). Delete it and run again to download a fresh copy.")
+    return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims)
+
+
+def find_file(data_dir, name):
+    """Path of `name` or `name.gz` in data_dir, or None."""
+    for candidate in (name, name + ".gz"):
+        path = os.path.join(data_dir, candidate)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloading
+# ---------------------------------------------------------------------------------------------
+
+def _progress(message, done, total):
+    if total:
+        line = f"\r  {message} {100 * done // total:3d}% ({done / 1e6:.1f} of {total / 1e6:.1f} MB)"
+    else:
+        line = f"\r  {message} {done / 1e6:.1f} MB"
+    sys.stderr.write(line)
+    sys.stderr.flush()
+
+
+def _fetch(url, destination, md5, timeout):
+    """Download url to destination atomically, checking its MD5. Raises OSError or ValueError on failure."""
+    folder = os.path.dirname(destination)
+    fd, partial = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(destination) + ".", suffix=".part")
+    try:
+        digest = hashlib.md5()
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while True:
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    break
+                out.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                _progress(f"downloading {url}", done, total)
+        sys.stderr.write("\n")
+        if total and done != total:
+            raise ValueError(f"transfer cut short ({done} of {total} bytes)")
+        if md5 is not None and digest.hexdigest() != md5:
+            raise ValueError(f"checksum mismatch (MD5 {digest.hexdigest()}, expected {md5})")
+        os.replace(partial, destination)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def download(data_dir, names=FILES, mirrors=MIRRORS, checksums=OFFICIAL_MD5, timeout=30):
+    """Download the .gz of each name in `names` into data_dir, trying each mirror in order."""
+    try:
+        os.makedirs(data_dir, exist_ok=True)
+    except OSError as e:
+        raise DataError(f"cannot create the data folder {data_dir}: {e.strerror}. "
+                        "Pass --data-dir (or set MNIST_DATA_DIR) to a folder you can write to.") from None
+    for name in names:
+        filename = name + ".gz"
+        errors = []
+        for mirror in mirrors:
+            try:
+                _fetch(mirror + filename, os.path.join(data_dir, filename), checksums.get(filename), timeout)
+                break
+            except (OSError, ValueError) as e:  # URLError and socket timeouts are OSErrors
+                sys.stderr.write("\n" if errors == [] else "")
+                errors.append(f"{mirror}: {getattr(e, 'reason', e)}")
+        else:
+            raise DataError(
+                f"could not download {filename} ({'; '.join(errors)}). Offline? Put the four MNIST files "
+                f"({', '.join(FILES)}, .gz or uncompressed) in {data_dir}, "
+                f"or point --data-dir / {ENV_VAR} at a folder that has them.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Data sets and mini-batches
+# ---------------------------------------------------------------------------------------------
+
+class DataSet:
+    """Images and labels, with next_batch() walking them in a new random order each epoch."""
+
+    def __init__(self, images, labels, seed=0):
+        self.images = images
+        self.labels = labels
+        self.epoch = 0
+        self._rng = np.random.default_rng(seed)
+        self._order = self._rng.permutation(len(images))
+        self._position = 0
+
+    def __len__(self):
+        return len(self.images)
+
+    def next_batch(self, batch_size):
+        """The next batch_size (images, labels); reshuffles (and starts a new epoch) when the epoch runs out."""
+        if batch_size > len(self):
+            raise ValueError(f"batch size {batch_size} is larger than the data set ({len(self)} items)")
+        if self._position + batch_size > len(self):
+            self.epoch += 1
+            self._order = self._rng.permutation(len(self))
+            self._position = 0
+        indices = self._order[self._position: self._position + batch_size]
+        self._position += batch_size
+        return self.images[indices], self.labels[indices]
+
+
+class Datasets:
+    def __init__(self, train, test):
+        self.train = train
+        self.test = test
+
+
+def _prepare(images, labels, one_hot, flatten):
+    images = images.astype(np.float32) / 255.0                      # [N, 28, 28] in [0, 1]
+    images = images.reshape(len(images), -1) if flatten else images[..., np.newaxis]  # [N, 784] or [N, 28, 28, 1]
+    if one_hot:
+        labels = np.eye(10, dtype=np.float32)[labels]               # [N, 10]
+    else:
+        labels = labels.astype(np.int64)                            # [N]
+    return images, labels
+
+
+def read_data_sets(data_dir=None, one_hot=True, flatten=False, seed=0, allow_download=True):
+    """The MNIST training set (60,000 digits) and test set (10,000 digits), downloading them if needed."""
+    data_dir = data_dir_from(data_dir)
+    missing = [name for name in FILES if find_file(data_dir, name) is None]
+    if missing:
+        if not allow_download:
+            raise DataError(f"MNIST files missing in {data_dir}: {', '.join(missing)} (.gz or uncompressed). "
+                            f"Put them there, or point --data-dir / {ENV_VAR} at a folder that has them.")
+        print(f"MNIST: downloading {len(missing)} file(s) into {data_dir}", file=sys.stderr)
+        download(data_dir, missing)
+    arrays = {name: parse_idx(find_file(data_dir, name), IMAGES_MAGIC if "images" in name else LABELS_MAGIC)
+              for name in FILES}
+    for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
+        images, labels = arrays[images_name], arrays[labels_name]
+        if len(images) != len(labels):
+            raise DataError(f"{find_file(data_dir, images_name)} holds {len(images)} images but "
+                            f"{find_file(data_dir, labels_name)} holds {len(labels)} labels. "
+                            "Delete both and run again to download fresh copies.")
+        if labels.size and labels.max() > 9:
+            raise DataError(f"{find_file(data_dir, labels_name)} holds a label {labels.max()}, "
+                            "MNIST labels are 0-9. Delete it and run again to download a fresh copy.")
+    train = DataSet(*_prepare(arrays[TRAIN_IMAGES], arrays[TRAIN_LABELS], one_hot, flatten), seed=seed)
+    test = DataSet(*_prepare(arrays[TEST_IMAGES], arrays[TEST_LABELS], one_hot, flatten), seed=seed)
+    return Datasets(train, test)
+
+
+def write_idx(path, array):
+    """Write a uint8 array as an IDX file (gzip-compressed if path ends in .gz). Used by the tests."""
+    array = np.asarray(array, dtype=np.uint8)
+    magic = 0x0800 | array.ndim
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    data = header + array.tobytes()
+    with open(path, "wb") as f:
+        f.write(gzip.compress(data, compresslevel=1) if path.endswith(".gz") else data)

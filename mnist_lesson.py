@@ -1,0 +1,330 @@
+"""What every MNIST lesson shares, written once: quiet TensorFlow, the common flags, the data, and
+the bookkeeping around the training loop (progress lines, dashboard, run summary).
+
+A lesson builds its own graph and runs its own `sess.run(train_step, feed_dict=...)`; this module
+hands it the mini-batches and, between two steps, measures and shows how the training goes:
+
+    run = mnist_lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y,
+                           accuracy=accuracy, loss=cross_entropy, bands=[[W], [b]])
+    with mnist_lesson.session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step, batch_X, batch_Y in run.training_batches(sess):
+            sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+"""
+import argparse
+import datetime
+import json
+import logging
+import os
+import platform
+import sys
+import time
+import warnings
+
+# TensorFlow prints CUDA probing and deprecation noise; the learner should see the lesson instead.
+# --tf-verbose (or TF_CPP_MIN_LOG_LEVEL set by the user) brings it back.
+TF_VERBOSE = "--tf-verbose" in sys.argv
+if not TF_VERBOSE:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+import numpy as np  # noqa: E402
+import tensorflow.compat.v1 as tf  # noqa: E402
+
+if not TF_VERBOSE:
+    tf.get_logger().setLevel(logging.ERROR)
+tf.disable_v2_behavior()
+
+import mnist_data  # noqa: E402
+import tensorflowvisu  # noqa: E402
+
+PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
+RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
+TEST_CHUNK = 2000  # the test set is evaluated in chunks of this many images, to bound memory
+
+
+class UsageError(Exception):
+    """A flag or input the user can fix; the message is one line."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Flags
+# ------------------------------------------------------------------------------------------------
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def probability(text):
+    value = positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"{text} must be in (0, 1]")
+    return value
+
+
+def argument_parser(doc, iterations, test_every, train_every=10):
+    """A parser with the flags every lesson has; the lesson adds its own hyperparameters to it.
+
+    doc: the lesson's docstring, shown by --help (its first paragraph as the summary, the rest after the flags).
+    """
+    summary, _, details = doc.strip().partition("\n\n")
+    parser = argparse.ArgumentParser(description=summary, epilog=details,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = parser.add_argument_group("common to every lesson")
+    common.add_argument("--data-dir", metavar="DIR", help="folder with the MNIST files (default: $MNIST_DATA_DIR, "
+                        "else data/mnist beside the scripts; downloaded there when missing)")
+    common.add_argument("--iterations", type=positive_int, default=iterations, metavar="N",
+                        help="training steps (default: %(default)s)")
+    common.add_argument("--batch-size", type=positive_int, default=100, metavar="N",
+                        help="images per training step (default: %(default)s)")
+    common.add_argument("--seed", type=int, default=0, help="random seed of the weights, dropout and batch order "
+                        "(default: %(default)s)")
+    common.add_argument("--test-every", type=positive_int, default=test_every, metavar="N",
+                        help="evaluate the whole test set every N steps (default: %(default)s)")
+    common.add_argument("--train-every", type=positive_int, default=train_every, metavar="N",
+                        help="measure the training batch every N steps (default: %(default)s)")
+    common.add_argument("--no-visu", action="store_true", help="no dashboard: text output only (fastest)")
+    common.add_argument("--save-png", metavar="FILE", help="no window: train, then save the final dashboard as a PNG")
+    common.add_argument("--save-movie", metavar="FILE", help="record the dashboard, one frame per test "
+                        "evaluation, as .gif (or .mp4 where ffmpeg is installed)")
+    common.add_argument("--exit-at-end", action="store_true", help="close the window when training ends "
+                        "instead of waiting for you to close it")
+    common.add_argument("--runs-dir", metavar="DIR", default=RUNS_DIR,
+                        help="where the JSON run summaries go (default: runs/ beside the scripts)")
+    common.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
+    return parser
+
+
+def check_args(parser, args):
+    """Checks that argparse cannot do alone; a bad flag ends with one line naming it."""
+    if args.save_movie and os.path.splitext(args.save_movie)[1].lower() not in (".gif", ".mp4"):
+        parser.error(f"--save-movie {args.save_movie}: the movie must be a .gif or an .mp4 file")
+    if args.save_png and not args.save_png.lower().endswith(".png"):
+        parser.error(f"--save-png {args.save_png}: the file name must end in .png")
+    if args.no_visu and (args.save_png or args.save_movie):
+        parser.error("--no-visu draws nothing: it cannot be combined with --save-png or --save-movie")
+    return args
+
+
+def load_mnist(args):
+    """The MNIST training and test sets (one-hot labels, images [N, 28, 28, 1]), or a one-line error."""
+    try:
+        return mnist_data.read_data_sets(args.data_dir, one_hot=True, seed=args.seed)
+    except mnist_data.DataError as e:
+        raise UsageError(str(e)) from None
+
+
+def session():
+    """A TensorFlow session using all the cores of this machine."""
+    return tf.Session(config=tf.ConfigProto(allow_soft_placement=True))
+
+
+def lesson_name():
+    return os.path.splitext(os.path.basename(sys.argv[0]))[0] or "lesson"
+
+
+# ------------------------------------------------------------------------------------------------
+# The run: mini-batches, measurements, dashboard, summary
+# ------------------------------------------------------------------------------------------------
+
+class Run:
+    """Bookkeeping of one lesson's training run.
+
+    images, labels: the lesson's placeholders X [BATCH, 28, 28, 1] and Y_ [BATCH, 10].
+    predictions: Y, the softmax output [BATCH, 10]; accuracy, loss: scalar tensors.
+    bands: two lists of tensors whose values the dashboard's band panels show (weights and biases by default).
+    band_titles: the titles of those two panels.
+    test_feed: extra feed for evaluation (e.g. {pkeep: 1.0}); train_report_feed: extra feed when measuring
+        the training batch (defaults to test_feed).
+    """
+
+    def __init__(self, args, mnist, images, labels, predictions, accuracy, loss, bands=None,
+                 band_titles=("weights", "biases"), test_feed=None, train_report_feed=None, title=None):
+        self.args = args
+        self.mnist = mnist
+        self.images, self.labels = images, labels
+        self.accuracy, self.loss = accuracy, loss
+        self.predicted_labels = tf.argmax(predictions, 1)
+        self.band_tensors = [tf.concat([tf.reshape(t, [-1]) for t in group], 0) for group in bands or []]
+        self.test_feed = dict(test_feed or {})
+        self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
+        self.name = lesson_name()
+        self.title = title or self.name
+        self.curves = {"train": {"step": [], "accuracy": [], "loss": []},
+                       "test": {"step": [], "accuracy": [], "loss": []}}
+        self.dashboard = None
+        if not args.no_visu:
+            window = not args.save_png and tensorflowvisu.display_available()
+            try:
+                self.dashboard = tensorflowvisu.Dashboard(self.title, band_titles, window=window,
+                                                          movie=args.save_movie)
+            except ValueError as e:
+                raise UsageError(str(e)) from None
+            if not self.dashboard.window and not args.save_png:
+                args.save_png = os.path.join(args.runs_dir, self.name + ".png")
+                print(f"No display: the dashboard will be saved as {args.save_png}")
+
+    # -------------------------------------------------------------- measurements
+    def _measure_training_batch(self, sess, step, batch_X, batch_Y):
+        feed = {self.images: batch_X, self.labels: batch_Y, **self.train_report_feed}
+        if self.dashboard is None:
+            accuracy, loss = sess.run([self.accuracy, self.loss], feed_dict=feed)
+        else:
+            accuracy, loss, predicted, *bands = sess.run(
+                [self.accuracy, self.loss, self.predicted_labels] + self.band_tensors, feed_dict=feed)
+            self.dashboard.add_training(step, accuracy, loss, batch_X, batch_Y.argmax(1), predicted,
+                                        bands=bands or None)
+        self._record("train", step, accuracy, loss)
+        return accuracy, loss
+
+    def evaluate_test_set(self, sess):
+        """Accuracy, loss and predicted labels on the whole test set (evaluated in chunks)."""
+        test = self.mnist.test
+        total_accuracy = total_loss = 0.0
+        predicted = []
+        for start in range(0, len(test), TEST_CHUNK):
+            chunk_X = test.images[start:start + TEST_CHUNK]
+            feed = {self.images: chunk_X, self.labels: test.labels[start:start + TEST_CHUNK], **self.test_feed}
+            accuracy, loss, labels = sess.run([self.accuracy, self.loss, self.predicted_labels], feed_dict=feed)
+            total_accuracy += accuracy * len(chunk_X)
+            total_loss += loss * len(chunk_X)
+            predicted.append(labels)
+        return total_accuracy / len(test), total_loss / len(test), np.concatenate(predicted)
+
+    def _measure_test_set(self, sess, step):
+        accuracy, loss, predicted = self.evaluate_test_set(sess)
+        self._record("test", step, accuracy, loss)
+        if self.dashboard is not None:
+            shown = tensorflowvisu.Dashboard.TEST_GRID[0] * tensorflowvisu.Dashboard.TEST_GRID[1]
+            test = self.mnist.test
+            self.dashboard.add_test(step, accuracy, loss, test.images[:shown], test.labels[:shown].argmax(1),
+                                    predicted[:shown])
+        return accuracy, loss
+
+    def _record(self, which, step, accuracy, loss):
+        curve = self.curves[which]
+        curve["step"].append(step)
+        curve["accuracy"].append(round(float(accuracy), 6))
+        curve["loss"].append(round(float(loss), 6))
+
+    # -------------------------------------------------------------- the loop
+    def training_batches(self, sess):
+        """Yields (step, batch_X, batch_Y) for each training step; between steps, measures, prints and draws.
+
+        The test set is evaluated every --test-every steps and once more after the last step.
+        """
+        args = self.args
+        print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, "
+              f"test set ({len(self.mnist.test):,} images) every {args.test_every} steps")
+        train_seconds = 0.0
+        started = time.perf_counter()
+        try:
+            for step in range(args.iterations + 1):
+                batch_X, batch_Y = self.mnist.train.next_batch(args.batch_size)
+                if step % args.train_every == 0 or step % args.test_every == 0 or step == args.iterations:
+                    train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
+                if step % args.test_every == 0 or step == args.iterations:
+                    test_accuracy, test_loss = self._measure_test_set(sess, step)
+                    print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
+                          f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
+                if self.dashboard is not None:
+                    self.dashboard.update()
+                if step == args.iterations:
+                    break
+                step_started = time.perf_counter()
+                yield step, batch_X, batch_Y
+                train_seconds += time.perf_counter() - step_started
+        except BaseException:
+            if self.dashboard is not None:
+                self.dashboard.abort()
+            raise
+        wall_seconds = time.perf_counter() - started
+        self._finish(wall_seconds, train_seconds)
+
+    def _finish(self, wall_seconds, train_seconds):
+        args = self.args
+        test = self.curves["test"]
+        best = int(np.argmax(test["accuracy"]))
+        steps_per_second = args.iterations / train_seconds if train_seconds else float("nan")
+        summary = {
+            "lesson": self.name,
+            "finished": datetime.datetime.now().isoformat(timespec="seconds"),
+            "hyperparameters": {k: v for k, v in vars(args).items() if k not in ("tf_verbose",)},
+            "max_test_accuracy": test["accuracy"][best],
+            "max_test_accuracy_step": test["step"][best],
+            "final_test_accuracy": test["accuracy"][-1],
+            "iterations": args.iterations,
+            "wall_seconds": round(wall_seconds, 3),
+            "train_seconds": round(train_seconds, 3),
+            "train_steps_per_second": round(steps_per_second, 2),
+            "dashboard_draw_seconds": round(self.dashboard.draw_seconds, 3) if self.dashboard else 0.0,
+            "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
+                        "python": platform.python_version(), "tensorflow": tf.__version__,
+                        "gpu": bool(tf.config.list_physical_devices("GPU"))},
+            "curves": self.curves,
+        }
+        print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
+              f"final test accuracy: {summary['final_test_accuracy']:.4f}")
+        print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")
+        path = write_json(summary, os.path.join(
+            args.runs_dir, f"{self.name}-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"))
+        print(f"run summary: {path}")
+        self.summary_path = path
+        if self.dashboard is not None:
+            for written in self.dashboard.finish(png=args.save_png, wait=not args.exit_at_end):
+                print(f"dashboard saved: {written}")
+
+
+def write_json(data, path):
+    """Write data as JSON atomically; returns the path (a suffix is added if the name is taken)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    base, extension = os.path.splitext(path)
+    number = 1
+    while os.path.exists(path):
+        number += 1
+        path = f"{base}-{number}{extension}"
+    partial = os.path.join(folder, ".partial-" + os.path.basename(path))
+    with open(partial, "w") as f:
+        json.dump(data, f, indent=1)
+    os.replace(partial, path)
+    return path
+
+
+def main(lesson_main):
+    """Run a lesson's main(): a user error or Ctrl-C ends with one line, never a traceback."""
+    try:
+        lesson_main()
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\ninterrupted: training stopped (nothing was saved)", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,399 @@
+"""The lessons' dashboard: six panels that show a network learning, live in a window or saved headless.
+
+    +------------------+------------------+------------------+
+    | 1 accuracy       | 2 cross-entropy  | 3 training batch |
+    |   train & test   |   train & test   |   10 x 10 digits |
+    +------------------+------------------+------------------+
+    | 4 weights        | 5 biases         | 6 1,000 test     |
+    |   percentiles    |   percentiles    |   digits         |
+    +------------------+------------------+------------------+
+
+Misrecognised digits are drawn on red, with the correct label (white, top left) and the predicted
+label (yellow, top right); the test digits show the misrecognised ones first, with a side scale in
+% recognised. Panels 4 and 5 show 7 percentile bands (min to max) of any values a lesson passes:
+weights and biases by default, activations in lesson 4.0.
+
+Keys in the live window: 1-6 one panel alone, 7 accuracy + loss, 8 the two band panels,
+9 training + test digits, 0 or Esc all six, space pause / resume.
+
+Nothing here knows TensorFlow: a lesson feeds plain NumPy values through add_training() and add_test().
+Redrawing is rate-limited so that drawing never takes more than a set fraction of the wall time.
+"""
+import os
+import sys
+import time
+
+import numpy as np
+import matplotlib
+
+PERCENTILES = (0, 10, 25, 40, 60, 75, 90, 100)  # 8 edges: 7 bands from min to max
+MAX_DRAW_FRACTION = 0.08  # at most this share of the wall time goes into redrawing the live window
+EVENT_INTERVAL = 0.05  # seconds between two looks at the window's keyboard and mouse events
+DIGIT = 28
+
+# 3x5 pixel glyphs of the digits 0-9, to label misrecognised digits inside the image itself.
+_GLYPH_ROWS = {
+    0: ("111", "101", "101", "101", "111"), 1: ("010", "110", "010", "010", "111"),
+    2: ("111", "001", "111", "100", "111"), 3: ("111", "001", "111", "001", "111"),
+    4: ("101", "101", "111", "001", "001"), 5: ("111", "100", "111", "001", "111"),
+    6: ("111", "100", "111", "101", "111"), 7: ("111", "001", "001", "010", "010"),
+    8: ("111", "101", "111", "101", "111"), 9: ("111", "101", "111", "001", "111"),
+}
+GLYPHS = {d: np.kron(np.array([[c == "1" for c in row] for row in rows]), np.ones((2, 2), bool))
+          for d, rows in _GLYPH_ROWS.items()}  # each [10, 6] booleans (3x5 font at 2x)
+
+BACKGROUND_OK = np.array([255, 255, 255], np.float32)
+BACKGROUND_WRONG = np.array([230, 70, 70], np.float32)
+INK = np.array([20, 20, 20], np.float32)
+LABEL_CORRECT = np.array([255, 255, 255], np.uint8)
+LABEL_PREDICTED = np.array([255, 240, 0], np.uint8)
+
+
+def display_available():
+    """True where a window can be opened: always on macOS and Windows, with $DISPLAY or $WAYLAND_DISPLAY elsewhere."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def percentile_bands(values):
+    """The 8 percentiles PERCENTILES of all values (any shape), which bound 7 bands from min to max."""
+    return np.percentile(np.ravel(values), PERCENTILES).astype(np.float32)
+
+
+def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=True):
+    """RGB image [rows*28, columns*28, 3] of the first rows*columns digits, misrecognised ones on red.
+
+    images: [N, 28, 28] or [N, 28, 28, 1] in [0, 1]; labels, predictions: [N] integers.
+    Returns (image, number of misrecognised digits among those shown).
+    """
+    count = min(len(images), rows * columns)
+    images = np.asarray(images[:count], np.float32).reshape(count, DIGIT, DIGIT)
+    labels = np.asarray(labels[:count])
+    predictions = np.asarray(predictions[:count])
+    wrong = labels != predictions
+    order = np.argsort(~wrong, kind="stable") if misrecognised_first else np.arange(count)
+    images, labels, predictions, wrong = images[order], labels[order], predictions[order], wrong[order]
+
+    background = np.where(wrong[:, None, None, None], BACKGROUND_WRONG, BACKGROUND_OK)  # [N, 1, 1, 3]
+    tiles = background * (1 - images[..., None]) + INK * images[..., None]              # [N, 28, 28, 3]
+    tiles = tiles.astype(np.uint8)
+    for i in np.flatnonzero(wrong):
+        tiles[i, 1:11, 1:7][GLYPHS[int(labels[i])]] = LABEL_CORRECT
+        tiles[i, 1:11, DIGIT - 7:DIGIT - 1][GLYPHS[int(predictions[i])]] = LABEL_PREDICTED
+    grid = np.full((rows * columns, DIGIT, DIGIT, 3), 240, np.uint8)  # light grey where there is no digit
+    grid[:count] = tiles
+    grid = grid.reshape(rows, columns, DIGIT, DIGIT, 3).transpose(0, 2, 1, 3, 4)
+    return grid.reshape(rows * DIGIT, columns * DIGIT, 3), int(wrong.sum())
+
+
+class Dashboard:
+    """Collects a run's figures and draws them: live (window=True) or only when asked (headless).
+
+    band_titles: titles of the two percentile-band panels.
+    movie: a .gif or .mp4 path to record one frame per test evaluation into, or None.
+    """
+
+    TRAIN_GRID = (10, 10)  # rows, columns
+    TEST_GRID = (25, 40)
+
+    def __init__(self, title, band_titles=("weights", "biases"), window=True, movie=None):
+        self.title = title
+        self.band_titles = tuple(band_titles)
+        self.window = window
+        self.paused = False
+        self.closed = False
+        # the figures, all per instance
+        self.train_steps, self.train_accuracy, self.train_loss = [], [], []
+        self.test_steps, self.test_accuracy, self.test_loss = [], [], []
+        self.band_steps, self.bands = [], ([], [])
+        self.train_digits = None
+        self.test_digits = None
+        self._dirty = False
+        self._next_draw = 0.0
+        self._next_events = 0.0
+        self.draw_seconds = 0.0
+        self.frames = 0
+
+        self._movie_writer = None
+        self._movie_path = movie
+        self._figure = self._make_figure()
+        self._build_panels()
+        if movie:
+            self._start_movie(movie)
+        if self.window:
+            import matplotlib.pyplot as plt
+            plt.show(block=False)
+            self._process_events()
+
+    # ------------------------------------------------------------------ figure and panels
+    def _make_figure(self):
+        if self.window:
+            try:
+                import matplotlib.pyplot as plt
+                if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+                    raise RuntimeError("matplotlib found no interactive backend (on Linux, install python3-tk)")
+                figure = plt.figure(figsize=(13, 7.5))
+                figure.canvas.manager.set_window_title(self.title)
+                figure.canvas.mpl_connect("key_press_event", self._on_key)
+                figure.canvas.mpl_connect("close_event", self._on_close)
+                return figure
+            except Exception as e:  # no usable display: fall back to headless, never crash
+                print(f"dashboard: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+                      "continuing headless", file=sys.stderr)
+                self.window = False
+        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        figure = Figure(figsize=(13, 7.5))
+        FigureCanvasAgg(figure)
+        return figure
+
+    def _build_panels(self):
+        fig = self._figure
+        fig.suptitle(self.title, fontsize=13)
+        grid = fig.add_gridspec(2, 3, left=0.05, right=0.95, bottom=0.06, top=0.9, wspace=0.25, hspace=0.3)
+        self.axes = [fig.add_subplot(grid[row, col]) for row in range(2) for col in range(3)]
+        self._home_positions = [ax.get_position() for ax in self.axes]
+        acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
+
+        self._acc_lines = (acc_ax.plot([], [], color="tab:blue", label="training")[0],
+                           acc_ax.plot([], [], color="tab:red", lw=2, label="test")[0])
+        acc_ax.legend(loc="lower right", fontsize=8)
+        self._loss_lines = (loss_ax.plot([], [], color="tab:blue", label="training")[0],
+                            loss_ax.plot([], [], color="tab:red", lw=2, label="test")[0])
+        loss_ax.legend(loc="upper right", fontsize=8)
+        for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=8)
+            ax.set_xlabel("training step", fontsize=8)
+
+        blank = np.full((1, 1, 3), 240, np.uint8)
+        self._train_image = train_ax.imshow(blank, interpolation="nearest")
+        self._test_image = test_ax.imshow(blank, interpolation="nearest")
+        train_ax.set_xticks([])
+        train_ax.set_yticks([])
+        test_ax.set_xticks([])
+        # side scale: where the red digits end reads as the % of these test digits recognised
+        rows, columns = self.TEST_GRID
+        test_ax.yaxis.tick_right()
+        test_ax.set_yticks([r * DIGIT - 0.5 for r in range(0, rows + 1, 5)])
+        test_ax.set_yticklabels([f"{100 - 100 * r * columns / (rows * columns):.0f}%" for r in range(0, rows + 1, 5)],
+                                fontsize=8)
+        test_ax.set_yticks([r * DIGIT - 0.5 for r in range(rows + 1)], minor=True)
+        self._band_fills = ([], [])
+        for ax, title in zip((band1_ax, band2_ax), self.band_titles):
+            ax.set_title(title, fontsize=10)
+        self._set_titles()
+
+    def _set_titles(self):
+        acc_ax, loss_ax, train_ax, _, _, test_ax = self.axes
+        if self.test_accuracy:
+            acc_ax.set_title(f"accuracy: test {self.test_accuracy[-1]:.4f}, max {max(self.test_accuracy):.4f}",
+                             fontsize=10)
+            loss_ax.set_title(f"cross-entropy loss: test {self.test_loss[-1]:.2f}", fontsize=10)
+        else:
+            acc_ax.set_title("accuracy", fontsize=10)
+            loss_ax.set_title("cross-entropy loss", fontsize=10)
+        train_ax.set_title("training digits (red: misrecognised)", fontsize=10)
+        count = min(len(self.test_digits[0]), self.TEST_GRID[0] * self.TEST_GRID[1]) if self.test_digits else 1000
+        test_ax.set_title(f"{count:,} test digits, misrecognised first", fontsize=10)
+
+    # ------------------------------------------------------------------ feeding figures in
+    def add_training(self, step, accuracy, loss, images=None, labels=None, predictions=None, bands=None):
+        """Figures on one training batch; images/labels/predictions feed the digit grid, bands the two band panels."""
+        self.train_steps.append(step)
+        self.train_accuracy.append(float(accuracy))
+        self.train_loss.append(float(loss))
+        if images is not None:
+            self.train_digits = (images, labels, predictions)
+        if bands is not None:
+            self.band_steps.append(step)
+            for history, values in zip(self.bands, bands):
+                history.append(percentile_bands(values))
+        self._dirty = True
+
+    def add_test(self, step, accuracy, loss, images=None, labels=None, predictions=None):
+        """Figures on the test set; images/labels/predictions (the first 1,000 are shown) feed the test-digit grid."""
+        self.test_steps.append(step)
+        self.test_accuracy.append(float(accuracy))
+        self.test_loss.append(float(loss))
+        if images is not None:
+            self.test_digits = (images, labels, predictions)
+        self._dirty = True
+        if self._movie_writer is not None:
+            self._render()
+            self._movie_writer.grab_frame()
+            self.frames += 1
+
+    # ------------------------------------------------------------------ drawing
+    def _render(self):
+        """Bring every artist up to date with the figures collected so far (no drawing on screen)."""
+        acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
+        self._acc_lines[0].set_data(self.train_steps, self.train_accuracy)
+        self._acc_lines[1].set_data(self.test_steps, self.test_accuracy)
+        self._loss_lines[0].set_data(self.train_steps, self.train_loss)
+        self._loss_lines[1].set_data(self.test_steps, self.test_loss)
+        last_step = max(self.train_steps[-1:] + self.test_steps[-1:] + [1])
+        for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
+            ax.set_xlim(0, last_step)
+        # zoom on what matters: skip the first quarter of the curves (the steep start) when setting the y range
+        accuracies = self._tail(self.train_accuracy) + self._tail(self.test_accuracy)
+        if accuracies:
+            low = min(accuracies)
+            acc_ax.set_ylim(max(0.0, low - 0.1 * (1.0 - low) - 0.005), 1.0)
+        losses = self._tail(self.train_loss) + self._tail(self.test_loss)
+        if losses:
+            loss_ax.set_ylim(0, max(losses) * 1.1 + 1e-6)
+
+        for ax, fills, history in zip((band1_ax, band2_ax), self._band_fills, self.bands):
+            for fill in fills:
+                fill.remove()
+            fills.clear()
+            if history:
+                values = np.array(history)  # [points, 8]
+                half = len(PERCENTILES) // 2
+                for k in range(half):  # nested: min-max, 10-90, 25-75, 40-60
+                    fills.append(ax.fill_between(self.band_steps, values[:, k], values[:, -1 - k],
+                                                 color="tab:blue", alpha=0.25, lw=0))
+                low, high = values.min(), values.max()
+                margin = 0.05 * (high - low) + 1e-6
+                ax.set_ylim(low - margin, high + margin)
+
+        if self.train_digits is not None:
+            image, _ = digit_grid(*self.train_digits, columns=self.TRAIN_GRID[1], rows=self.TRAIN_GRID[0])
+            self._set_image(self._train_image, image)
+        if self.test_digits is not None:
+            image, _ = digit_grid(*self.test_digits, columns=self.TEST_GRID[1], rows=self.TEST_GRID[0])
+            self._set_image(self._test_image, image)
+        self._set_titles()
+        self._dirty = False
+
+    @staticmethod
+    def _tail(values):
+        return values[len(values) // 4:]
+
+    @staticmethod
+    def _set_image(artist, image):
+        artist.set_data(image)
+        height, width = image.shape[:2]
+        artist.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
+        artist.axes.set_xlim(-0.5, width - 0.5)
+        artist.axes.set_ylim(height - 0.5, -0.5)
+
+    def update(self):
+        """Call once per training step: redraws the live window when due, handles its keys, waits while paused."""
+        if not self.window or self.closed:
+            return
+        now = time.perf_counter()
+        if self._dirty and now >= self._next_draw:
+            self._render()
+            self._figure.canvas.draw()
+            self._process_events()
+            spent = time.perf_counter() - now
+            self.draw_seconds += spent
+            # wait long enough that drawing stays under MAX_DRAW_FRACTION of the time
+            self._next_draw = now + spent / MAX_DRAW_FRACTION
+        elif now >= self._next_events:
+            self._process_events()
+        while self.paused and not self.closed:
+            self._figure.canvas.start_event_loop(0.1)
+
+    def _process_events(self):
+        self._figure.canvas.flush_events()
+        self._next_events = time.perf_counter() + EVENT_INTERVAL
+
+    # ------------------------------------------------------------------ keys
+    LAYOUTS = {"1": (0,), "2": (1,), "3": (2,), "4": (3,), "5": (4,), "6": (5,),
+               "7": (0, 1), "8": (3, 4), "9": (2, 5)}
+
+    def _on_key(self, event):
+        if event.key == " ":
+            self.paused = not self.paused
+            self._figure.suptitle(self.title + ("   [paused: space resumes]" if self.paused else ""), fontsize=13)
+            self._figure.canvas.draw_idle()
+        elif event.key in self.LAYOUTS or event.key in ("0", "escape"):
+            self.show_panels(self.LAYOUTS.get(event.key))
+
+    def show_panels(self, panels=None):
+        """Show only the given panel indices (0-5) side by side, or all six when panels is None."""
+        for index, ax in enumerate(self.axes):
+            ax.set_visible(panels is None or index in panels)
+            ax.set_position(self._home_positions[index])
+        if panels is not None:
+            width = 0.9 / len(panels)
+            for slot, index in enumerate(panels):
+                self.axes[index].set_position([0.05 + slot * width, 0.07, width - 0.05, 0.8])
+        self._render()
+        self._figure.canvas.draw_idle()
+
+    def _on_close(self, _event):
+        self.closed = True
+        self.paused = False
+
+    # ------------------------------------------------------------------ movie and PNG
+    def _start_movie(self, path):
+        from matplotlib import animation
+        extension = os.path.splitext(path)[1].lower()
+        if extension == ".gif":
+            writer = animation.PillowWriter(fps=8)
+        elif extension == ".mp4":
+            if not animation.writers.is_available("ffmpeg"):
+                raise ValueError(f"--save-movie {path}: recording .mp4 needs ffmpeg, which is not installed. "
+                                 "Install ffmpeg, or record a .gif instead.")
+            writer = animation.FFMpegWriter(fps=8)
+        else:
+            raise ValueError(f"--save-movie {path}: the movie must be a .gif or an .mp4 file.")
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        self._movie_partial = os.path.join(folder, ".partial-" + os.path.basename(path))
+        writer.setup(self._figure, self._movie_partial, dpi=60)
+        self._movie_writer = writer
+
+    def finish(self, png=None, wait=True):
+        """End of training: final drawing, the PNG and movie written (atomically); paths returned.
+
+        In a live window, wait=True keeps it open until the user closes it.
+        """
+        self._render()
+        written = []
+        if self._movie_writer is not None:
+            if not self.frames:
+                self._movie_writer.grab_frame()
+            self._movie_writer.finish()
+            os.replace(self._movie_partial, self._movie_path)
+            self._movie_writer = None
+            written.append(self._movie_path)
+        if png:
+            save_png(self._figure, png)
+            written.append(png)
+        if self.window and not self.closed:
+            self._figure.canvas.draw_idle()
+            if wait:
+                import matplotlib.pyplot as plt
+                print("Close the dashboard window to exit.", flush=True)
+                plt.show(block=True)
+        return written
+
+    def abort(self):
+        """Drop a half-recorded movie (on Ctrl-C or an error): no partial file is left behind."""
+        if self._movie_writer is not None:
+            try:
+                self._movie_writer.finish()
+            except Exception:
+                pass
+            self._movie_writer = None
+            if os.path.exists(self._movie_partial):
+                os.remove(self._movie_partial)
+
+
+def save_png(figure, path, dpi=80):
+    """Save a figure as PNG atomically (to a hidden file, then renamed)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    partial = os.path.join(folder, ".partial-" + os.path.basename(path))
+    try:
+        figure.savefig(partial, dpi=dpi, format="png")
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
