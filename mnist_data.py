@@ -124,9 +124,9 @@ def _fetch(url, destination, md5, timeout):
     fd, partial = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(destination) + ".", suffix=".part")
     try:
         digest = hashlib.md5()
+        done = 0
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0)
-            done = 0
             while True:
                 chunk = response.read(1 << 16)
                 if not chunk:
@@ -135,13 +135,14 @@ def _fetch(url, destination, md5, timeout):
                 digest.update(chunk)
                 done += len(chunk)
                 _progress(f"downloading {url}", done, total)
-        sys.stderr.write("\n")
         if total and done != total:
             raise ValueError(f"transfer cut short ({done} of {total} bytes)")
         if md5 is not None and digest.hexdigest() != md5:
             raise ValueError(f"checksum mismatch (MD5 {digest.hexdigest()}, expected {md5})")
         os.replace(partial, destination)
     finally:
+        if done:
+            sys.stderr.write("\n")  # end the progress line
         if os.path.exists(partial):
             os.remove(partial)
 
@@ -161,7 +162,6 @@ def download(data_dir, names=FILES, mirrors=MIRRORS, checksums=OFFICIAL_MD5, tim
                 _fetch(mirror + filename, os.path.join(data_dir, filename), checksums.get(filename), timeout)
                 break
             except (OSError, ValueError) as e:  # URLError and socket timeouts are OSErrors
-                sys.stderr.write("\n" if errors == [] else "")
                 errors.append(f"{mirror}: {getattr(e, 'reason', e)}")
         else:
             raise DataError(

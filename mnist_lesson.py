@@ -14,30 +14,16 @@ hands it the mini-batches and, between two steps, measures and shows how the tra
 import argparse
 import datetime
 import json
-import logging
 import os
 import platform
 import sys
 import time
-import warnings
 
-# TensorFlow prints CUDA probing and deprecation noise; the learner should see the lesson instead.
-# --tf-verbose (or TF_CPP_MIN_LOG_LEVEL set by the user) brings it back.
-TF_VERBOSE = "--tf-verbose" in sys.argv
-if not TF_VERBOSE:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    warnings.filterwarnings("ignore")
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+import numpy as np
 
-import numpy as np  # noqa: E402
-import tensorflow.compat.v1 as tf  # noqa: E402
-
-if not TF_VERBOSE:
-    tf.get_logger().setLevel(logging.ERROR)
-tf.disable_v2_behavior()
-
-import mnist_data  # noqa: E402
-import tensorflowvisu  # noqa: E402
+from graphmode import tf
+import mnist_data
+import tensorflowvisu
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
@@ -118,7 +104,8 @@ def argument_parser(doc, iterations, test_every, train_every=10):
                         "instead of waiting for you to close it")
     common.add_argument("--runs-dir", metavar="DIR", default=RUNS_DIR,
                         help="where the JSON run summaries go (default: runs/ beside the scripts)")
-    common.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
+    common.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages "
+                        "(also: TF_VERBOSE=1)")
     return parser
 
 
@@ -131,6 +118,20 @@ def check_args(parser, args):
     if args.no_visu and (args.save_png or args.save_movie):
         parser.error("--no-visu draws nothing: it cannot be combined with --save-png or --save-movie")
     return args
+
+
+def add_learning_rate_flags(parser, lr, lr_min, lr_decay):
+    """Flags of the decaying learning rate: lr_min + lr * exp(-step / lr_decay)."""
+    group = parser.add_argument_group("learning rate decay: lr_min + lr * exp(-step / lr_decay)")
+    group.add_argument("--lr", type=positive_float, default=lr, help="decaying part (default: %(default)s)")
+    group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
+    group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
+                       help="decay time constant, in steps (default: %(default)s)")
+
+
+def add_dropout_flag(parser, pkeep):
+    parser.add_argument("--pkeep", type=probability, default=pkeep, help="dropout: probability to keep a "
+                        "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
 
 
 def load_mnist(args):
@@ -158,27 +159,32 @@ class Run:
     """Bookkeeping of one lesson's training run.
 
     images, labels: the lesson's placeholders X [BATCH, 28, 28, 1] and Y_ [BATCH, 10].
-    predictions: Y, the softmax output [BATCH, 10]; accuracy, loss: scalar tensors.
+    predictions: Y, the softmax output [BATCH, 10]; loss: scalar tensor; accuracy: scalar tensor, computed
+        from predictions and labels when not given.
     bands: two lists of tensors whose values the dashboard's band panels show (weights and biases by default).
     band_titles: the titles of those two panels.
     test_feed: extra feed for evaluation (e.g. {pkeep: 1.0}); train_report_feed: extra feed when measuring
         the training batch (defaults to test_feed).
     """
 
-    def __init__(self, args, mnist, images, labels, predictions, accuracy, loss, bands=None,
+    def __init__(self, args, mnist, images, labels, predictions, loss, accuracy=None, bands=None,
                  band_titles=("weights", "biases"), test_feed=None, train_report_feed=None, title=None):
         self.args = args
         self.mnist = mnist
         self.images, self.labels = images, labels
-        self.accuracy, self.loss = accuracy, loss
+        self.loss = loss
         self.predicted_labels = tf.argmax(predictions, 1)
+        if accuracy is None:  # the share of images whose most probable digit is the correct one
+            accuracy = tf.reduce_mean(tf.cast(tf.equal(self.predicted_labels, tf.argmax(labels, 1)), tf.float32))
+        self.accuracy = accuracy
         self.band_tensors = [tf.concat([tf.reshape(t, [-1]) for t in group], 0) for group in bands or []]
         self.test_feed = dict(test_feed or {})
         self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
         self.name = lesson_name()
         self.title = title or self.name
         self.curves = {"train": {"step": [], "accuracy": [], "loss": []},
-                       "test": {"step": [], "accuracy": [], "loss": []}}
+                       "test": {"step": [], "accuracy": [], "loss": [], "seconds": []}}
+        self._started = time.perf_counter()
         self.dashboard = None
         if not args.no_visu:
             window = not args.save_png and tensorflowvisu.display_available()
@@ -221,6 +227,7 @@ class Run:
     def _measure_test_set(self, sess, step):
         accuracy, loss, predicted = self.evaluate_test_set(sess)
         self._record("test", step, accuracy, loss)
+        self.curves["test"]["seconds"].append(round(time.perf_counter() - self._started, 3))
         if self.dashboard is not None:
             shown = tensorflowvisu.Dashboard.TEST_GRID[0] * tensorflowvisu.Dashboard.TEST_GRID[1]
             test = self.mnist.test
@@ -244,10 +251,12 @@ class Run:
         print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, "
               f"test set ({len(self.mnist.test):,} images) every {args.test_every} steps")
         train_seconds = 0.0
-        started = time.perf_counter()
+        started = self._started = time.perf_counter()
         try:
             for step in range(args.iterations + 1):
+                batch_started = time.perf_counter()
                 batch_X, batch_Y = self.mnist.train.next_batch(args.batch_size)
+                train_seconds += time.perf_counter() - batch_started
                 if step % args.train_every == 0 or step % args.test_every == 0 or step == args.iterations:
                     train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
                 if step % args.test_every == 0 or step == args.iterations:

@@ -1,0 +1,90 @@
+"""Lesson 3.1: a bigger convolutional network, with dropout (about 99.3% test accuracy).
+
+Lesson 3.0 was short of degrees of freedom: more filters per layer (6, 12, 24), bigger patches
+in the first layer (6x6), and a fully connected layer of 200 neurons regularised by dropout
+(keep 0.75 in training, 1.0 for evaluation) take it to about 99.3%.
+
+  · · · · · · · · · ·      (input data, 1 channel)                          X  [batch, 28, 28, 1]
+  @ @ @ @ @ @ @ @ @ @   -- conv. layer 6x6x1=>6 stride 1   (relu)           W1 [6, 6, 1, 6]   B1 [6]
+  ∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶                                                       Y1 [batch, 28, 28, 6]
+    @ @ @ @ @ @ @ @     -- conv. layer 5x5x6=>12 stride 2  (relu)           W2 [5, 5, 6, 12]  B2 [12]
+    ∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶                                                         Y2 [batch, 14, 14, 12]
+      @ @ @ @ @ @       -- conv. layer 4x4x12=>24 stride 2 (relu)           W3 [4, 4, 12, 24] B3 [24]
+      ∶∶∶∶∶∶∶∶∶∶∶                                                           Y3 [batch, 7, 7, 24] => [batch, 7*7*24]
+      \\x/x\\x/x\\x/       -- fully connected layer (relu+dropout)          W4 [7*7*24, 200]  B4 [200]
+       · · · ·                                                              Y4 [batch, 200]
+       \\x/x\\x/           -- fully connected layer (softmax)               W5 [200, 10]      B5 [10]
+        · · ·                                                               Y  [batch, 10]
+
+Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
+Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 99.3% after 10,000 steps.
+"""
+import math
+
+import mnist_lesson as lesson
+from mnist_lesson import tf
+
+K, L, M = 6, 12, 24  # channels of the three convolutional layers
+N = 200             # neurons of the fully connected layer
+LR, LR_MIN, LR_DECAY = 0.003, 0.0001, 2000  # learning rate = LR_MIN + LR * exp(-step / LR_DECAY)
+ITERATIONS = 10000
+TEST_EVERY = 100
+PKEEP = 0.75  # dropout on the fully connected layer: probability to keep a neuron's output in training
+
+
+def main():
+    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
+    lesson.add_learning_rate_flags(parser, LR, LR_MIN, LR_DECAY)
+    lesson.add_dropout_flag(parser, PKEEP)
+    args = lesson.check_args(parser, parser.parse_args())
+    mnist = lesson.load_mnist(args)
+    tf.set_random_seed(args.seed)
+
+    X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
+    Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
+    lr = tf.placeholder(tf.float32)                     # the learning rate changes at every step
+    pkeep = tf.placeholder(tf.float32)                  # dropout: 0.75 in training, 1.0 for evaluation
+
+    # filters [height, width, input channels, output channels]; biases 0.1 so the ReLUs start active
+    W1 = tf.Variable(tf.truncated_normal([6, 6, 1, K], stddev=0.1))   # 6x6 patches, 1 input channel, K filters
+    B1 = tf.Variable(tf.ones([K]) / 10)
+    W2 = tf.Variable(tf.truncated_normal([5, 5, K, L], stddev=0.1))
+    B2 = tf.Variable(tf.ones([L]) / 10)
+    W3 = tf.Variable(tf.truncated_normal([4, 4, L, M], stddev=0.1))
+    B3 = tf.Variable(tf.ones([M]) / 10)
+    W4 = tf.Variable(tf.truncated_normal([7 * 7 * M, N], stddev=0.1))
+    B4 = tf.Variable(tf.ones([N]) / 10)
+    W5 = tf.Variable(tf.truncated_normal([N, 10], stddev=0.1))
+    B5 = tf.Variable(tf.ones([10]) / 10)
+
+    # the model
+    Y1 = tf.nn.relu(tf.nn.conv2d(X, W1, strides=[1, 1, 1, 1], padding="SAME") + B1)   # [batch, 28, 28, K]
+    Y2 = tf.nn.relu(tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1], padding="SAME") + B2)  # [batch, 14, 14, L]
+    Y3 = tf.nn.relu(tf.nn.conv2d(Y2, W3, strides=[1, 2, 2, 1], padding="SAME") + B3)  # [batch, 7, 7, M]
+    YY = tf.reshape(Y3, [-1, 7 * 7 * M])                                             # [batch, 7*7*M]
+    Y4 = tf.nn.relu(tf.matmul(YY, W4) + B4)                                           # [batch, N]
+    Y4 = tf.nn.dropout(Y4, rate=1 - pkeep)                                            # [batch, N]
+    Ylogits = tf.matmul(Y4, W5) + B5                                                  # [batch, 10]
+    Y = tf.nn.softmax(Ylogits)                                                        # [batch, 10]
+
+    # cross-entropy from the logits (numerically stable), x100 for a batch of 100 images
+    cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits)) * 100
+
+    # training: Adam, with the learning rate fed at each step
+    train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)
+
+    run = lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
+                     bands=[[W1, W2, W3, W4, W5], [B1, B2, B3, B4, B5]], test_feed={pkeep: 1.0},
+                     title="3.1: bigger convolutional network, dropout")
+    with lesson.session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step, batch_X, batch_Y in run.training_batches(sess):
+            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
+            sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, pkeep: args.pkeep})
+
+
+# Expect: max test accuracy about 0.993, first reached 0.99 after about 2,000 steps; the test loss
+# stays flat to the end thanks to dropout.
+
+if __name__ == "__main__":
+    lesson.main(main)
