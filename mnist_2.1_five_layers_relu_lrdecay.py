@@ -20,8 +20,6 @@ Biases start at 0.1, so that every ReLU starts in its active (non-zero) range.
 Learning rate: 0.0001 + 0.003 * exp(-step / 2000), fed to Adam through a placeholder.
 Expect about 98% after 10,000 steps.
 """
-import math
-
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -64,7 +62,7 @@ def main():
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
-            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
+            learning_rate = lesson.decayed_learning_rate(step, args)  # lr_min + lr * exp(-step / lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate})
 
 

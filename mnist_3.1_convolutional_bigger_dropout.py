@@ -19,8 +19,6 @@ in the first layer (6x6), and a fully connected layer of 200 neurons regularised
 Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
 Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 99.3% after 10,000 steps.
 """
-import math
-
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -79,7 +77,7 @@ def main():
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
-            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
+            learning_rate = lesson.decayed_learning_rate(step, args)  # lr_min + lr * exp(-step / lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, pkeep: args.pkeep})
 
 

@@ -24,8 +24,6 @@ The two band panels show what batch normalisation does: the batch-max activation
 of the conv layers and of every neuron of the dense layer stay in a tight, steady range.
 Expect about 99.5% after 10,000 steps.
 """
-import math
-
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -124,7 +122,7 @@ def main():
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
-            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
+            learning_rate = lesson.decayed_learning_rate(step, args)  # lr_min + lr * exp(-step / lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, pkeep: args.pkeep,
                                             is_test: False, step_number: step})
 

@@ -39,7 +39,8 @@ OFFICIAL_MD5 = {
     TEST_IMAGES + ".gz": "9fb629c4189551a2d022fa330f9573f3",
     TEST_LABELS + ".gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
-# Public mirrors, tried in order.
+# Public mirrors, tried in order (the environment variable MNIST_MIRRORS, comma-separated base URLs, overrides).
+MIRRORS_ENV_VAR = "MNIST_MIRRORS"
 MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -147,8 +148,14 @@ def _fetch(url, destination, md5, timeout):
             os.remove(partial)
 
 
-def download(data_dir, names=FILES, mirrors=MIRRORS, checksums=OFFICIAL_MD5, timeout=30):
+def mirrors_from_environment():
+    value = os.environ.get(MIRRORS_ENV_VAR)
+    return tuple(url if url.endswith("/") else url + "/" for url in value.split(",") if url) if value else MIRRORS
+
+
+def download(data_dir, names=FILES, mirrors=None, checksums=OFFICIAL_MD5, timeout=30):
     """Download the .gz of each name in `names` into data_dir, trying each mirror in order."""
+    mirrors = mirrors or mirrors_from_environment()
     try:
         os.makedirs(data_dir, exist_ok=True)
     except OSError as e:

@@ -14,6 +14,7 @@ hands it the mini-batches and, between two steps, measures and shows how the tra
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import sys
@@ -127,6 +128,11 @@ def add_learning_rate_flags(parser, lr, lr_min, lr_decay):
     group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
     group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
                        help="decay time constant, in steps (default: %(default)s)")
+
+
+def decayed_learning_rate(step, args):
+    """The learning rate at a training step: lr_min + lr * exp(-step / lr_decay) (big steps first, then settle)."""
+    return args.lr_min + args.lr * math.exp(-step / args.lr_decay)
 
 
 def add_dropout_flag(parser, pkeep):

@@ -1,0 +1,131 @@
+"""Generate Shakespeare (or whatever the model learned) from a checkpoint saved by rnn_train.py.
+
+    python rnn_play.py                                   latest checkpoint in checkpoints/, endless (Ctrl-C stops)
+    python rnn_play.py --length 2000 --prime "ROMEO:"    2,000 characters after a priming text
+    python rnn_play.py --checkpoint checkpoints/rnn_train-5000 --topn 2 --seed 7
+
+Each character is drawn among the --topn most likely next characters, with their probabilities;
+--topn 1 always takes the most likely one (and soon loops), the talk uses 2 for a trained model.
+The characters are generated in chunks inside the TensorFlow graph, so the text streams fast.
+"""
+import argparse
+import os
+import shutil
+import sys
+import time
+
+import numpy as np
+
+import rnn_train
+from rnn_train import UsageError, tf
+import txtutils
+
+CHUNK = 200  # characters generated per sess.run
+DEFAULT_PRIME = "\n"
+
+
+def parse_args(argv=None):
+    summary, _, details = __doc__.strip().partition("\n\n")
+    parser = argparse.ArgumentParser(description=summary, epilog=details,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", default=rnn_train.DEFAULT_CHECKPOINT_DIR, metavar="PATH",
+                        help="a checkpoint folder (its latest checkpoint) or one checkpoint, "
+                             "e.g. checkpoints/rnn_train-5000 (default: checkpoints/)")
+    parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
+    parser.add_argument("--topn", type=rnn_train.positive_int, default=2,
+                        help="sample among the N most likely characters (default: %(default)s)")
+    parser.add_argument("--length", type=rnn_train.positive_int, default=None, metavar="N",
+                        help="characters to generate (default: endless, until Ctrl-C)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible text")
+    parser.add_argument("--width", type=int, default=None, help="wrap lines longer than this "
+                        "(default: the terminal's width)")
+    parser.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
+    args = parser.parse_args(argv)
+    if args.topn > txtutils.ALPHASIZE:
+        parser.error(f"--topn {args.topn}: there are only {txtutils.ALPHASIZE} characters")
+    if not args.prime:
+        parser.error("--prime: give at least one character")
+    return args
+
+
+def find_checkpoint(path):
+    """(checkpoint prefix, folder) for a folder (its latest checkpoint) or a checkpoint prefix."""
+    if os.path.isdir(path):
+        latest = tf.train.latest_checkpoint(path)
+        if latest is None:
+            raise UsageError(f"no checkpoint in {path}: train one with rnn_train.py, or pass --checkpoint PATH")
+        return latest, path
+    if os.path.exists(path + ".index"):
+        return path, os.path.dirname(path) or "."
+    raise UsageError(f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
+                     "checkpoints/rnn_train-5000 (without .index)")
+
+
+class Wrapper:
+    """Writes text to a stream, breaking lines longer than width (at a space when it can)."""
+
+    def __init__(self, stream, width):
+        self.stream, self.width, self.column = stream, width, 0
+
+    def write(self, text):
+        out = []
+        for char in text:
+            if char == "\n":
+                self.column = 0
+            elif self.column >= self.width:
+                out.append("\n")
+                self.column = 0
+            out.append(char)
+            if char != "\n":
+                self.column += 8 - self.column % 8 if char == "\t" else 1
+        self.stream.write("".join(out))
+        self.stream.flush()
+
+
+def play(args):
+    checkpoint, folder = find_checkpoint(args.checkpoint)
+    hparams = rnn_train.load_hparams(folder)
+    try:
+        internal_size, layers = int(hparams["internal_size"]), int(hparams["layers"])
+    except (KeyError, TypeError, ValueError):
+        raise UsageError(f"{os.path.join(folder, rnn_train.HPARAMS_FILE)} lacks internal_size/layers: "
+                         "not saved by rnn_train.py") from None
+    model = rnn_train.Model(internal_size, layers)
+    saver = tf.train.Saver(var_list=model.model_variables())
+    rng = np.random.default_rng(args.seed)
+    width = args.width or max(40, shutil.get_terminal_size((100, 24)).columns)
+    out = Wrapper(sys.stdout, width)
+    with tf.Session() as sess:
+        try:
+            saver.restore(sess, checkpoint)
+        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UsageError(f"checkpoint {checkpoint} does not match the model of {rnn_train.HPARAMS_FILE} "
+                             f"(internal size {internal_size}, {layers} layers): {first[:200]}") from None
+        code, state = model.prime(sess, txtutils.encode_text(args.prime))
+        out.write(args.prime)
+        produced, started = 0, time.perf_counter()
+        try:
+            while args.length is None or produced < args.length:
+                count = CHUNK if args.length is None else min(CHUNK, args.length - produced)
+                codes, code, state = model.generate(sess, code, state, count, args.topn, rng.integers(0, 2**31, 2))
+                out.write(txtutils.decode_to_text(codes))
+                produced += count
+        except KeyboardInterrupt:
+            pass
+        seconds = time.perf_counter() - started
+        print(f"\n\n[{produced:,} characters in {seconds:.2f} s: {produced / max(seconds, 1e-9):,.0f} chars/s]",
+              file=sys.stderr)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        play(args)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

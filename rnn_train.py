@@ -1,0 +1,463 @@
+"""Train a character-level language model, 3 stacked GRU layers, on the complete works of Shakespeare.
+
+The network reads 30 characters at a time and, at every position, predicts the next character.
+Its state (the memory of the 3 GRU layers, 3 x 512 numbers per sequence) flows from one batch to the
+next: sequence k of a batch continues sequence k of the batch before (see txtutils).
+
+        Y_[0]        Y_[1]   ...  Y_[29]       targets: the input shifted by one character
+          ↑            ↑             ↑
+       softmax      softmax  ...  softmax      one readout [512, 98], shared by all time steps
+          ↑            ↑             ↑
+  H ─→ [GRU] ──────→ [GRU] ─...─→ [GRU] ─→ H   layer 3 (512 units)
+          ↑            ↑             ↑
+  H ─→ [GRU] ──────→ [GRU] ─...─→ [GRU] ─→ H   layer 2 (512 units)
+          ↑            ↑             ↑
+  H ─→ [GRU] ──────→ [GRU] ─...─→ [GRU] ─→ H   layer 1 (512 units)
+          ↑            ↑             ↑
+        X[0]         X[1]    ...   X[29]       characters, one-hot [BATCH, SEQLEN, 98]
+
+  Hin, H: the state of the 3 layers, one [BATCH, 3 * 512] tensor, fed in and fetched at every step.
+
+A GRU cell, the equations the talk shows (x: input, h: state, [.,.]: concatenation):
+    r  = sigmoid([x, h] . Wr + br)          reset gate
+    z  = sigmoid([x, h] . Wz + bz)          update gate
+    c  = tanh([x, r * h] . Wc + bc)         candidate state
+    h' = z * h + (1 - z) * c                new state, also the cell's output
+
+Run:  python rnn_train.py                      (the corpus in data/shakespeare/, or --data 'GLOB')
+      python rnn_train.py --resume             (continue the latest checkpoint: weights, Adam, step)
+      tensorboard --logdir log                 (training and validation curves, overlaid)
+Ctrl-C saves a checkpoint and stops: no training is lost. Then: python rnn_play.py
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+
+from graphmode import tf
+import txtutils
+
+PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_DATA = os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt")
+DEFAULT_CHECKPOINT_DIR = os.path.join(PROJECT_DIR, "checkpoints")
+DEFAULT_LOG_DIR = os.path.join(PROJECT_DIR, "log")
+HPARAMS_FILE = "hparams.json"  # saved beside the checkpoints: what rnn_play needs to rebuild the model
+
+ALPHASIZE = txtutils.ALPHASIZE  # 98 character codes
+SEQLEN = 30
+BATCHSIZE = 200
+INTERNALSIZE = 512
+NLAYERS = 3
+LEARNING_RATE = 0.001
+PKEEP = 0.8  # dropout: probability to keep each input and output of the GRU layers during training
+EPOCHS = 10
+REPORT_EVERY = 100  # steps between two mini-batch displays, validations and samples
+CHECKPOINT_EVERY = 500
+
+
+class UsageError(Exception):
+    """A problem the user can fix: one line, no traceback."""
+
+
+# ------------------------------------------------------------------------------------------------
+# The model
+# ------------------------------------------------------------------------------------------------
+
+class GRULayer:
+    """One GRU layer: its variables, and the cell that dynamic_rnn steps through time.
+
+    For speed, the input half of the gate products, x . W + b, is computed for all time steps at once
+    (one large matrix product, or a row lookup for one-hot characters) before the time loop; inside
+    the loop, the cell only adds the state half, h . U. The sum is the same [x, h] . [W; U] + b.
+    """
+
+    def __init__(self, name, input_size, units):
+        self.units = units
+        init = tf.glorot_uniform_initializer()
+        with tf.variable_scope(name):
+            self.W = tf.get_variable("W", [input_size, 3 * units], initializer=init)       # x part: r, z, c
+            self.U_gates = tf.get_variable("U_gates", [units, 2 * units], initializer=init)  # h part: r, z
+            self.U_candidate = tf.get_variable("U_candidate", [units, units], initializer=init)
+            # gate biases start at 1 (gates open: remember by default), the candidate's at 0
+            self.b = tf.get_variable("b", [3 * units], initializer=tf.constant_initializer(
+                np.concatenate([np.ones(2 * units), np.zeros(units)]).astype(np.float32)))
+
+    # the interface tf.compat.v1.nn.dynamic_rnn expects of a cell
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def zero_state(self, batch_size, dtype):
+        return tf.zeros([batch_size, self.units], dtype)
+
+    def __call__(self, x_projected, h):
+        """One time step. x_projected: [batch, 3*units] = x . W + b; h: [batch, units] state."""
+        x_r, x_z, x_c = tf.split(x_projected, 3, axis=1)
+        h_r, h_z = tf.split(tf.matmul(h, self.U_gates), 2, axis=1)
+        r = tf.sigmoid(x_r + h_r)                                   # reset gate     [batch, units]
+        z = tf.sigmoid(x_z + h_z)                                   # update gate    [batch, units]
+        c = tf.tanh(x_c + tf.matmul(r * h, self.U_candidate))       # candidate      [batch, units]
+        new_h = z * h + (1 - z) * c                                 # new state      [batch, units]
+        return new_h, new_h
+
+    def project_characters(self, codes):
+        """x . W + b for one-hot characters: multiplying a one-hot vector by W picks one row of W."""
+        return tf.gather(self.W, codes) + self.b                    # [..., 3*units]
+
+    def project(self, inputs):
+        """x . W + b for dense inputs [batch, time, input_size], as one large matrix product."""
+        batch, time = tf.shape(inputs)[0], tf.shape(inputs)[1]
+        flat = tf.reshape(inputs, [-1, inputs.shape[-1]])           # [batch*time, input_size]
+        return tf.reshape(tf.matmul(flat, self.W) + self.b, [batch, time, 3 * self.units])
+
+
+class Model:
+    """The graph: placeholders, the stacked GRU, loss, accuracy, training step, and a text generator."""
+
+    def __init__(self, internal_size=INTERNALSIZE, layers=NLAYERS, learning_rate=LEARNING_RATE):
+        self.internal_size, self.layers = internal_size, layers
+        self.X = tf.placeholder(tf.int32, [None, None], name="X")        # [BATCH, SEQLEN] character codes
+        self.Y_ = tf.placeholder(tf.int32, [None, None], name="Y_")      # [BATCH, SEQLEN] the next characters
+        self.Hin = tf.placeholder(tf.float32, [None, internal_size * layers], name="Hin")  # [BATCH, 3*512]
+        self.pkeep = tf.placeholder_with_default(1.0, [], name="pkeep")  # 0.8 in training
+        self.gru = [GRULayer(f"gru{i}", ALPHASIZE if i == 0 else internal_size, internal_size)
+                    for i in range(layers)]
+        with tf.variable_scope("softmax"):
+            self.W_out = tf.get_variable("W", [internal_size, ALPHASIZE], initializer=tf.glorot_uniform_initializer())
+            self.b_out = tf.get_variable("b", [ALPHASIZE], initializer=tf.zeros_initializer())
+
+        batch, seqlen = tf.shape(self.X)[0], tf.shape(self.X)[1]
+        states_in = tf.split(self.Hin, layers, axis=1)                  # layers x [BATCH, 512]
+        dropout = lambda t: tf.nn.dropout(t, rate=1 - self.pkeep)      # noqa: E731
+        # Layer 1 reads one-hot characters Xo = one_hot(X) [BATCH, SEQLEN, 98]; dropping an input of
+        # Xo is dropping its only non-zero value, hence a dropout mask per character.
+        keep = dropout(tf.ones([batch, seqlen, 1]))                    # [BATCH, SEQLEN, 1]
+        x_projected = self.gru[0].project_characters(self.X) - self.gru[0].b  # [BATCH, SEQLEN, 3*512]
+        x_projected = x_projected * keep + self.gru[0].b
+        states_out = []
+        for i, layer in enumerate(self.gru):
+            if i > 0:
+                x_projected = layer.project(dropout(outputs))          # [BATCH, SEQLEN, 3*512]
+            outputs, state = tf.nn.dynamic_rnn(layer, x_projected, initial_state=states_in[i],
+                                               scope=f"rnn{i}")       # [BATCH, SEQLEN, 512], [BATCH, 512]
+            states_out.append(state)
+        self.H = tf.concat(states_out, axis=1, name="H")                # [BATCH, 3*512] the state to feed back
+        outputs = dropout(outputs)                                      # [BATCH, SEQLEN, 512]
+
+        # the softmax readout, shared by all time steps: flatten time into the batch
+        Yflat = tf.reshape(outputs, [-1, internal_size])                # [BATCH*SEQLEN, 512]
+        Ylogits = tf.matmul(Yflat, self.W_out) + self.b_out             # [BATCH*SEQLEN, 98]
+        Yflat_ = tf.reshape(self.Y_, [-1])                              # [BATCH*SEQLEN]
+        # cross-entropy against the next characters (sparse labels: the same as one-hot Y_, cheaper)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=Yflat_, logits=Ylogits)  # [BATCH*SEQLEN]
+        self.seq_loss = tf.reduce_mean(tf.reshape(loss, [batch, seqlen]), axis=1)              # [BATCH]
+        self.batch_loss = tf.reduce_mean(loss)
+        self.Y = tf.reshape(tf.argmax(Ylogits, 1, output_type=tf.int32), [batch, seqlen])   # [BATCH, SEQLEN]
+        self.accuracy = tf.reduce_mean(tf.cast(tf.equal(self.Y, self.Y_), tf.float32))
+
+        self.global_step = tf.train.get_or_create_global_step()
+        self.train_step = tf.train.AdamOptimizer(learning_rate).minimize(self.batch_loss,
+                                                                         global_step=self.global_step)
+        self._build_generator()
+
+    def zero_state(self, batch_size):
+        return np.zeros([batch_size, self.internal_size * self.layers], np.float32)
+
+    def _build_generator(self):
+        """Generate `length` characters in one sess.run: a tf.while_loop that feeds each sampled
+        character back as the next input, sampling among the `topn` most likely characters."""
+        self.gen_code = tf.placeholder(tf.int32, [1], name="gen_code")          # the last character
+        self.gen_state = tf.placeholder(tf.float32, [1, self.internal_size * self.layers], name="gen_state")
+        self.gen_length = tf.placeholder(tf.int32, [], name="gen_length")
+        self.gen_topn = tf.placeholder(tf.int32, [], name="gen_topn")
+        self.gen_seed = tf.placeholder(tf.int64, [2], name="gen_seed")
+
+        def next_character(i, code, state, codes):
+            states = tf.split(state, self.layers, axis=1)
+            x_projected = self.gru[0].project_characters(code)           # [1, 3*512]
+            new_states = []
+            for k, layer in enumerate(self.gru):
+                if k > 0:
+                    x_projected = tf.matmul(h, layer.W) + layer.b
+                h, _ = layer(x_projected, states[k])                     # [1, 512]
+                new_states.append(h)
+            logits = tf.matmul(h, self.W_out) + self.b_out               # [1, 98]
+            top_logits, top_codes = tf.nn.top_k(logits, k=self.gen_topn)  # [1, topn]
+            choice = tf.random.stateless_categorical(top_logits, 1, seed=self.gen_seed + tf.cast(i, tf.int64))
+            code = tf.gather(top_codes[0], choice[0])                    # [1]
+            return i + 1, code, tf.concat(new_states, 1), codes.write(i, code[0])
+
+        codes = tf.TensorArray(tf.int32, size=self.gen_length)
+        _, self.gen_last_code, self.gen_final_state, codes = tf.while_loop(
+            lambda i, *_: i < self.gen_length, next_character,
+            [tf.constant(0), self.gen_code, self.gen_state, codes])
+        self.gen_codes = codes.stack()                                   # [length]
+
+    def prime(self, sess, codes):
+        """Feed a priming text through the network: (last code, state) to start generating from."""
+        state = self.zero_state(1)
+        if len(codes) > 1:
+            state = sess.run(self.H, {self.X: [codes[:-1]], self.Hin: state})
+        return np.array([codes[-1]], np.int32), state
+
+    def generate(self, sess, code, state, length, topn, seed):
+        """length more characters after `code`: (codes, last code, state) to continue from."""
+        codes, code, state = sess.run([self.gen_codes, self.gen_last_code, self.gen_final_state], {
+            self.gen_code: code, self.gen_state: state, self.gen_length: length,
+            self.gen_topn: topn, self.gen_seed: seed})
+        return codes, code, state
+
+    def model_variables(self):
+        """The weights (what rnn_play restores), without the optimizer's state."""
+        return tf.trainable_variables()
+
+
+# ------------------------------------------------------------------------------------------------
+# Checkpoints and hyperparameters
+# ------------------------------------------------------------------------------------------------
+
+def save_hparams(checkpoint_dir, hparams):
+    partial = os.path.join(checkpoint_dir, "." + HPARAMS_FILE + ".partial")
+    with open(partial, "w") as f:
+        json.dump(hparams, f, indent=1)
+    os.replace(partial, os.path.join(checkpoint_dir, HPARAMS_FILE))
+
+
+def load_hparams(checkpoint_dir):
+    path = os.path.join(checkpoint_dir, HPARAMS_FILE)
+    try:
+        with open(path) as f:
+            hparams = json.load(f)
+        return hparams
+    except FileNotFoundError:
+        raise UsageError(f"{path} is missing: {checkpoint_dir} does not hold checkpoints saved by rnn_train.py") from None
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# Training
+# ------------------------------------------------------------------------------------------------
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def unit_interval(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} must be in (0, 1]")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def parse_args(argv=None):
+    summary, _, details = __doc__.strip().partition("\n\n")
+    parser = argparse.ArgumentParser(description=summary, epilog=details,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", metavar="GLOB", default=None,
+                        help="text files to train on, a quoted glob (default: data/shakespeare/*.txt "
+                             "beside this script, or $SHAKESPEARE_DATA)")
+    parser.add_argument("--seqlen", type=positive_int, default=SEQLEN, help="unrolled sequence length (default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=BATCHSIZE, help="sequences per batch (default: %(default)s)")
+    parser.add_argument("--internal-size", type=positive_int, default=INTERNALSIZE, help="GRU units per layer (default: %(default)s)")
+    parser.add_argument("--layers", type=positive_int, default=NLAYERS, help="stacked GRU layers (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE, help="Adam learning rate (default: %(default)s)")
+    parser.add_argument("--pkeep", type=unit_interval, default=PKEEP, help="dropout keep probability in training (default: %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="passes over the text (default: %(default)s)")
+    parser.add_argument("--steps", type=positive_int, default=None, metavar="N", help="stop after N batches (this run)")
+    parser.add_argument("--report-every", type=positive_int, default=REPORT_EVERY, metavar="N",
+                        help="mini-batch display, validation and a sample every N steps (default: %(default)s)")
+    parser.add_argument("--checkpoint-every", type=positive_int, default=CHECKPOINT_EVERY, metavar="N",
+                        help="save a checkpoint every N steps, and at the end (default: %(default)s)")
+    parser.add_argument("--checkpoint-dir", default=DEFAULT_CHECKPOINT_DIR, metavar="DIR", help="default: checkpoints/")
+    parser.add_argument("--log-dir", default=DEFAULT_LOG_DIR, metavar="DIR", help="TensorBoard logs (default: log/)")
+    parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint-dir")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
+    return parser.parse_args(argv)
+
+
+def corpus_pattern(args):
+    if args.data:
+        return args.data
+    pattern = os.environ.get("SHAKESPEARE_DATA") or DEFAULT_DATA
+    if not any(os.path.isfile(p) for p in __import__("glob").glob(pattern)):
+        raise UsageError(f"no Shakespeare corpus at {pattern}: put the complete works there as plain-text "
+                         "files (one per work, e.g. from Project Gutenberg, ebook #100), "
+                         "or pass --data 'path/to/*.txt'")
+    return pattern
+
+
+def write_scalars(writer, step, **values):
+    writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v)) for k, v in values.items()]),
+                       step)
+
+
+def validate(sess, model, text, batch_size, seqlen):
+    """Loss and accuracy over the whole validation text (state carried from batch to batch)."""
+    batch_size = min(batch_size, max(1, (len(text) - 1) // seqlen))
+    if txtutils.batches_per_epoch(len(text), batch_size, seqlen) < 1:
+        return None
+    state = model.zero_state(batch_size)
+    losses, accuracies = [], []
+    for x, y, _ in txtutils.rnn_minibatch_sequencer(text, batch_size, seqlen, nb_epochs=1):
+        loss, accuracy, state = sess.run([model.batch_loss, model.accuracy, model.H],
+                                         {model.X: x, model.Y_: y, model.Hin: state})
+        losses.append(loss)
+        accuracies.append(accuracy)
+    return float(np.mean(losses)), float(np.mean(accuracies))
+
+
+def train(args):
+    corpus = txtutils.read_corpus(corpus_pattern(args))
+    txtutils.check_text_length(len(corpus.train), args.batch_size, args.seqlen)
+    steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), args.batch_size, args.seqlen)
+    print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works, "
+          f"{len(corpus.validation):,} validation characters ({', '.join(n for n, _, _ in corpus.validation_books) or 'none'}); "
+          f"{steps_per_epoch} batches per epoch")
+
+    hparams = {"internal_size": args.internal_size, "layers": args.layers, "alphasize": ALPHASIZE,
+               "alphabet": "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"}
+    os.makedirs(args.checkpoint_dir, exist_ok=True)
+    latest = tf.train.latest_checkpoint(args.checkpoint_dir)
+    if args.resume:
+        if latest is None:
+            raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
+        saved = load_hparams(args.checkpoint_dir)
+        if (saved.get("internal_size"), saved.get("layers")) != (args.internal_size, args.layers):
+            raise UsageError(f"--resume: the checkpoint in {args.checkpoint_dir} has --internal-size "
+                             f"{saved.get('internal_size')} --layers {saved.get('layers')}: pass the same")
+    elif latest is not None:
+        raise UsageError(f"{args.checkpoint_dir} already holds a training run: pass --resume to continue it, "
+                         "or --checkpoint-dir NEW_FOLDER to start another")
+
+    tf.set_random_seed(args.seed)
+    model = Model(args.internal_size, args.layers, args.learning_rate)
+    saver = tf.train.Saver(max_to_keep=5)
+    checkpoint_prefix = os.path.join(args.checkpoint_dir, "rnn_train")
+    run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    train_writer = tf.summary.FileWriter(os.path.join(args.log_dir, run_name + "-training"))
+    validation_writer = tf.summary.FileWriter(os.path.join(args.log_dir, run_name + "-validation"))
+
+    stop = {"requested": False}
+
+    def request_stop(_signal, _frame):
+        stop["requested"] = True
+        print("\nCtrl-C: saving a checkpoint, then stopping...", flush=True)
+
+    previous_handler = signal.signal(signal.SIGINT, request_stop)
+    sess = tf.Session()
+    try:
+        sess.run(tf.global_variables_initializer())
+        if args.resume:
+            saver.restore(sess, latest)
+            print(f"resumed from {latest}")
+        else:
+            save_hparams(args.checkpoint_dir, hparams)
+        start_step = int(sess.run(model.global_step))
+        end_step = steps_per_epoch * args.epochs
+        if args.steps:
+            end_step = min(end_step, start_step + args.steps)
+        if start_step >= end_step:
+            print(f"nothing to do: step {start_step} already reached the end of {args.epochs} epochs")
+            return
+        state = model.zero_state(args.batch_size)
+        rng = np.random.default_rng(args.seed)
+        chars_per_step = args.batch_size * args.seqlen
+        progress = txtutils.Progress(min(args.report_every, end_step - start_step), "training ")
+        interval_started, interval_steps = time.perf_counter(), 0
+        run_started, step = time.perf_counter(), start_step
+        sequencer = txtutils.rnn_minibatch_sequencer(corpus.train, args.batch_size, args.seqlen, args.epochs,
+                                                     start_step=start_step)
+        for x, y_, epoch in sequencer:
+            state_in = state
+            feed = {model.X: x, model.Y_: y_, model.Hin: state, model.pkeep: args.pkeep}
+            _, loss, accuracy, state = sess.run([model.train_step, model.batch_loss, model.accuracy, model.H], feed)
+            step += 1
+            interval_steps += 1
+            progress.step(extra=f"loss {loss:.3f}")
+            if step % 10 == 0:
+                write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
+            last = step >= end_step or stop["requested"]
+            if step % args.report_every == 0 or last:
+                seconds = time.perf_counter() - interval_started
+                chars_per_second = interval_steps * chars_per_step / seconds
+                report(sess, model, corpus, args, x, y_, state_in, epoch, step, rng, validation_writer)
+                print(f"{chars_per_second:,.0f} chars/s ({interval_steps} steps in {seconds:.1f} s)", flush=True)
+                interval_started, interval_steps = time.perf_counter(), 0
+                progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
+            if step % args.checkpoint_every == 0 or last:
+                path = saver.save(sess, checkpoint_prefix, global_step=step)
+                print(f"checkpoint saved: {path}", flush=True)
+            if last:
+                break
+        total = time.perf_counter() - run_started
+        print(f"trained {step - start_step} steps ({(step - start_step) * chars_per_step:,} characters) "
+              f"in {total:.1f} s")
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+        train_writer.close()
+        validation_writer.close()
+        sess.close()
+
+
+def report(sess, model, corpus, args, x, y_, state_in, epoch, step, rng, validation_writer):
+    """The talk's display: a mini-batch with what the network predicts, validation figures, a sample."""
+    # the batch just trained on, evaluated without dropout, from the state it was trained with
+    predicted, seq_loss, loss, accuracy = sess.run(
+        [model.Y, model.seq_loss, model.batch_loss, model.accuracy],
+        {model.X: x, model.Y_: y_, model.Hin: state_in})
+    positions = txtutils.minibatch_positions(len(corpus.train), args.batch_size, args.seqlen, step - 1)
+    books = [corpus.book_at(p) for p in positions]
+    print()
+    print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step))
+    validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
+    if validation:
+        loss, accuracy = validation
+        write_scalars(validation_writer, step, batch_loss=loss, batch_accuracy=accuracy)
+        print(f"validation: loss {loss:.4f} ({loss / math.log(2):.3f} bits per character), accuracy {accuracy:.4f}")
+    code, state = model.prime(sess, txtutils.encode_text("\n"))
+    codes, _, _ = model.generate(sess, code, state, 300, topn=2, seed=rng.integers(0, 2**31, 2))
+    print("generated sample:\n" + "-" * 60 + "\n" + txtutils.decode_to_text(codes) + "\n" + "-" * 60)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        train(args)
+    except (UsageError, txtutils.TextError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Shared test fixtures: the project on sys.path, headless matplotlib, small synthetic MNIST files."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, PROJECT_DIR)
+os.environ["MPLBACKEND"] = "Agg"  # tests never open windows
+
+import mnist_data  # noqa: E402
+
+
+def real_mnist_dir():
+    """The real MNIST folder ($MNIST_DATA_DIR, else ../shared/data/mnist), or None when absent."""
+    for folder in (os.environ.get("MNIST_DATA_DIR"), os.path.join(PROJECT_DIR, "..", "shared", "data", "mnist")):
+        if folder and all(mnist_data.find_file(folder, name) for name in mnist_data.FILES):
+            return os.path.abspath(folder)
+    return None
+
+
+def synthetic_digits(count, seed):
+    """count 28x28 uint8 images of 10 easy classes (a bright bar whose position is the class) plus noise."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, count).astype(np.uint8)
+    images = (rng.random((count, 28, 28)) * 60).astype(np.uint8)
+    for i, label in enumerate(labels):
+        row = 2 + 2 * label + rng.integers(0, 2)
+        images[i, row:row + 2, 4:24] = 255
+    return images, labels
+
+
+def write_mnist(folder, train_count=600, test_count=200, gz=True):
+    os.makedirs(folder, exist_ok=True)
+    suffix = ".gz" if gz else ""
+    train_images, train_labels = synthetic_digits(train_count, seed=1)
+    test_images, test_labels = synthetic_digits(test_count, seed=2)
+    for name, array in ((mnist_data.TRAIN_IMAGES, train_images), (mnist_data.TRAIN_LABELS, train_labels),
+                        (mnist_data.TEST_IMAGES, test_images), (mnist_data.TEST_LABELS, test_labels)):
+        mnist_data.write_idx(os.path.join(folder, name + suffix), array)
+    return folder
+
+
+@pytest.fixture
+def synthetic_mnist(tmp_path):
+    return write_mnist(str(tmp_path / "mnist"))
+
+
+@pytest.fixture(scope="session")
+def lesson_data_dir(tmp_path_factory):
+    """Real MNIST when present, else a small synthetic set (shared by the lesson smoke runs)."""
+    return real_mnist_dir() or write_mnist(str(tmp_path_factory.mktemp("mnist")), train_count=2000, test_count=500)
+
+
+def run_script(script, *flags, env=None, timeout=300):
+    """Run a project script headless (no display, no download), returning the CompletedProcess."""
+    environment = dict(os.environ, MPLBACKEND="Agg", MNIST_MIRRORS="http://127.0.0.1:9/")
+    environment.pop("DISPLAY", None)
+    environment.pop("WAYLAND_DISPLAY", None)
+    environment.update(env or {})
+    return subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
+                          text=True, env=environment, timeout=timeout, cwd=PROJECT_DIR)

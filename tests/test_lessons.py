@@ -1,0 +1,154 @@
+"""The MNIST lessons: every script builds and trains (few steps), writes its summary; bad flags and data fail cleanly.
+
+The runs use the real MNIST when present, else a small synthetic set made by the tests.
+"""
+import glob
+import importlib.util
+import json
+import math
+import os
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from conftest import PROJECT_DIR, run_script
+
+LESSONS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")))
+
+
+def test_all_seven_lessons_present():
+    assert [name.split("_")[1] for name in LESSONS] == ["1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "4.0"]
+
+
+def _summary(result):
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
+    with open(path) as f:
+        return json.load(f)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_smoke_run(lesson, lesson_data_dir, tmp_path):
+    result = run_script(lesson, "--no-visu", "--iterations", "60", "--test-every", "30", "--data-dir",
+                        lesson_data_dir, "--runs-dir", str(tmp_path))
+    summary = _summary(result)
+    test = summary["curves"]["test"]
+    assert test["step"] == [0, 30, 60]
+    assert test["loss"][-1] < test["loss"][0]  # it learns
+    assert summary["iterations"] == 60 and summary["train_steps_per_second"] > 0
+    assert "max test accuracy" in result.stdout and "final test accuracy" in result.stdout
+
+
+def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
+    png = str(tmp_path / "dashboard.png")
+    result = run_script("mnist_1.0_softmax.py", "--iterations", "200", "--data-dir", lesson_data_dir,
+                        "--runs-dir", str(tmp_path), "--save-png", png)
+    summary = _summary(result)
+    assert summary["max_test_accuracy"] > 0.6  # chance is 0.1
+    assert f"dashboard saved: {png}" in result.stdout
+    assert open(png, "rb").read(4) == b"\x89PNG"
+
+
+def test_headless_without_flags_saves_png_and_gif(lesson_data_dir, tmp_path):
+    movie = str(tmp_path / "run.gif")
+    result = run_script("mnist_1.0_softmax.py", "--iterations", "40", "--test-every", "20", "--data-dir",
+                        lesson_data_dir, "--runs-dir", str(tmp_path), "--save-movie", movie)
+    _summary(result)
+    assert "No display" in result.stdout
+    assert os.path.exists(tmp_path / "mnist_1.0_softmax.png")
+    assert os.path.exists(movie)
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".partial")]
+
+
+@pytest.mark.parametrize("flags, named", [
+    (["--iterations", "0"], "--iterations"),
+    (["--learning-rate", "-1"], "--learning-rate"),
+    (["--save-movie", "run.avi"], "--save-movie"),
+    (["--no-visu", "--save-png", "x.png"], "--no-visu"),
+])
+def test_bad_flags_one_clear_line(flags, named):
+    result = run_script("mnist_1.0_softmax.py", *flags)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_bad_pkeep(tmp_path):
+    result = run_script("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "--pkeep", "1.5")
+    assert result.returncode == 2 and "--pkeep" in result.stderr.strip().splitlines()[-1]
+
+
+def test_missing_data_one_clear_line(tmp_path):
+    result = run_script("mnist_1.0_softmax.py", "--no-visu", "--data-dir", str(tmp_path / "nothing"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error:") and str(tmp_path / "nothing") in last and "t10k-labels-idx1-ubyte" in last
+
+
+def test_corrupt_data_names_file(lesson_data_dir, tmp_path):
+    from conftest import write_mnist
+    folder = write_mnist(str(tmp_path / "data"))
+    bad = os.path.join(folder, "t10k-images-idx3-ubyte.gz")
+    with open(bad, "wb") as f:
+        f.write(b"garbage")
+    result = run_script("mnist_1.0_softmax.py", "--no-visu", "--data-dir", folder)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert bad in result.stderr
+
+
+def test_help_reads_as_the_lesson_summary():
+    result = run_script("mnist_3.1_convolutional_bigger_dropout.py", "--help")
+    assert result.returncode == 0
+    assert "Lesson 3.1" in result.stdout and "--pkeep" in result.stdout and "--lr-decay" in result.stdout
+
+
+# ---------------------------------------------------------------- units, in process
+def _load_lesson(filename):
+    spec = importlib.util.spec_from_file_location(filename.replace(".", "_")[:-3], os.path.join(PROJECT_DIR, filename))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_learning_rate_schedule():
+    import mnist_lesson
+    args = SimpleNamespace(lr=0.003, lr_min=0.0001, lr_decay=2000)
+    assert mnist_lesson.decayed_learning_rate(0, args) == pytest.approx(0.0031)
+    assert mnist_lesson.decayed_learning_rate(2000, args) == pytest.approx(0.0001 + 0.003 / math.e)
+    rates = [mnist_lesson.decayed_learning_rate(step, args) for step in range(0, 20001, 1000)]
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+    assert rates[-1] == pytest.approx(0.0001, rel=1e-3)
+
+
+@pytest.mark.parametrize("convolutional", [True, False])
+def test_batchnorm_training_and_evaluation(convolutional):
+    lesson = _load_lesson("mnist_4.0_batchnorm_convolutional.py")
+    tf = lesson.tf
+    rng = np.random.default_rng(0)
+    shape = (64, 5, 5, 3) if convolutional else (64, 3)
+    centres, spreads = np.array([5.0, -2.0, 10.0]), np.array([3.0, 0.5, 2.0])
+    batch = (rng.normal(size=shape) * spreads + centres).astype(np.float32)
+    axes = (0, 1, 2) if convolutional else (0,)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None] + list(shape[1:]))
+        is_test = tf.placeholder(tf.bool)
+        step = tf.placeholder(tf.int32)
+        offset = tf.Variable(tf.zeros([3]))
+        normalised, update = lesson.batchnorm(x, is_test, step, offset, convolutional=convolutional)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            # training mode: this batch's statistics, per channel
+            out = sess.run(normalised, {x: batch, is_test: False})
+            assert np.allclose(out.mean(axis=axes), 0, atol=1e-4)
+            assert np.allclose(out.var(axis=axes), 1, atol=1e-2)
+            # evaluation mode: the moving averages of the training statistics, not the batch's own
+            for i in range(300):
+                sess.run(update, {x: batch, step: i})
+            single = batch[:1]
+            out = sess.run(normalised, {x: single, is_test: True})
+            expected = (single - batch.mean(axis=axes)) / np.sqrt(batch.var(axis=axes) + lesson.BN_EPSILON)
+            assert np.allclose(out, expected, atol=0.05)

@@ -1,0 +1,141 @@
+"""tensorflowvisu: percentile bands, the digit grids, the headless PNG and movie, panel layouts."""
+import os
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import tensorflowvisu as visu
+
+
+def test_percentile_bands_of_known_values():
+    bands = visu.percentile_bands(np.arange(101, dtype=np.float32).reshape(1, 101))
+    assert list(bands) == [0, 10, 25, 40, 60, 75, 90, 100]
+    assert len(bands) - 1 == 7  # seven bands from min to max
+
+
+def test_percentile_bands_of_mixed_tensors_are_ordered():
+    values = np.random.default_rng(0).normal(size=5000)
+    bands = visu.percentile_bands(values)
+    assert bands[0] == values.min() and bands[-1] == values.max()
+    assert np.all(np.diff(bands) >= 0)
+
+
+def _digits(count, wrong_at):
+    images = np.zeros((count, 28, 28, 1), np.float32)
+    images[:, 10:18, 12:16] = 1.0  # a dark stroke in the middle of each tile
+    labels = np.arange(count) % 10
+    predictions = labels.copy()
+    predictions[wrong_at] = (labels[wrong_at] + 3) % 10
+    return images, labels, predictions
+
+
+def test_digit_grid_misrecognised_first_on_red():
+    images, labels, predictions = _digits(100, wrong_at=[42, 77])
+    grid, wrong = visu.digit_grid(images, labels, predictions, columns=10, rows=10)
+    assert grid.shape == (280, 280, 3) and grid.dtype == np.uint8
+    assert wrong == 2
+    corner = (slice(20, 28), slice(20, 27))  # bottom right of a tile: background only
+    first, second, third = grid[0:28, 0:28], grid[0:28, 28:56], grid[0:28, 56:84]
+    assert tuple(first[corner][0, 0]) == tuple(visu.BACKGROUND_WRONG.astype(np.uint8))
+    assert tuple(second[corner][0, 0]) == tuple(visu.BACKGROUND_WRONG.astype(np.uint8))
+    assert tuple(third[corner][0, 0]) == (255, 255, 255)
+    # the labels are drawn in: correct (white glyph, top left) and predicted (yellow glyph, top right)
+    correct_glyph = visu.GLYPHS[int(labels[42])]
+    predicted_glyph = visu.GLYPHS[int(predictions[42])]
+    assert np.all(first[1:11, 1:7][correct_glyph] == visu.LABEL_CORRECT)
+    assert np.all(first[1:11, 21:27][predicted_glyph] == visu.LABEL_PREDICTED)
+    # a well recognised digit is dark ink on white, with no label
+    assert tuple(third[14, 13]) == tuple(visu.INK.astype(np.uint8))
+
+
+def test_digit_grid_pads_missing_digits():
+    images, labels, predictions = _digits(30, wrong_at=[])
+    grid, wrong = visu.digit_grid(images, labels, predictions, columns=40, rows=25)
+    assert grid.shape == (700, 1120, 3) and wrong == 0
+    assert tuple(grid[690, 1110]) == (240, 240, 240)
+
+
+def _fill(dashboard, steps=200):
+    rng = np.random.default_rng(0)
+    images, labels, predictions = _digits(1000, wrong_at=list(range(0, 1000, 37)))
+    for step in range(0, steps + 1, 10):
+        dashboard.add_training(step, 0.5 + step / 1000, 50 - step / 10, images[:100], labels[:100],
+                               predictions[:100], bands=(rng.normal(size=500), rng.normal(size=20)))
+        if step % 50 == 0:
+            dashboard.add_test(step, 0.5 + step / 1000, 50 - step / 10, images, labels, predictions)
+
+
+def test_headless_png(tmp_path):
+    dashboard = visu.Dashboard("test run", window=False)
+    _fill(dashboard)
+    path = str(tmp_path / "sub" / "dash.png")
+    assert dashboard.finish(png=path) == [path]
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path / "sub") == ["dash.png"]  # no partial file left
+
+
+def test_gif_movie_one_frame_per_test(tmp_path):
+    path = str(tmp_path / "movie.gif")
+    dashboard = visu.Dashboard("movie", window=False, movie=path)
+    _fill(dashboard, steps=100)
+    assert not os.path.exists(path)  # written at the end only
+    dashboard.finish()
+    assert dashboard.frames == 3
+    from PIL import Image
+    with Image.open(path) as movie:
+        assert movie.n_frames == 3
+    assert os.listdir(tmp_path) == ["movie.gif"]
+
+
+def test_aborted_movie_leaves_nothing(tmp_path):
+    dashboard = visu.Dashboard("movie", window=False, movie=str(tmp_path / "movie.gif"))
+    _fill(dashboard, steps=50)
+    dashboard.abort()
+    assert os.listdir(tmp_path) == []
+
+
+def test_bad_movie_extension():
+    with pytest.raises(ValueError, match="--save-movie"):
+        visu.Dashboard("movie", window=False, movie="movie.avi")
+
+
+def test_mp4_needs_ffmpeg(tmp_path):
+    from matplotlib import animation
+    if animation.writers.is_available("ffmpeg"):
+        pytest.skip("ffmpeg is installed here: the error case cannot happen")
+    with pytest.raises(ValueError, match="ffmpeg"):
+        visu.Dashboard("movie", window=False, movie=str(tmp_path / "movie.mp4"))
+
+
+def test_keys_choose_panels():
+    dashboard = visu.Dashboard("keys", window=False)
+    _fill(dashboard, steps=50)
+    dashboard._on_key(SimpleNamespace(key="6"))
+    assert [ax.get_visible() for ax in dashboard.axes] == [False] * 5 + [True]
+    dashboard._on_key(SimpleNamespace(key="7"))
+    assert [ax.get_visible() for ax in dashboard.axes] == [True, True, False, False, False, False]
+    dashboard._on_key(SimpleNamespace(key="escape"))
+    assert all(ax.get_visible() for ax in dashboard.axes)
+    dashboard._on_key(SimpleNamespace(key=" "))
+    assert dashboard.paused
+    dashboard._on_key(SimpleNamespace(key=" "))
+    assert not dashboard.paused
+
+
+def test_no_state_shared_between_dashboards():
+    first = visu.Dashboard("one", window=False)
+    second = visu.Dashboard("two", window=False)
+    _fill(first, steps=20)
+    assert first.train_steps and not second.train_steps
+    assert first.bands[0] and not second.bands[0]
+
+
+def test_display_detection(monkeypatch):
+    monkeypatch.setattr(visu.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not visu.display_available()
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert visu.display_available()

@@ -1,0 +1,207 @@
+"""Text plumbing for the Shakespeare RNN: the 98-code alphabet, corpus loading, the mini-batch
+sequencer that lets the RNN state flow from batch to batch, and the training loop's text displays.
+
+The alphabet (ALPHASIZE = 98 codes):
+    0        anything else (unknown: accented letters, curly quotes...)
+    1        tab
+    2        line feed
+    3 - 97   the printable ASCII characters, space (32) to tilde (126)
+"""
+import glob
+import os
+import sys
+import time
+
+import numpy as np
+
+ALPHASIZE = 98
+UNKNOWN = 0
+UNKNOWN_CHAR = "\ufffd"  # how an unknown code is decoded
+
+# code -> character, and a lookup table character (code point < 128) -> code
+_CHARS = [UNKNOWN_CHAR, "\t", "\n"] + [chr(c) for c in range(32, 127)]
+_CODES = np.zeros(128, np.uint8)
+for _code, _char in enumerate(_CHARS[1:], start=1):
+    _CODES[ord(_char)] = _code
+_CHARS_ARRAY = np.array(_CHARS)
+
+
+class TextError(Exception):
+    """A corpus or text problem the user can fix; the message is one line."""
+
+
+def encode_text(text):
+    """A string as a list of alphabet codes (0-97)."""
+    return encode_array(text).tolist()
+
+
+def encode_array(text):
+    """A string as a uint8 NumPy array of alphabet codes (fast: the whole corpus at once)."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = _CODES[np.minimum(points, 127)]
+    codes[points > 127] = UNKNOWN
+    return codes
+
+
+def decode_to_text(codes):
+    """Alphabet codes (any iterable of ints 0-97) back to a string."""
+    return "".join(_CHARS_ARRAY[np.asarray(list(codes) if not hasattr(codes, "__len__") else codes,
+                                           dtype=np.int64)].tolist())
+
+
+def decode_char(code):
+    return _CHARS[int(code)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Corpus
+# ------------------------------------------------------------------------------------------------
+
+class Corpus:
+    """The training text, the held-out validation text, and which file ("book") each range came from.
+
+    train, validation: uint8 arrays of codes; books: list of (name, start, end) in the training text.
+    """
+
+    def __init__(self, train, validation, books, validation_books):
+        self.train = train
+        self.validation = validation
+        self.books = books
+        self.validation_books = validation_books
+
+    def book_at(self, position):
+        for name, start, end in self.books:
+            if start <= position < end:
+                return name
+        return self.books[-1][0] if self.books else ""
+
+
+def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
+    """Load every file matching the glob `pattern` (sorted), and hold out the last works for validation.
+
+    Validation: the final works, about a tenth of the text and at most max_validation_chars; when the
+    last work alone is bigger than that, its final part (from a line start). None when there are fewer
+    than 5 files (too few works to spare one) or validation=False. Undecodable bytes become UNKNOWN.
+    """
+    files = sorted(path for path in glob.glob(os.path.expanduser(pattern)) if os.path.isfile(path))
+    if not files:
+        raise TextError(f"no file matches --data {pattern!r}: pass a glob of text files, "
+                        "for example --data 'shakespeare/*.txt' (quoted)")
+    pieces, books, position = [], [], 0
+    for path in files:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+        codes = encode_array(text)
+        pieces.append(codes)
+        books.append((os.path.splitext(os.path.basename(path))[0], position, position + len(codes)))
+        position += len(codes)
+    codes = np.concatenate(pieces) if pieces else np.zeros(0, np.uint8)
+    if len(codes) == 0:
+        raise TextError(f"the files matching --data {pattern!r} hold no text")
+
+    cut = len(codes)
+    if validation and len(files) >= 5:
+        budget = min(len(codes) // 10, max_validation_chars)
+        cut = len(codes) - budget
+        # whole works when they fit: move the cut to the start of the first held-out work
+        for name, start, end in books:
+            if start >= cut:
+                cut = start
+                break
+        else:  # the last work alone is too big: hold out its end, from the start of a line
+            line_starts = np.flatnonzero(codes[cut:] == 2)
+            cut = cut + int(line_starts[0]) + 1 if len(line_starts) else cut
+    train_books = [(n, s, min(e, cut)) for n, s, e in books if s < cut]
+    validation_books = [(n, max(s, cut) - cut, e - cut) for n, s, e in books if e > cut]
+    return Corpus(codes[:cut], codes[cut:], train_books, validation_books)
+
+
+# ------------------------------------------------------------------------------------------------
+# Mini-batches
+# ------------------------------------------------------------------------------------------------
+
+def batches_per_epoch(data_length, batch_size, sequence_size):
+    return (data_length - 1) // (batch_size * sequence_size)
+
+
+def check_text_length(data_length, batch_size, sequence_size, what="the training text"):
+    if batches_per_epoch(data_length, batch_size, sequence_size) < 1:
+        raise TextError(f"{what} ({data_length:,} characters) is too short for one batch of "
+                        f"--batch-size {batch_size} x --seqlen {sequence_size} characters: "
+                        "lower --batch-size or --seqlen, or give more text")
+
+
+def rnn_minibatch_sequencer(raw_data, batch_size, sequence_size, nb_epochs, start_step=0):
+    """Yield (x, y, epoch): x, y [batch_size, sequence_size] codes, y being x shifted by one character.
+
+    The text is cut into batch_size long rows, read sequence_size characters at a time, so that
+    sequence k of a batch continues sequence k of the batch before: the RNN's output state can be fed
+    back as the next input state. Each epoch rolls the rows by one, so the continuity holds across
+    epochs too, except for one sequence at each epoch boundary (it wraps from the end of the text
+    back to its start). The end of the text that does not fill a whole batch is left out.
+    start_step: skip that many batches (to resume a training run where it stopped).
+    """
+    data = np.asarray(raw_data)
+    check_text_length(len(data), batch_size, sequence_size)
+    nb_batches = batches_per_epoch(len(data), batch_size, sequence_size)
+    row_length = nb_batches * sequence_size
+    xdata = data[:batch_size * row_length].reshape(batch_size, row_length)
+    ydata = data[1:batch_size * row_length + 1].reshape(batch_size, row_length)
+    first_epoch, first_batch = divmod(start_step, nb_batches)
+    for epoch in range(first_epoch, nb_epochs):
+        for batch in range(first_batch if epoch == first_epoch else 0, nb_batches):
+            columns = slice(batch * sequence_size, (batch + 1) * sequence_size)
+            x = np.roll(xdata[:, columns], -epoch, axis=0)
+            y = np.roll(ydata[:, columns], -epoch, axis=0)
+            yield x, y, epoch
+
+
+def minibatch_positions(data_length, batch_size, sequence_size, step):
+    """Where in the text each sequence of mini-batch number `step` starts (matches the sequencer)."""
+    nb_batches = batches_per_epoch(data_length, batch_size, sequence_size)
+    epoch, batch = divmod(step, nb_batches)
+    rows = (np.arange(batch_size) + epoch) % batch_size
+    return rows * nb_batches * sequence_size + batch * sequence_size
+
+
+# ------------------------------------------------------------------------------------------------
+# Displays
+# ------------------------------------------------------------------------------------------------
+
+def _printable(codes):
+    """Decoded text on one line: line feeds shown as ↵, tabs as →."""
+    return decode_to_text(codes).replace("\n", "\u21b5").replace("\t", "\u2192")
+
+
+def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, epoch, step, rows=8):
+    """The talk's view of a mini-batch: index, book, training sequence | predicted sequence | loss.
+
+    x, predicted: [batch, seqlen] codes; losses: [batch] mean loss per sequence; books: [batch] names.
+    """
+    lines = []
+    for k in range(min(rows, len(x))):
+        lines.append(f"{k:3d} {books[k][:14]:<14} \u2502 {_printable(x[k])} \u2502 {_printable(predicted[k])} "
+                     f"\u2502 loss: {losses[k]:.4f}")
+    lines.append(f"epoch {epoch}, step {step}: batch loss {batch_loss:.4f}, batch accuracy {batch_accuracy:.4f}")
+    return "\n".join(lines)
+
+
+class Progress:
+    """A one-line text progress bar: Progress(total, label).step() once per unit of work."""
+
+    def __init__(self, total, label="", width=40, stream=None):
+        self.total = max(1, total)
+        self.label = label
+        self.width = width
+        self.done = 0
+        self.stream = stream or sys.stdout
+        self.started = time.perf_counter()
+
+    def step(self, count=1, extra=""):
+        self.done = min(self.total, self.done + count)
+        filled = self.width * self.done // self.total
+        bar = "=" * filled + " " * (self.width - filled)
+        self.stream.write(f"\r{self.label}[{bar}] {self.done}/{self.total} {extra}")
+        if self.done == self.total:
+            self.stream.write("\r" + " " * (self.width + len(self.label) + len(extra) + 24) + "\r")
+        self.stream.flush()
