@@ -407,7 +407,11 @@ def train(args):
             progress.step(extra=f"loss {loss:.3f}")
             if step % 10 == 0:
                 write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
-            last = step >= end_step or stop["requested"]
+            if stop["requested"]:
+                path = saver.save(sess, checkpoint_prefix, global_step=step)
+                print(f"checkpoint saved: {path}\nstopped at step {step}: continue with --resume", flush=True)
+                break
+            last = step >= end_step
             if step % args.report_every == 0 or last:
                 seconds = time.perf_counter() - interval_started
                 chars_per_second = interval_steps * chars_per_step / seconds
@@ -457,6 +461,9 @@ def main(argv=None):
     except (UsageError, txtutils.TextError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)
+    except KeyboardInterrupt:  # before training started: nothing to save
+        print("\ninterrupted before training started", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def test_percentile_bands_of_known_values():
 
 
 def test_percentile_bands_of_mixed_tensors_are_ordered():
-    values = np.random.default_rng(0).normal(size=5000)
+    values = np.random.default_rng(0).normal(size=5000).astype(np.float32)
     bands = visu.percentile_bands(values)
     assert bands[0] == values.min() and bands[-1] == values.max()
     assert np.all(np.diff(bands) >= 0)
