@@ -13,6 +13,7 @@ a weighted sum of all the pixels plus a bias; softmax turns the 10 sums into pro
 Plain gradient descent nudges W and b, 100 images at a time, to lower the cross-entropy.
 Expect about 92% test accuracy after 2,000 steps, in seconds.
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -22,12 +23,7 @@ TEST_EVERY = 50  # evaluate the whole test set every 50 steps, the training batc
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    parser.add_argument("--learning-rate", type=lesson.positive_float, default=LEARNING_RATE,
-                        help="gradient descent step size (default: %(default)s)")
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, learning_rate=LEARNING_RATE)
 
     # input X: 28x28 greyscale images, the first dimension (None) indexes the images in the mini-batch
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])  # [batch, 28, 28, 1]
@@ -65,4 +61,4 @@ def main():
 # flatten after about 1,000 steps: one layer of softmax neurons cannot do much better.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

@@ -19,6 +19,7 @@ Weights start as small random values (a truncated normal, stddev 0.1): all-zero 
 make every neuron of a layer learn the same thing. The optimizer is Adam, learning rate 0.003.
 Expect about 97.5% after 10,000 steps; the test loss starts rising late in training (overfitting).
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -29,12 +30,7 @@ TEST_EVERY = 100
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    parser.add_argument("--learning-rate", type=lesson.positive_float, default=LEARNING_RATE,
-                        help="Adam learning rate (default: %(default)s)")
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, learning_rate=LEARNING_RATE)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -68,4 +64,4 @@ def main():
 # accuracy curve) and the test loss creeps up while the training loss keeps falling: overfitting.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

@@ -20,6 +20,7 @@ Biases start at 0.1, so that every ReLU starts in its active (non-zero) range.
 Learning rate: 0.0001 + 0.003 * exp(-step / 2000), fed to Adam through a placeholder.
 Expect about 98% after 10,000 steps.
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -30,11 +31,7 @@ TEST_EVERY = 100
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    lesson.add_learning_rate_flags(parser, LR, LR_MIN, LR_DECAY)
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY))
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -70,4 +67,4 @@ def main():
 # still rises after a while while the training loss goes to zero: overfitting, for lesson 2.2.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

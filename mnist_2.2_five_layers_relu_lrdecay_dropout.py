@@ -19,6 +19,7 @@ on any single neuron. For evaluation, nothing is dropped (pkeep = 1).
 Biases start at 0.1; learning rate 0.0001 + 0.003 * exp(-step / 2000), as in lesson 2.1.
 Expect about 98.2% after 10,000 steps, and a test loss that no longer rises.
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -30,12 +31,8 @@ PKEEP = 0.75  # probability to keep a neuron's output during training
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    lesson.add_learning_rate_flags(parser, LR, LR_MIN, LR_DECAY)
-    lesson.add_dropout_flag(parser, PKEEP)
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY),
+                               pkeep=PKEEP)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -73,4 +70,4 @@ def main():
 # curves are noisier: they are measured without dropout, on the batch the network is trained on.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

@@ -20,6 +20,7 @@ channels (filters) grows, and a fully connected layer reads the final stack of f
 Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
 Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 98.9% after 10,000 steps.
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -31,11 +32,7 @@ TEST_EVERY = 100
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    lesson.add_learning_rate_flags(parser, LR, LR_MIN, LR_DECAY)
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY))
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -81,4 +78,4 @@ def main():
 # reaches zero while the test loss rises: this small network overfits. Lesson 3.1 adds dropout.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

@@ -19,6 +19,7 @@ in the first layer (6x6), and a fully connected layer of 200 neurons regularised
 Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
 Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 99.3% after 10,000 steps.
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -31,12 +32,8 @@ PKEEP = 0.75  # dropout on the fully connected layer: probability to keep a neur
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    lesson.add_learning_rate_flags(parser, LR, LR_MIN, LR_DECAY)
-    lesson.add_dropout_flag(parser, PKEEP)
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY),
+                               pkeep=PKEEP)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -85,4 +82,4 @@ def main():
 # stays flat to the end thanks to dropout.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

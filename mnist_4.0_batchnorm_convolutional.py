@@ -24,6 +24,7 @@ The two band panels show what batch normalisation does: the batch-max activation
 of the conv layers and of every neuron of the dense layer stay in a tight, steady range.
 Expect about 99.5% after 10,000 steps.
 """
+from cli import run_main
 import mnist_lesson as lesson
 from mnist_lesson import tf
 
@@ -57,12 +58,8 @@ def batchnorm(Ylogits, is_test, step, offset, convolutional):
 
 
 def main():
-    parser = lesson.argument_parser(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY)
-    lesson.add_learning_rate_flags(parser, LR, LR_MIN, LR_DECAY)
-    lesson.add_dropout_flag(parser, PKEEP)
-    args = lesson.check_args(parser, parser.parse_args())
-    mnist = lesson.load_mnist(args)
-    tf.set_random_seed(args.seed)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY),
+                               pkeep=PKEEP)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -131,4 +128,4 @@ def main():
 # activations settle in a narrow band, where without batch normalisation they would drift.
 
 if __name__ == "__main__":
-    lesson.main(main)
+    run_main(main)

@@ -11,7 +11,6 @@ hands it the mini-batches and, between two steps, measures and shows how the tra
         for step, batch_X, batch_Y in run.training_batches(sess):
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
 """
-import argparse
 import datetime
 import json
 import math
@@ -22,6 +21,7 @@ import time
 
 import numpy as np
 
+from cli import UsageError, parser_from_docstring, positive_float, positive_int, probability
 from graphmode import tf
 import mnist_data
 import tensorflowvisu
@@ -31,59 +31,16 @@ RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
 TEST_CHUNK = 2000  # the test set is evaluated in chunks of this many images, to bound memory
 
 
-class UsageError(Exception):
-    """A flag or input the user can fix; the message is one line."""
-
-
 # ------------------------------------------------------------------------------------------------
-# Flags
+# Flags and start-up
 # ------------------------------------------------------------------------------------------------
-
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
-
-
-def non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
-    return value
-
-
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
-
-
-def probability(text):
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"{text} must be in (0, 1]")
-    return value
-
 
 def argument_parser(doc, iterations, test_every, train_every=10):
     """A parser with the flags every lesson has; the lesson adds its own hyperparameters to it.
 
     doc: the lesson's docstring, shown by --help (its first paragraph as the summary, the rest after the flags).
     """
-    summary, _, details = doc.strip().partition("\n\n")
-    parser = argparse.ArgumentParser(description=summary, epilog=details,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_from_docstring(doc)
     common = parser.add_argument_group("common to every lesson")
     common.add_argument("--data-dir", metavar="DIR", help="folder with the MNIST files (default: $MNIST_DATA_DIR, "
                         "else data/mnist beside the scripts; downloaded there when missing)")
@@ -138,6 +95,28 @@ def decayed_learning_rate(step, args):
 def add_dropout_flag(parser, pkeep):
     parser.add_argument("--pkeep", type=probability, default=pkeep, help="dropout: probability to keep a "
                         "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
+
+
+def start(doc, iterations, test_every, learning_rate=None, lr_decay=None, pkeep=None):
+    """Everything before the graph: parse the flags, load MNIST, seed TensorFlow. Returns (args, mnist).
+
+    doc: the lesson's docstring (--help). iterations, test_every: the lesson's defaults.
+    learning_rate: a fixed learning rate's default (flag --learning-rate);
+    lr_decay: (lr, lr_min, lr_decay) defaults of a decaying one (flags --lr, --lr-min, --lr-decay);
+    pkeep: the dropout keep probability's default (flag --pkeep).
+    """
+    parser = argument_parser(doc, iterations, test_every)
+    if learning_rate is not None:
+        parser.add_argument("--learning-rate", type=positive_float, default=learning_rate,
+                            help="learning rate (default: %(default)s)")
+    if lr_decay is not None:
+        add_learning_rate_flags(parser, *lr_decay)
+    if pkeep is not None:
+        add_dropout_flag(parser, pkeep)
+    args = check_args(parser, parser.parse_args())
+    mnist = load_mnist(args)
+    tf.set_random_seed(args.seed)  # the weights' initial values and the dropout masks
+    return args, mnist
 
 
 def load_mnist(args):
@@ -331,15 +310,3 @@ def write_json(data, path):
         json.dump(data, f, indent=1)
     os.replace(partial, path)
     return path
-
-
-def main(lesson_main):
-    """Run a lesson's main(): a user error or Ctrl-C ends with one line, never a traceback."""
-    try:
-        lesson_main()
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("\ninterrupted: training stopped (nothing was saved)", file=sys.stderr)
-        sys.exit(130)

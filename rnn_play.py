@@ -8,7 +8,6 @@ Each character is drawn among the --topn most likely next characters, with their
 --topn 1 always takes the most likely one (and soon loops), the talk uses 2 for a trained model.
 The characters are generated in chunks inside the TensorFlow graph, so the text streams fast.
 """
-import argparse
 import os
 import shutil
 import sys
@@ -17,7 +16,8 @@ import time
 import numpy as np
 
 import rnn_train
-from rnn_train import UsageError, tf
+from cli import UsageError, parser_from_docstring, positive_int, run_main
+from rnn_train import tf
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
@@ -25,16 +25,14 @@ DEFAULT_PRIME = "\n"
 
 
 def parse_args(argv=None):
-    summary, _, details = __doc__.strip().partition("\n\n")
-    parser = argparse.ArgumentParser(description=summary, epilog=details,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_from_docstring(__doc__)
     parser.add_argument("--checkpoint", default=rnn_train.DEFAULT_CHECKPOINT_DIR, metavar="PATH",
                         help="a checkpoint folder (its latest checkpoint) or one checkpoint, "
                              "e.g. checkpoints/rnn_train-5000 (default: checkpoints/)")
     parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
-    parser.add_argument("--topn", type=rnn_train.positive_int, default=2,
+    parser.add_argument("--topn", type=positive_int, default=2,
                         help="sample among the N most likely characters (default: %(default)s)")
-    parser.add_argument("--length", type=rnn_train.positive_int, default=None, metavar="N",
+    parser.add_argument("--length", type=positive_int, default=None, metavar="N",
                         help="characters to generate (default: endless, until Ctrl-C)")
     parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible text")
     parser.add_argument("--width", type=int, default=None, help="wrap lines longer than this "
@@ -119,13 +117,8 @@ def play(args):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    try:
-        play(args)
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(1)
+    play(parse_args(argv))
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -29,17 +29,17 @@ Run:  python rnn_train.py                      (the corpus in data/shakespeare/,
       tensorboard --logdir log                 (training and validation curves, overlaid)
 Ctrl-C saves a checkpoint and stops: no training is lost. Then: python rnn_play.py
 """
-import argparse
 import datetime
+import glob
 import json
 import math
 import os
 import signal
-import sys
 import time
 
 import numpy as np
 
+from cli import UsageError, parser_from_docstring, positive_float, positive_int, probability, run_main
 from graphmode import tf
 import txtutils
 
@@ -59,10 +59,6 @@ PKEEP = 0.8  # dropout: probability to keep each input and output of the GRU lay
 EPOCHS = 10
 REPORT_EVERY = 100  # steps between two mini-batch displays, validations and samples
 CHECKPOINT_EVERY = 500
-
-
-class UsageError(Exception):
-    """A problem the user can fix: one line, no traceback."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -249,40 +245,8 @@ def load_hparams(checkpoint_dir):
 # Training
 # ------------------------------------------------------------------------------------------------
 
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
-
-
-def unit_interval(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} must be in (0, 1]")
-    return value
-
-
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
-
-
 def parse_args(argv=None):
-    summary, _, details = __doc__.strip().partition("\n\n")
-    parser = argparse.ArgumentParser(description=summary, epilog=details,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_from_docstring(__doc__)
     parser.add_argument("--data", metavar="GLOB", default=None,
                         help="text files to train on, a quoted glob (default: data/shakespeare/*.txt "
                              "beside this script, or $SHAKESPEARE_DATA)")
@@ -291,7 +255,7 @@ def parse_args(argv=None):
     parser.add_argument("--internal-size", type=positive_int, default=INTERNALSIZE, help="GRU units per layer (default: %(default)s)")
     parser.add_argument("--layers", type=positive_int, default=NLAYERS, help="stacked GRU layers (default: %(default)s)")
     parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE, help="Adam learning rate (default: %(default)s)")
-    parser.add_argument("--pkeep", type=unit_interval, default=PKEEP, help="dropout keep probability in training (default: %(default)s)")
+    parser.add_argument("--pkeep", type=probability, default=PKEEP, help="dropout keep probability in training (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="passes over the text (default: %(default)s)")
     parser.add_argument("--steps", type=positive_int, default=None, metavar="N", help="stop after N batches (this run)")
     parser.add_argument("--report-every", type=positive_int, default=REPORT_EVERY, metavar="N",
@@ -310,7 +274,7 @@ def corpus_pattern(args):
     if args.data:
         return args.data
     pattern = os.environ.get("SHAKESPEARE_DATA") or DEFAULT_DATA
-    if not any(os.path.isfile(p) for p in __import__("glob").glob(pattern)):
+    if not any(os.path.isfile(p) for p in glob.glob(pattern)):
         raise UsageError(f"no Shakespeare corpus at {pattern}: put the complete works there as plain-text "
                          "files (one per work, e.g. from Project Gutenberg, ebook #100), "
                          "or pass --data 'path/to/*.txt'")
@@ -458,13 +422,9 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         train(args)
-    except (UsageError, txtutils.TextError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:  # before training started: nothing to save
-        print("\ninterrupted before training started", file=sys.stderr)
-        sys.exit(130)
+    except txtutils.TextError as e:
+        raise UsageError(str(e)) from None
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

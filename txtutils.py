@@ -199,6 +199,8 @@ class Progress:
 
     def step(self, count=1, extra=""):
         self.done = min(self.total, self.done + count)
+        if not self.stream.isatty():  # a log file gets the reports, not hundreds of bar updates
+            return
         filled = self.width * self.done // self.total
         bar = "=" * filled + " " * (self.width - filled)
         self.stream.write(f"\r{self.label}[{bar}] {self.done}/{self.total} {extra}")

@@ -132,6 +132,7 @@ def test_minibatch_display():
 def test_progress_bar():
     import io
     stream = io.StringIO()
+    stream.isatty = lambda: True
     progress = txtutils.Progress(4, "training ", width=8, stream=stream)
     progress.step()
     assert "[==      ] 1/4" in stream.getvalue()
