@@ -42,6 +42,10 @@ _GLYPH_ROWS = {
 GLYPHS = {d: np.kron(np.array([[c == "1" for c in row] for row in rows]), np.ones((2, 2), bool))
           for d, rows in _GLYPH_ROWS.items()}  # each [10, 6] booleans (3x5 font at 2x)
 
+# keys of the live window -> the panels they show (0-5: accuracy, loss, training digits, bands 1, bands 2,
+# test digits); 0 or Esc show all six
+PANEL_KEYS = {"1": (0,), "2": (1,), "3": (2,), "4": (3,), "5": (4,), "6": (5,), "7": (0, 1), "8": (3, 4), "9": (2, 5)}
+
 BACKGROUND_OK = np.array([255, 255, 255], np.float32)
 BACKGROUND_WRONG = np.array([230, 70, 70], np.float32)
 INK = np.array([20, 20, 20], np.float32)
@@ -303,16 +307,13 @@ class Dashboard:
         self._next_events = time.perf_counter() + EVENT_INTERVAL
 
     # ------------------------------------------------------------------ keys
-    LAYOUTS = {"1": (0,), "2": (1,), "3": (2,), "4": (3,), "5": (4,), "6": (5,),
-               "7": (0, 1), "8": (3, 4), "9": (2, 5)}
-
     def _on_key(self, event):
         if event.key == " ":
             self.paused = not self.paused
             self._figure.suptitle(self.title + ("   [paused: space resumes]" if self.paused else ""), fontsize=13)
             self._figure.canvas.draw_idle()
-        elif event.key in self.LAYOUTS or event.key in ("0", "escape"):
-            self.show_panels(self.LAYOUTS.get(event.key))
+        elif event.key in PANEL_KEYS or event.key in ("0", "escape"):
+            self.show_panels(PANEL_KEYS.get(event.key))
 
     def show_panels(self, panels=None):
         """Show only the given panel indices (0-5) side by side, or all six when panels is None."""
