@@ -328,6 +328,8 @@ class Dashboard:
         self._figure.canvas.draw_idle()
 
     def _on_close(self, _event):
+        if not self.closed:
+            print("dashboard window closed: training goes on, text only", flush=True)
         self.closed = True
         self.paused = False
 

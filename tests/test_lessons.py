@@ -63,6 +63,16 @@ def test_headless_without_flags_saves_png_and_gif(lesson_data_dir, tmp_path):
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".partial")]
 
 
+def test_loss_never_nan_when_softmax_saturates(lesson_data_dir, tmp_path):
+    # a huge learning rate drives the softmax outputs to exactly 0 and 1: log(0) must never appear
+    result = run_script("mnist_1.0_softmax.py", "--no-visu", "--iterations", "100", "--test-every", "20",
+                        "--learning-rate", "1000", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path))
+    summary = _summary(result)
+    losses = summary["curves"]["train"]["loss"] + summary["curves"]["test"]["loss"]
+    assert all(math.isfinite(loss) for loss in losses)
+    assert max(losses) > 1000  # the outputs did saturate
+
+
 @pytest.mark.parametrize("flags, named", [
     (["--iterations", "0"], "--iterations"),
     (["--learning-rate", "-1"], "--learning-rate"),
