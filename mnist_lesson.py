@@ -1,11 +1,13 @@
-"""What every MNIST lesson shares, written once: quiet TensorFlow, the common flags, the data, and
-the bookkeeping around the training loop (progress lines, dashboard, run summary).
+"""What every MNIST lesson shares, written once: the common flags, the data, and the bookkeeping
+around the training loop (progress lines, dashboard, run summary).
 
 A lesson builds its own graph and runs its own `sess.run(train_step, feed_dict=...)`; this module
-hands it the mini-batches and, between two steps, measures and shows how the training goes:
+parses the flags, loads the data, hands the lesson its mini-batches and, between two steps,
+measures and shows how the training goes:
 
-    run = mnist_lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y,
-                           accuracy=accuracy, loss=cross_entropy, bands=[[W], [b]])
+    args, mnist = mnist_lesson.start(__doc__, ITERATIONS, TEST_EVERY, learning_rate=LEARNING_RATE)
+    ...                                                  # the lesson's graph: X, Y_, Y, cross_entropy, train_step
+    run = mnist_lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy, bands=[[W], [b]])
     with mnist_lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):

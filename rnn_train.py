@@ -106,9 +106,14 @@ class GRULayer:
         new_h = z * h + (1 - z) * c                                 # new state      [batch, units]
         return new_h, new_h
 
-    def project_characters(self, codes):
-        """x . W + b for one-hot characters: multiplying a one-hot vector by W picks one row of W."""
-        return tf.gather(self.W, codes) + self.b                    # [..., 3*units]
+    def project_characters(self, codes, keep=None):
+        """x . W + b for one-hot characters: multiplying a one-hot vector by W picks one row of W.
+
+        keep: dropout mask of the characters ([..., 1], 0 or 1/pkeep); dropping an input of a one-hot
+        vector is dropping its only non-zero value, so the mask is one number per character.
+        """
+        rows = tf.gather(self.W, codes)                              # [..., 3*units]
+        return (rows if keep is None else rows * keep) + self.b
 
     def project(self, inputs):
         """x . W + b for dense inputs [batch, time, input_size], as one large matrix product."""
@@ -135,11 +140,9 @@ class Model:
         batch, seqlen = tf.shape(self.X)[0], tf.shape(self.X)[1]
         states_in = tf.split(self.Hin, layers, axis=1)                  # layers x [BATCH, 512]
         dropout = lambda t: tf.nn.dropout(t, rate=1 - self.pkeep)      # noqa: E731
-        # Layer 1 reads one-hot characters Xo = one_hot(X) [BATCH, SEQLEN, 98]; dropping an input of
-        # Xo is dropping its only non-zero value, hence a dropout mask per character.
+        # Layer 1 reads one-hot characters Xo = one_hot(X) [BATCH, SEQLEN, 98], with dropout
         keep = dropout(tf.ones([batch, seqlen, 1]))                    # [BATCH, SEQLEN, 1]
-        x_projected = self.gru[0].project_characters(self.X) - self.gru[0].b  # [BATCH, SEQLEN, 3*512]
-        x_projected = x_projected * keep + self.gru[0].b
+        x_projected = self.gru[0].project_characters(self.X, keep)     # [BATCH, SEQLEN, 3*512]
         states_out = []
         for i, layer in enumerate(self.gru):
             if i > 0:
