@@ -155,3 +155,11 @@ def test_gru_cell_matches_the_equations():
     z = sigmoid(x @ W[:, 4:8] + h @ U_gates[:, 4:] + b[4:8])
     c = np.tanh(x @ W[:, 8:] + (r * h) @ U_c + b[8:])
     assert np.allclose(new_h, z * h + (1 - z) * c, atol=1e-5)
+
+
+def test_train_without_corpus_says_what_to_pass(tmp_path):
+    result = run_script("rnn_train.py", "--checkpoint-dir", str(tmp_path / "c"),
+                        env={"SHAKESPEARE_DATA": str(tmp_path / "none" / "*.txt")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "no Shakespeare corpus" in last and "--data" in last

@@ -136,3 +136,17 @@ def test_progress_bar():
     progress = txtutils.Progress(4, "training ", width=8, stream=stream)
     progress.step()
     assert "[==      ] 1/4" in stream.getvalue()
+
+
+def test_real_shakespeare_split():
+    import glob
+    import os
+    pattern = os.environ.get("SHAKESPEARE_DATA") or os.path.join(
+        os.path.dirname(__file__), "..", "..", "shared", "data", "shakespeare", "*.txt")
+    if not glob.glob(pattern):
+        pytest.skip("the Shakespeare corpus is absent (set SHAKESPEARE_DATA or provide ../shared/data/shakespeare)")
+    corpus = txtutils.read_corpus(pattern)
+    total = len(corpus.train) + len(corpus.validation)
+    assert total > 5_000_000 and len(corpus.books) >= 40
+    assert 0 < len(corpus.validation) <= min(total // 10, 90 * 1024)
+    assert (corpus.train == txtutils.UNKNOWN).mean() < 0.001
