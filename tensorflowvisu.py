@@ -155,7 +155,8 @@ class Dashboard:
     def _build_panels(self):
         fig = self._figure
         fig.suptitle(self.title, fontsize=13)
-        grid = fig.add_gridspec(2, 3, left=0.05, right=0.95, bottom=0.06, top=0.9, wspace=0.25, hspace=0.3)
+        grid = fig.add_gridspec(2, 3, left=0.05, right=0.95, bottom=0.06, top=0.9, wspace=0.25, hspace=0.3,
+                                width_ratios=(1, 1, 1.3))  # the digit panels get more room
         self.axes = [fig.add_subplot(grid[row, col]) for row in range(2) for col in range(3)]
         self._home_positions = [ax.get_position() for ax in self.axes]
         acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
