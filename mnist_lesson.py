@@ -18,6 +18,7 @@ import json
 import math
 import os
 import platform
+import signal
 import sys
 import time
 
@@ -233,42 +234,47 @@ class Run:
         """Yields (step, batch_X, batch_Y) for each training step; between steps, measures, prints and draws.
 
         The test set is evaluated every --test-every steps and once more after the last step.
+        Ctrl-C stops the training after the current step, still measures, summarises and draws it
+        (a second Ctrl-C quits at once).
         """
         args = self.args
         print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, "
               f"test set ({len(self.mnist.test):,} images) every {args.test_every} steps")
         train_seconds = 0.0
         started = self._started = time.perf_counter()
-        try:
-            for step in range(args.iterations + 1):
-                batch_started = time.perf_counter()
-                batch_X, batch_Y = self.mnist.train.next_batch(args.batch_size)
-                train_seconds += time.perf_counter() - batch_started
-                if step % args.train_every == 0 or step % args.test_every == 0 or step == args.iterations:
-                    train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
-                if step % args.test_every == 0 or step == args.iterations:
-                    test_accuracy, test_loss = self._measure_test_set(sess, step)
-                    print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
-                          f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
+        with _stop_on_ctrl_c() as stop:
+            try:
+                for step in range(args.iterations + 1):
+                    last = step == args.iterations or stop.requested
+                    batch_started = time.perf_counter()
+                    batch_X, batch_Y = self.mnist.train.next_batch(args.batch_size)
+                    train_seconds += time.perf_counter() - batch_started
+                    if step % args.train_every == 0 or step % args.test_every == 0 or last:
+                        train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
+                    if step % args.test_every == 0 or last:
+                        test_accuracy, test_loss = self._measure_test_set(sess, step)
+                        print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
+                              f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
+                    if self.dashboard is not None:
+                        self.dashboard.update()
+                    if last:
+                        break
+                    step_started = time.perf_counter()
+                    yield step, batch_X, batch_Y
+                    train_seconds += time.perf_counter() - step_started
+            except BaseException:
                 if self.dashboard is not None:
-                    self.dashboard.update()
-                if step == args.iterations:
-                    break
-                step_started = time.perf_counter()
-                yield step, batch_X, batch_Y
-                train_seconds += time.perf_counter() - step_started
-        except BaseException:
-            if self.dashboard is not None:
-                self.dashboard.abort()
-            raise
-        wall_seconds = time.perf_counter() - started
-        self._finish(wall_seconds, train_seconds)
+                    self.dashboard.abort()
+                raise
+        if stop.requested:
+            print(f"stopped by Ctrl-C after {step} of {args.iterations} steps")
+        self._finish(step, time.perf_counter() - started, train_seconds, interrupted=stop.requested)
 
-    def _finish(self, wall_seconds, train_seconds):
+    def _finish(self, steps, wall_seconds, train_seconds, interrupted):
         args = self.args
         test = self.curves["test"]
         best = int(np.argmax(test["accuracy"]))
-        steps_per_second = args.iterations / train_seconds if train_seconds else float("nan")
+        steps_per_second = steps / train_seconds if train_seconds else float("nan")
         summary = {
             "lesson": self.name,
             "finished": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -276,7 +282,8 @@ class Run:
             "max_test_accuracy": test["accuracy"][best],
             "max_test_accuracy_step": test["step"][best],
             "final_test_accuracy": test["accuracy"][-1],
-            "iterations": args.iterations,
+            "iterations": steps,
+            "interrupted": interrupted,
             "wall_seconds": round(wall_seconds, 3),
             "train_seconds": round(train_seconds, 3),
             "train_steps_per_second": round(steps_per_second, 2),
@@ -296,6 +303,33 @@ class Run:
         if self.dashboard is not None:
             for written in self.dashboard.finish(png=args.save_png, wait=not args.exit_at_end):
                 print(f"dashboard saved: {written}")
+
+
+class _stop_on_ctrl_c:
+    """Context: while inside, a first Ctrl-C only sets .requested (the loop stops cleanly at the next
+    step); a second one raises KeyboardInterrupt as usual."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handle(self, _signal, _frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nCtrl-C: stopping after this step (Ctrl-C again to quit at once)", flush=True)
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: leave Ctrl-C alone
+            self._previous = None
+        return self
+
+    def __exit__(self, *_exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
 
 
 def write_json(data, path):

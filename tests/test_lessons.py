@@ -162,3 +162,27 @@ def test_batchnorm_training_and_evaluation(convolutional):
             out = sess.run(normalised, {x: single, is_test: True})
             expected = (single - batch.mean(axis=axes)) / np.sqrt(batch.var(axis=axes) + lesson.BN_EPSILON)
             assert np.allclose(out, expected, atol=0.05)
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    env.pop("DISPLAY", None)
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_2.0_five_layers_sigmoid.py"),
+                                "--no-visu", "--iterations", "1000000", "--test-every", "50", "--data-dir",
+                                lesson_data_dir, "--runs-dir", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in process.stdout:
+        if line.startswith("step     50"):
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr[-2000:]
+    assert "Traceback" not in stderr and "stopped by Ctrl-C after" in stdout
+    path = re.search(r"^run summary: (.+)$", stdout, re.MULTILINE).group(1)
+    with open(path) as f:
+        summary = json.load(f)
+    assert summary["interrupted"] and 50 <= summary["iterations"] < 1000000
+    assert summary["curves"]["test"]["step"][-1] == summary["iterations"]  # measured where it stopped
