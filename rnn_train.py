@@ -48,6 +48,7 @@ DEFAULT_DATA = os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt")
 DEFAULT_CHECKPOINT_DIR = os.path.join(PROJECT_DIR, "checkpoints")
 DEFAULT_LOG_DIR = os.path.join(PROJECT_DIR, "log")
 HPARAMS_FILE = "hparams.json"  # saved beside the checkpoints: what rnn_play needs to rebuild the model
+STATE_FILE = "rnn_state.npz"   # the RNN state after the latest checkpoint's step, for --resume
 
 ALPHASIZE = txtutils.ALPHASIZE  # 98 character codes
 SEQLEN = 30
@@ -244,6 +245,27 @@ def load_hparams(checkpoint_dir):
         raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
 
 
+def save_checkpoint(sess, saver, checkpoint_dir, step, state):
+    """Save the weights, Adam's state and the step counter, plus the RNN state the next batch needs."""
+    path = saver.save(sess, os.path.join(checkpoint_dir, "rnn_train"), global_step=step)
+    partial = os.path.join(checkpoint_dir, ".partial-" + STATE_FILE)
+    with open(partial, "wb") as f:
+        np.savez(f, state=state, step=step)
+    os.replace(partial, os.path.join(checkpoint_dir, STATE_FILE))
+    print(f"checkpoint saved: {path}", flush=True)
+
+
+def load_state(checkpoint_dir, step, shape):
+    """The RNN state saved with the checkpoint of `step`, so that --resume carries it on; None if absent."""
+    try:
+        with np.load(os.path.join(checkpoint_dir, STATE_FILE)) as saved:
+            if int(saved["step"]) == step and saved["state"].shape == shape:
+                return saved["state"]
+    except (OSError, KeyError, ValueError):
+        pass
+    return None
+
+
 # ------------------------------------------------------------------------------------------------
 # Training
 # ------------------------------------------------------------------------------------------------
@@ -330,7 +352,6 @@ def train(args):
     tf.set_random_seed(args.seed)
     model = Model(args.internal_size, args.layers, args.learning_rate)
     saver = tf.train.Saver(max_to_keep=5)
-    checkpoint_prefix = os.path.join(args.checkpoint_dir, "rnn_train")
     run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     train_writer = tf.summary.FileWriter(os.path.join(args.log_dir, run_name + "-training"))
     validation_writer = tf.summary.FileWriter(os.path.join(args.log_dir, run_name + "-validation"))
@@ -347,17 +368,21 @@ def train(args):
         sess.run(tf.global_variables_initializer())
         if args.resume:
             saver.restore(sess, latest)
-            print(f"resumed from {latest}")
         else:
             save_hparams(args.checkpoint_dir, hparams)
         start_step = int(sess.run(model.global_step))
+        state = model.zero_state(args.batch_size)
+        if args.resume:
+            saved_state = load_state(args.checkpoint_dir, start_step, state.shape)
+            state = state if saved_state is None else saved_state
+            print(f"resumed from {latest} at step {start_step}"
+                  + (", with its RNN state" if saved_state is not None else ", RNN state from zeros"))
         end_step = steps_per_epoch * args.epochs
         if args.steps:
             end_step = min(end_step, start_step + args.steps)
         if start_step >= end_step:
             print(f"nothing to do: step {start_step} already reached the end of {args.epochs} epochs")
             return
-        state = model.zero_state(args.batch_size)
         rng = np.random.default_rng(args.seed)
         chars_per_step = args.batch_size * args.seqlen
         progress = txtutils.Progress(min(args.report_every, end_step - start_step), "training ")
@@ -375,8 +400,8 @@ def train(args):
             if step % 10 == 0:
                 write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
             if stop["requested"]:
-                path = saver.save(sess, checkpoint_prefix, global_step=step)
-                print(f"checkpoint saved: {path}\nstopped at step {step}: continue with --resume", flush=True)
+                save_checkpoint(sess, saver, args.checkpoint_dir, step, state)
+                print(f"stopped at step {step}: continue with --resume", flush=True)
                 break
             last = step >= end_step
             if step % args.report_every == 0 or last:
@@ -387,8 +412,7 @@ def train(args):
                 interval_started, interval_steps = time.perf_counter(), 0
                 progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
             if step % args.checkpoint_every == 0 or last:
-                path = saver.save(sess, checkpoint_prefix, global_step=step)
-                print(f"checkpoint saved: {path}", flush=True)
+                save_checkpoint(sess, saver, args.checkpoint_dir, step, state)
             if last:
                 break
         total = time.perf_counter() - run_started

@@ -45,6 +45,8 @@ def test_training_learns_and_saves(trained):
     assert "validation: loss" in result.stdout and "chars/s" in result.stdout
     assert os.path.exists(os.path.join(checkpoints, "rnn_train-60.index"))
     assert os.path.exists(os.path.join(checkpoints, "hparams.json"))
+    with np.load(os.path.join(checkpoints, "rnn_state.npz")) as saved:
+        assert int(saved["step"]) == 60 and saved["state"].shape == (8, 2 * 32)
     runs = sorted(os.listdir(logs))
     assert len(runs) == 2 and runs[0].endswith("-training") and runs[1].endswith("-validation")
 
@@ -54,7 +56,8 @@ def test_resume_continues_the_step_counter(trained, text_glob):
     result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--steps", "10", "--report-every", "5",
                         "--checkpoint-dir", checkpoints, "--log-dir", logs, "--resume")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "resumed from" in result.stdout and "step 65:" in result.stdout
+    assert "resumed from" in result.stdout and "at step 60, with its RNN state" in result.stdout
+    assert "step 65:" in result.stdout
     assert os.path.exists(os.path.join(checkpoints, "rnn_train-70.index"))
 
 
