@@ -42,3 +42,11 @@ if VERBOSE:
     tf.disable_v2_behavior()
 else:
     tf = _import_quietly()
+
+
+def session(**options):
+    """A tf.Session for the lessons: ops fall back to the CPU when they have no GPU kernel, and GPU
+    memory is taken as needed rather than all at once (so that two lessons can share a GPU)."""
+    config = tf.ConfigProto(allow_soft_placement=True, **options)
+    config.gpu_options.allow_growth = True
+    return tf.Session(config=config)

@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from cli import UsageError, parser_from_docstring, positive_float, positive_int, probability
+import graphmode
 from graphmode import tf
 import mnist_data
 import tensorflowvisu
@@ -131,8 +132,8 @@ def load_mnist(args):
 
 
 def session():
-    """A TensorFlow session using all the cores of this machine."""
-    return tf.Session(config=tf.ConfigProto(allow_soft_placement=True))
+    """A TensorFlow session using all the cores of this machine (and a GPU when there is one)."""
+    return graphmode.session()
 
 
 def lesson_name():

@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+import graphmode
 import rnn_train
 from cli import UsageError, parser_from_docstring, positive_int, run_main
 from rnn_train import tf
@@ -93,7 +94,7 @@ def play(args):
     rng = np.random.default_rng(args.seed)
     width = args.width or max(40, shutil.get_terminal_size((100, 24)).columns)
     out = Wrapper(sys.stdout, width)
-    with tf.Session() as sess:
+    with graphmode.session() as sess:
         try:
             saver.restore(sess, checkpoint)
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:

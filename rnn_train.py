@@ -40,6 +40,7 @@ import time
 import numpy as np
 
 from cli import UsageError, parser_from_docstring, positive_float, positive_int, probability, run_main
+import graphmode
 from graphmode import tf
 import txtutils
 
@@ -363,7 +364,7 @@ def train(args):
         print("\nCtrl-C: saving a checkpoint, then stopping...", flush=True)
 
     previous_handler = signal.signal(signal.SIGINT, request_stop)
-    sess = tf.Session()
+    sess = graphmode.session()
     try:
         sess.run(tf.global_variables_initializer())
         if args.resume:
