@@ -124,8 +124,8 @@ def main():
                                             is_test: False, step_number: step})
 
 
-# Expect: max test accuracy about 0.995, above 0.99 within the first 1,000 steps; the batch-max
-# activations settle in a narrow band, where without batch normalisation they would drift.
+# Expect: max test accuracy about 0.995 (0.9959 with seed 0), above 0.99 after about 1,300 steps;
+# the batch-max activations settle in a narrow band, where without batch normalisation they would drift.
 
 if __name__ == "__main__":
     run_main(main)

@@ -40,6 +40,8 @@ def test_lesson_smoke_run(lesson, lesson_data_dir, tmp_path):
     assert test["loss"][-1] < test["loss"][0]  # it learns
     assert summary["iterations"] == 60 and summary["train_steps_per_second"] > 0
     assert "max test accuracy" in result.stdout and "final test accuracy" in result.stdout
+    for noise in ("oneDNN", "cuda", "WARNING", "deprecat"):  # TensorFlow's start-up noise stays silent
+        assert noise not in result.stderr
 
 
 def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
