@@ -147,11 +147,11 @@ class Model:
         x_projected = self.gru[0].project_characters(self.X, keep)     # [BATCH, SEQLEN, 3*512]
         states_out = []
         for i, layer in enumerate(self.gru):
-            if i > 0:
-                x_projected = layer.project(dropout(outputs))          # [BATCH, SEQLEN, 3*512]
             outputs, state = tf.nn.dynamic_rnn(layer, x_projected, initial_state=states_in[i],
                                                scope=f"rnn{i}")       # [BATCH, SEQLEN, 512], [BATCH, 512]
             states_out.append(state)
+            if i + 1 < layers:  # the next layer reads these outputs, with dropout
+                x_projected = self.gru[i + 1].project(dropout(outputs))  # [BATCH, SEQLEN, 3*512]
         self.H = tf.concat(states_out, axis=1, name="H")                # [BATCH, 3*512] the state to feed back
         outputs = dropout(outputs)                                      # [BATCH, SEQLEN, 512]
 
@@ -188,10 +188,10 @@ class Model:
             x_projected = self.gru[0].project_characters(code)           # [1, 3*512]
             new_states = []
             for k, layer in enumerate(self.gru):
-                if k > 0:
-                    x_projected = tf.matmul(h, layer.W) + layer.b
                 h, _ = layer(x_projected, states[k])                     # [1, 512]
                 new_states.append(h)
+                if k + 1 < self.layers:
+                    x_projected = tf.matmul(h, self.gru[k + 1].W) + self.gru[k + 1].b  # [1, 3*512]
             logits = tf.matmul(h, self.W_out) + self.b_out               # [1, 98]
             top_logits, top_codes = tf.nn.top_k(logits, k=self.gen_topn)  # [1, topn]
             choice = tf.random.stateless_categorical(top_logits, 1, seed=self.gen_seed + tf.cast(i, tf.int64))
