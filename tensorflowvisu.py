@@ -136,7 +136,9 @@ class Dashboard:
             try:
                 import matplotlib.pyplot as plt
                 if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-                    raise RuntimeError("matplotlib found no interactive backend (on Linux, install python3-tk)")
+                    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                    raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
+                                       "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
                 figure = plt.figure(figsize=(13, 7.5))
                 figure.canvas.manager.set_window_title(self.title)
                 figure.canvas.mpl_connect("key_press_event", self._on_key)
