@@ -44,13 +44,8 @@ def encode_array(text):
 
 
 def decode_to_text(codes):
-    """Alphabet codes (any iterable of ints 0-97) back to a string."""
-    return "".join(_CHARS_ARRAY[np.asarray(list(codes) if not hasattr(codes, "__len__") else codes,
-                                           dtype=np.int64)].tolist())
-
-
-def decode_char(code):
-    return _CHARS[int(code)]
+    """Alphabet codes (a list or array of ints 0-97) back to a string."""
+    return "".join(_CHARS_ARRAY[np.asarray(codes, dtype=np.int64)].tolist())
 
 
 # ------------------------------------------------------------------------------------------------
