@@ -1,12 +1,16 @@
 """Run every MNIST lesson at its defaults with --no-visu and print the lessons table (also written to a file).
 
     python benchmarks/lessons_table.py [--data-dir DIR] [--output runs/lessons_table.md] [--lessons 1.0 3.1]
+    python benchmarks/lessons_table.py --lessons 2.0 3.1 --seeds 0-9     # how much the figures vary by seed
 
 Each lesson runs in its own process, one after the other (so they do not compete for the cores);
-the figures come from the JSON run summary each lesson writes.
+the figures come from the JSON run summary each lesson writes. With several seeds, every lesson runs
+once per seed and a second table gives the spread: the mean, lowest and highest max test accuracy,
+and how far the final accuracy ended under the max.
 """
 import argparse
 import glob
+import statistics
 import json
 import os
 import platform
@@ -28,7 +32,8 @@ def run_lesson(script, extra_flags):
     result = subprocess.run(command, capture_output=True, text=True)
     process_seconds = time.perf_counter() - started
     if result.returncode != 0:
-        sys.exit(f"{os.path.basename(script)} failed: {result.stderr.strip().splitlines()[-1:]}")
+        last_line = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+        sys.exit(f"{os.path.basename(script)} {' '.join(extra_flags)} failed: {last_line}")
     match = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE)
     with open(match.group(1)) as f:
         summary = json.load(f)
@@ -56,44 +61,94 @@ def first_reaching(summary, threshold):
     return None
 
 
+def seed_list(text):
+    """'3' -> [3]; '0-9' -> [0, 1, ..., 9] (for --seeds)."""
+    try:
+        first, _, last = text.partition("-")
+        seeds = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        seeds = []
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed or a range of seeds like 0-9")
+    return seeds
+
+
+def table_row(summary):
+    return (f"| {summary['lesson']} | {summary['max_test_accuracy']:.4f} | {summary['final_test_accuracy']:.4f} | "
+            f"{summary['iterations']} | {summary['wall_seconds']:.1f} | {summary['train_steps_per_second']:.0f} |")
+
+
+def spread_row(summaries):
+    """One lesson over several seeds: max test accuracy per seed, its mean/lowest/highest, the final-under-max gaps."""
+    best = [s["max_test_accuracy"] for s in summaries]
+    gaps = [100 * (s["max_test_accuracy"] - s["final_test_accuracy"]) for s in summaries]
+    mean = statistics.mean(best)
+    deviation = statistics.stdev(best) if len(best) > 1 else 0.0
+    return (f"| {summaries[0]['lesson']} | {len(best)} | {mean:.4f} ± {deviation:.4f} | {min(best):.4f} | "
+            f"{max(best):.4f} | {statistics.mean(gaps):.2f} | {max(gaps):.2f} | "
+            f"{' '.join(f'{b:.4f}' for b in best)} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--data-dir", help="MNIST folder, passed on to each lesson")
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "runs", "lessons_table.md"))
     parser.add_argument("--lessons", nargs="*", help="lesson numbers to run (default: all), e.g. 1.0 3.1")
     parser.add_argument("--iterations", help="override every lesson's iterations (for a quick check)")
+    parser.add_argument("--runs-dir", help="where the lessons write their JSON run summaries (default: runs/)")
+    parser.add_argument("--seeds", nargs="+", type=seed_list, default=[[0]],
+                        help="seeds to run every lesson with: numbers and ranges, e.g. 0-9 (default: 0)")
     args = parser.parse_args()
+    seeds = sorted({seed for group in args.seeds for seed in group})
     flags = (["--data-dir", args.data_dir] if args.data_dir else []) + (
-        ["--iterations", args.iterations] if args.iterations else [])
+        ["--iterations", args.iterations] if args.iterations else []) + (
+        ["--runs-dir", args.runs_dir] if args.runs_dir else [])
 
-    rows = []
-    notes = []
+    rows, spread_rows, notes = [], [], []
     for script in lesson_scripts():
         number = os.path.basename(script).split("_")[1]
         if args.lessons and number not in args.lessons:
             continue
-        print(f"running {os.path.basename(script)} ...", flush=True)
-        summary = run_lesson(script, flags)
-        rows.append(f"| {summary['lesson']} | {summary['max_test_accuracy']:.4f} | "
-                    f"{summary['final_test_accuracy']:.4f} | {summary['iterations']} | "
-                    f"{summary['wall_seconds']:.1f} | {summary['train_steps_per_second']:.0f} |")
-        print(rows[-1], flush=True)
+        summaries = []
+        for seed in seeds:
+            print(f"running {os.path.basename(script)} --seed {seed} ...", flush=True)
+            summaries.append(run_lesson(script, flags + ["--seed", str(seed)]))
+            print(table_row(summaries[-1]), flush=True)
+        summary = summaries[0]  # the main table is the first seed's run
+        rows.append(table_row(summary))
+        if len(seeds) > 1:
+            spread_rows.append(spread_row(summaries))
+            print(spread_rows[-1], flush=True)
         reached = first_reaching(summary, 0.99)
         if reached and number in ("3.1", "4.0"):
             notes.append(f"Lesson {number} first reached 99% test accuracy at step {reached[0]}, "
-                         f"after {reached[1]:.1f} s.")
+                         f"after {reached[1]:.1f} s (seed {seeds[0]}).")
+    if not rows:
+        sys.exit(f"no lesson matches --lessons {' '.join(args.lessons)} (they are numbered 1.0 to 4.0)")
     machine = summary["machine"]
-    table = "\n".join([
+    lines = [
         "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
         "|---|---|---|---|---|---|",
         *rows,
         "",
         f"Measured on {cpu_name()}, {machine['cpus']} CPU cores, "
         f"{'GPU' if machine['gpu'] else 'no GPU'}, Python {machine['python']}, TensorFlow {machine['tensorflow']}; "
-        "default flags, seed 0, --no-visu. Wall time: the training loop including the test evaluations; "
+        f"default flags, seed {seeds[0]}, --no-visu. Wall time: the training loop including the test evaluations; "
         "steps/s: training steps only.",
         *notes,
-    ])
+    ]
+    if spread_rows:
+        lines += [
+            "",
+            f"Over seeds {seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+            else f"Over seeds {', '.join(map(str, seeds))}",
+            "",
+            "| lesson | seeds | max test accuracy: mean ± sd | lowest | highest | final under max (points): mean "
+            "| worst | max test accuracy per seed |",
+            "|---|---|---|---|---|---|---|---|",
+            *spread_rows,
+        ]
+    table = "\n".join(lines)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as f:
         f.write(table + "\n")

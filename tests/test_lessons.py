@@ -188,3 +188,20 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
         summary = json.load(f)
     assert summary["interrupted"] and 50 <= summary["iterations"] < 1000000
     assert summary["curves"]["test"]["step"][-1] == summary["iterations"]  # measured where it stopped
+
+
+def test_lessons_table_benchmark_with_seed_spread(lesson_data_dir, tmp_path):
+    output = tmp_path / "table.md"
+    result = run_script(os.path.join("benchmarks", "lessons_table.py"), "--lessons", "1.0", "--iterations", "20",
+                        "--seeds", "3-4", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path / "runs"),
+                        "--output", str(output))
+    assert result.returncode == 0, result.stderr[-2000:]
+    table = output.read_text()
+    assert "| mnist_1.0_softmax | " in table and "seed 3, --no-visu" in table
+    spread = [line for line in table.splitlines() if line.startswith("| mnist_1.0_softmax | 2 | ")]
+    assert len(spread) == 1  # one spread row: lesson 1.0 over 2 seeds
+    summaries = sorted((json.load(open(path)) for path in (tmp_path / "runs").glob("*.json")),
+                       key=lambda summary: summary["hyperparameters"]["seed"])
+    assert [summary["hyperparameters"]["seed"] for summary in summaries] == [3, 4]
+    per_seed = [summary["max_test_accuracy"] for summary in summaries]
+    assert spread[0].rstrip(" |").endswith(" ".join(f"{accuracy:.4f}" for accuracy in per_seed))
