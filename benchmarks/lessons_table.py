@@ -10,11 +10,11 @@ and how far the final accuracy ended under the max.
 """
 import argparse
 import glob
-import statistics
 import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
