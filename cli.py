@@ -2,8 +2,11 @@
 bad values with one line naming the flag, the docstring as --help, and a main() wrapper that turns
 a user's mistake or Ctrl-C into one line instead of a traceback."""
 import argparse
+import contextlib
 import math
+import os
 import sys
+import tempfile
 
 
 class UsageError(Exception):
@@ -39,13 +42,70 @@ def parser_from_docstring(doc):
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def run_main(main, *args):
-    """Call main(*args): a UsageError ends with 'error: ...' and exit status 1, Ctrl-C with status 130."""
+# ------------------------------------------------------------------------------------------------
+# Outputs: checked before a long run starts, written whole or not at all
+# ------------------------------------------------------------------------------------------------
+
+def _why(error):
+    return error.strerror or str(error)
+
+
+def check_output_dir(path, flag):
+    """Make sure files can be written into the folder `path` (created if missing): returns its absolute
+    path, or raises UsageError naming the flag. Called before training, so no run is lost at its end."""
+    folder = os.path.abspath(os.path.expanduser(path))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"{flag} {path}: this is a file, not a folder; pass a folder")
     try:
-        main(*args)
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise UsageError(f"{flag} {path}: cannot write there ({_why(e)}); pass a folder you can write to") from None
+    return folder
+
+
+def check_output_file(path, flag):
+    """Make sure the file `path` can be written (its folder created if missing): returns its absolute path,
+    or raises UsageError naming the flag."""
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path}: this is a folder; pass a file name")
+    check_output_dir(os.path.dirname(os.path.abspath(os.path.expanduser(path))), flag)
+    return os.path.abspath(os.path.expanduser(path))
+
+
+@contextlib.contextmanager
+def atomic_output(path, mode="w"):
+    """Write `path` whole or not at all: yields a hidden partial file in the same folder, renamed to `path`
+    when the block ends, removed if it fails.   with atomic_output(path) as f: f.write(...)"""
+    folder, name = os.path.split(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+# ------------------------------------------------------------------------------------------------
+# main(): one line for what the user can fix, never a traceback
+# ------------------------------------------------------------------------------------------------
+
+def run_main(main):
+    """Call main(): a UsageError ends with 'error: ...' and exit status 1, Ctrl-C with status 130, and a
+    closed output pipe (`python rnn_play.py | head`) quietly."""
+    try:
+        main()
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # the reader went away: point stdout at nothing so that Python's own final flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
