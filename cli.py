@@ -46,32 +46,38 @@ def parser_from_docstring(doc):
 # Outputs: checked before a long run starts, written whole or not at all
 # ------------------------------------------------------------------------------------------------
 
-def _why(error):
-    return error.strerror or str(error)
+def _cannot_write_into(folder):
+    """Why no file can be written into folder (created if missing), or None when one can."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        return f"{folder} is a file, not a folder"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        return f"cannot write into {e.filename or folder}: {e.strerror or e}"
+    return None
 
 
 def check_output_dir(path, flag):
     """Make sure files can be written into the folder `path` (created if missing): returns its absolute
     path, or raises UsageError naming the flag. Called before training, so no run is lost at its end."""
     folder = os.path.abspath(os.path.expanduser(path))
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise UsageError(f"{flag} {path}: this is a file, not a folder; pass a folder")
-    try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as e:
-        raise UsageError(f"{flag} {path}: cannot write there ({_why(e)}); pass a folder you can write to") from None
+    why = _cannot_write_into(folder)
+    if why:
+        raise UsageError(f"{flag} {path}: {why}; pass a folder you can write to")
     return folder
 
 
 def check_output_file(path, flag):
     """Make sure the file `path` can be written (its folder created if missing): returns its absolute path,
     or raises UsageError naming the flag."""
-    if os.path.isdir(path):
-        raise UsageError(f"{flag} {path}: this is a folder; pass a file name")
-    check_output_dir(os.path.dirname(os.path.abspath(os.path.expanduser(path))), flag)
-    return os.path.abspath(os.path.expanduser(path))
+    full_path = os.path.abspath(os.path.expanduser(path))
+    why = (f"{full_path} is a folder" if os.path.isdir(full_path)
+           else _cannot_write_into(os.path.dirname(full_path)))
+    if why:
+        raise UsageError(f"{flag} {path}: {why}; pass a file name in a folder you can write to")
+    return full_path
 
 
 @contextlib.contextmanager
@@ -97,6 +103,8 @@ def atomic_output(path, mode="w"):
 def run_main(main):
     """Call main(): a UsageError ends with 'error: ...' and exit status 1, Ctrl-C with status 130, and a
     closed output pipe (`python rnn_play.py | head`) quietly."""
+    import signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises KeyboardInterrupt again
     try:
         main()
     except UsageError as e:

@@ -8,10 +8,47 @@ or the environment variable TF_VERBOSE=1 is set. Errors are never hidden.
 """
 import logging
 import os
+import signal
 import sys
 import warnings
 
 VERBOSE = "--tf-verbose" in sys.argv or os.environ.get("TF_VERBOSE") == "1"
+SUPPORTED_PYTHONS = ((3, 10), (3, 13))  # the Python versions TensorFlow 2.21 publishes wheels for
+
+
+_TERMINAL = os.dup(2)  # the real stderr, even while TensorFlow's import points file descriptor 2 at /dev/null
+
+
+def _quit_quietly(_signal, _frame):
+    os.write(_TERMINAL, b"\ninterrupted\n")
+    sys.exit(130)
+
+
+def _started_as_a_project_script():
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    project = os.path.dirname(os.path.abspath(__file__))
+    return os.path.abspath(main_file).startswith(project + os.sep) and "IPython" not in sys.modules
+
+
+# Start-up (importing TensorFlow, matplotlib...) takes seconds: a Ctrl-C meanwhile ends a lesson or an RNN
+# script with one line, not a traceback. cli.run_main() gives Ctrl-C back its usual meaning once main()
+# starts. Imported anywhere else (a test runner, a notebook), Ctrl-C is left alone.
+if _started_as_a_project_script():
+    signal.signal(signal.SIGINT, _quit_quietly)
+
+
+def _no_tensorflow(error):
+    """One line saying what to do when TensorFlow cannot be imported (usually: a Python it has no wheels for)."""
+    version = sys.version_info[:2]
+    low, high = SUPPORTED_PYTHONS
+    if not low <= version <= high:
+        advice = (f"TensorFlow 2.21 is published for Python {low[0]}.{low[1]} to {high[0]}.{high[1]}, this is "
+                  f"Python {version[0]}.{version[1]}: make a virtual environment with one of those "
+                  f"(e.g. python{high[0]}.{high[1]} -m venv .venv) and install requirements.txt in it")
+    else:
+        advice = "install the requirements: python -m pip install -r requirements.txt"
+    print(f"error: cannot import TensorFlow ({error}). {advice}", file=sys.stderr)
+    sys.exit(1)
 
 
 def _import_quietly():
@@ -37,11 +74,14 @@ def _import_quietly():
     return tf_v1
 
 
-if VERBOSE:
-    import tensorflow.compat.v1 as tf
-    tf.disable_v2_behavior()
-else:
-    tf = _import_quietly()
+try:
+    if VERBOSE:
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+    else:
+        tf = _import_quietly()
+except ImportError as e:
+    _no_tensorflow(e)
 
 
 def session(**options):

@@ -9,8 +9,10 @@
 The data folder is, in order: the `data_dir` argument (the lessons' --data-dir flag), the environment
 variable MNIST_DATA_DIR, or data/mnist/ beside this file, so a lesson finds its data from any folder.
 Each file may be stored gzip-compressed (.gz) or uncompressed. Files found on disk are checked by their
-IDX headers and sizes; downloads are checked against the official MD5 checksums and written atomically,
-so an interrupted or failed download never leaves a partial file behind.
+IDX headers and sizes, and a file of the official size by the checksum of its content, so that another
+data set with the same file names (Fashion-MNIST, say) or a damaged copy is refused, not trained on.
+Downloads are checked against the official MD5 checksums and written atomically, so an interrupted or
+failed download never leaves a partial file behind.
 
 Anything wrong raises DataError, whose message is one line naming the file and what to do.
 """
@@ -47,6 +49,16 @@ MIRRORS = (
     "http://yann.lecun.com/exdb/mnist/",
 )
 
+# The official files' content (uncompressed IDX: a .gz on disk may be compressed differently, its content
+# must be the same): item counts and SHA-256 checksums.
+OFFICIAL_COUNT = {TRAIN_IMAGES: 60000, TRAIN_LABELS: 60000, TEST_IMAGES: 10000, TEST_LABELS: 10000}
+OFFICIAL_SHA256 = {
+    TRAIN_IMAGES: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    TRAIN_LABELS: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    TEST_IMAGES: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
 IMAGES_MAGIC = 0x00000803  # IDX: unsigned bytes, 3 dimensions (count, rows, columns)
 LABELS_MAGIC = 0x00000801  # IDX: unsigned bytes, 1 dimension (count)
 IMAGE_SIZE = 28
@@ -70,13 +82,15 @@ def _read_bytes(path):
         with open(path, "rb") as f:
             raw = f.read()
         return gzip.decompress(raw) if path.endswith(".gz") else raw
+    except PermissionError:
+        raise DataError(f"cannot read {path}: permission denied. Make it readable (chmod a+r), "
+                        "or point --data-dir at a copy you can read.") from None
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(f"cannot read {path}: {e}. Delete it and run again to download a fresh copy.") from None
 
 
-def parse_idx(path, magic):
-    """Parse one IDX file (raw or .gz) into a uint8 array, checking its magic number and size."""
-    data = _read_bytes(path)
+def _parse(data, path, magic):
+    """The uint8 array of the IDX content `data` (read from path), checking its magic number and size."""
     ndim = magic & 0xFF
     header_size = 4 + 4 * ndim
     if len(data) < header_size:
@@ -94,7 +108,13 @@ def parse_idx(path, magic):
     if len(data) != expected:
         raise DataError(f"{path} is truncated or corrupt ({len(data)} bytes of data, expected {expected} "
                         f"for {dims[0]} items). Delete it and run again to download a fresh copy.")
+    if dims[0] == 0:
+        raise DataError(f"{path} holds no items. Delete it and run again to download a fresh copy.")
     return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims)
+
+
+def _magic(name):
+    return IMAGES_MAGIC if "images" in name else LABELS_MAGIC
 
 
 def find_file(data_dir, name):
@@ -104,6 +124,48 @@ def find_file(data_dir, name):
         if os.path.isfile(path):
             return path
     return None
+
+
+class _Loaded:
+    """One file read from disk: its path, its array, and whether its content is the official one."""
+
+    def __init__(self, path, name):
+        data = _read_bytes(path)
+        self.path = path
+        self.array = _parse(data, path, _magic(name))
+        self.official = hashlib.sha256(data).hexdigest() == OFFICIAL_SHA256[name]
+        self.claims_official = len(self.array) == OFFICIAL_COUNT[name]
+
+
+def load_file(data_dir, name):
+    """The checked array of one of the four files, from `name` or `name.gz` in data_dir, and its path.
+
+    When both exist, the one whose content is the official file is used, and the line printed says so.
+    A file of the official size whose content is not the official one is refused (DataError).
+    """
+    paths = [os.path.join(data_dir, n) for n in (name, name + ".gz") if os.path.isfile(os.path.join(data_dir, n))]
+    loaded, errors = [], []
+    for path in paths:
+        try:
+            loaded.append(_Loaded(path, name))
+        except DataError as e:
+            errors.append(e)
+    if not loaded:
+        raise errors[0]
+    # prefer the official content, then the newest file
+    loaded.sort(key=lambda f: (f.official, os.path.getmtime(f.path)), reverse=True)
+    chosen = loaded[0]
+    if len(paths) == 2:
+        other = paths[1] if chosen.path == paths[0] else paths[0]
+        if len(loaded) == 1 or not loaded[1].official or not chosen.official:
+            why = "the official content" if chosen.official else "the newer one"
+            print(f"MNIST: both {os.path.basename(paths[0])} and {os.path.basename(paths[1])} are in {data_dir} "
+                  f"and differ: using {os.path.basename(chosen.path)} ({why}); delete {other}", file=sys.stderr)
+    if chosen.claims_official and not chosen.official:
+        raise DataError(f"{chosen.path} has the size of the official MNIST file but not its content (SHA-256 "
+                        "differs): another data set with the same file name, or a damaged copy. Delete it and run "
+                        "again to download the official file.")
+    return chosen.array, chosen.path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,17 +296,21 @@ def read_data_sets(data_dir=None, one_hot=True, flatten=False, seed=0, allow_dow
                             f"Put them there, or point --data-dir / {ENV_VAR} at a folder that has them.")
         print(f"MNIST: downloading {len(missing)} file(s) into {data_dir}", file=sys.stderr)
         download(data_dir, missing)
-    arrays = {name: parse_idx(find_file(data_dir, name), IMAGES_MAGIC if "images" in name else LABELS_MAGIC)
-              for name in FILES}
+    arrays, paths = {}, {}
+    for name in FILES:
+        arrays[name], paths[name] = load_file(data_dir, name)
     for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
         images, labels = arrays[images_name], arrays[labels_name]
         if len(images) != len(labels):
-            raise DataError(f"{find_file(data_dir, images_name)} holds {len(images)} images but "
-                            f"{find_file(data_dir, labels_name)} holds {len(labels)} labels. "
-                            "Delete both and run again to download fresh copies.")
-        if labels.size and labels.max() > 9:
-            raise DataError(f"{find_file(data_dir, labels_name)} holds a label {labels.max()}, "
+            raise DataError(f"{paths[images_name]} holds {len(images)} images but {paths[labels_name]} holds "
+                            f"{len(labels)} labels. Delete both and run again to download fresh copies.")
+        if labels.max() > 9:
+            raise DataError(f"{paths[labels_name]} holds a label {labels.max()}, "
                             "MNIST labels are 0-9. Delete it and run again to download a fresh copy.")
+    counts = (len(arrays[TRAIN_IMAGES]), len(arrays[TEST_IMAGES]))
+    if counts != (OFFICIAL_COUNT[TRAIN_IMAGES], OFFICIAL_COUNT[TEST_IMAGES]):
+        print(f"MNIST: {data_dir} holds {counts[0]:,} training and {counts[1]:,} test digits, not the official "
+              "60,000 and 10,000: using them as they are", file=sys.stderr)
     train = DataSet(*_prepare(arrays[TRAIN_IMAGES], arrays[TRAIN_LABELS], one_hot, flatten), seed=seed)
     test = DataSet(*_prepare(arrays[TEST_IMAGES], arrays[TEST_LABELS], one_hot, flatten), seed=seed)
     return Datasets(train, test)

@@ -24,7 +24,8 @@ import time
 
 import numpy as np
 
-from cli import UsageError, parser_from_docstring, positive_float, positive_int, probability
+from cli import (UsageError, atomic_output, check_output_dir, check_output_file, parser_from_docstring,
+                 positive_float, positive_int, probability)
 import graphmode
 from graphmode import tf
 import mnist_data
@@ -118,9 +119,21 @@ def start(doc, iterations, test_every, learning_rate=None, lr_decay=None, pkeep=
     if pkeep is not None:
         add_dropout_flag(parser, pkeep)
     args = check_args(parser, parser.parse_args())
+    check_outputs(args)
     mnist = load_mnist(args)
+    if args.batch_size > len(mnist.train):
+        parser.error(f"--batch-size {args.batch_size}: the training set has only {len(mnist.train):,} images")
     tf.set_random_seed(args.seed)  # the weights' initial values and the dropout masks
     return args, mnist
+
+
+def check_outputs(args):
+    """Every place the run will write to, checked before training: a finished run is never lost."""
+    check_output_dir(args.runs_dir, "--runs-dir")
+    if args.save_png:
+        check_output_file(args.save_png, "--save-png")
+    if args.save_movie:
+        check_output_file(args.save_movie, "--save-movie")
 
 
 def load_mnist(args):
@@ -171,6 +184,8 @@ class Run:
         self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
         self.name = lesson_name()
         self.title = title or self.name
+        self.output_stem = _new_run_stem(args.runs_dir, self.name)  # the summary: STEM.json, the picture: STEM.png
+        self.png_path = args.save_png
         self.curves = {"train": {"step": [], "accuracy": [], "loss": []},
                        "test": {"step": [], "accuracy": [], "loss": [], "seconds": []}}
         self._started = time.perf_counter()
@@ -182,9 +197,9 @@ class Run:
                                                           movie=args.save_movie)
             except ValueError as e:
                 raise UsageError(str(e)) from None
-            if not self.dashboard.window and not args.save_png:
-                args.save_png = os.path.join(args.runs_dir, self.name + ".png")
-                print(f"No display: the dashboard will be saved as {args.save_png}")
+            if not self.dashboard.window and not self.png_path:
+                self.png_path = self.output_stem + ".png"
+                print(f"No display: the dashboard will be saved as {self.png_path}")
 
     # -------------------------------------------------------------- measurements
     def _measure_training_batch(self, sess, step, batch_X, batch_Y):
@@ -297,13 +312,22 @@ class Run:
         print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
               f"final test accuracy: {summary['final_test_accuracy']:.4f}")
         print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")
-        path = write_json(summary, os.path.join(
-            args.runs_dir, f"{self.name}-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"))
-        print(f"run summary: {path}")
-        self.summary_path = path
+        # the figures are printed: now the files, each written whole or not at all, and any failure said
+        failures = []
+        summary_path = self.output_stem + ".json"
+        try:
+            write_json(summary, summary_path)
+            print(f"run summary: {summary_path}")
+        except OSError as e:
+            failures.append(f"the run summary could not be written to {summary_path} ({e.strerror or e})")
         if self.dashboard is not None:
-            for written in self.dashboard.finish(png=args.save_png, wait=not args.exit_at_end):
-                print(f"dashboard saved: {written}")
+            for path, error in self.dashboard.finish(png=self.png_path, wait=not args.exit_at_end).items():
+                if error is None:
+                    print(f"dashboard saved: {path}")
+                else:
+                    failures.append(f"the dashboard could not be saved to {path} ({error})")
+        if failures:
+            raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
 
 
 class _stop_on_ctrl_c:
@@ -333,17 +357,17 @@ class _stop_on_ctrl_c:
         return False
 
 
-def write_json(data, path):
-    """Write data as JSON atomically; returns the path (a suffix is added if the name is taken)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    base, extension = os.path.splitext(path)
-    number = 1
-    while os.path.exists(path):
+def _new_run_stem(runs_dir, name):
+    """runs_dir/NAME-DATE-TIME, made unique (-2, -3...) when a run of the same second already took it."""
+    base = os.path.join(runs_dir, f"{name}-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    stem, number = base, 1
+    while os.path.exists(stem + ".json") or os.path.exists(stem + ".png"):
         number += 1
-        path = f"{base}-{number}{extension}"
-    partial = os.path.join(folder, ".partial-" + os.path.basename(path))
-    with open(partial, "w") as f:
+        stem = f"{base}-{number}"
+    return stem
+
+
+def write_json(data, path):
+    """Write data as JSON, whole or not at all."""
+    with atomic_output(path) as f:
         json.dump(data, f, indent=1)
-    os.replace(partial, path)
-    return path

@@ -107,6 +107,7 @@ class Dashboard:
         self.window = window
         self.paused = False
         self.closed = False
+        self.finished = False  # training over: closing the window ends the program
         # the figures, all per instance
         self.train_steps, self.train_accuracy, self.train_loss = [], [], []
         self.test_steps, self.test_accuracy, self.test_loss = [], [], []
@@ -121,6 +122,7 @@ class Dashboard:
 
         self._movie_writer = None
         self._movie_path = movie
+        self._movie_partial = None
         self._figure = self._make_figure()
         self._build_panels()
         if movie:
@@ -331,7 +333,7 @@ class Dashboard:
         self._figure.canvas.draw_idle()
 
     def _on_close(self, _event):
-        if not self.closed:
+        if not self.closed and not self.finished:
             print("dashboard window closed: training goes on, text only", flush=True)
         self.closed = True
         self.paused = False
@@ -350,35 +352,69 @@ class Dashboard:
         else:
             raise ValueError(f"--save-movie {path}: the movie must be a .gif or an .mp4 file.")
         folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as e:
+            raise ValueError(f"--save-movie {path}: cannot write there ({e.strerror or e})") from None
         self._movie_partial = os.path.join(folder, ".partial-" + os.path.basename(path))
         writer.setup(self._figure, self._movie_partial, dpi=60)
         self._movie_writer = writer
 
     def finish(self, png=None, wait=True):
-        """End of training: final drawing, the PNG and movie written (atomically); paths returned.
+        """End of training: the final drawing; the movie and the PNG written, each whole or not at all.
 
-        In a live window, wait=True keeps it open until the user closes it.
+        Returns {path: None when written, else why it could not be}. In a live window, wait=True keeps
+        it open until the user closes it (or presses Ctrl-C).
         """
+        self.finished = True
         self._render()
-        written = []
+        results = {}
         if self._movie_writer is not None:
-            if not self.frames:
-                self._movie_writer.grab_frame()
-            self._movie_writer.finish()
-            os.replace(self._movie_partial, self._movie_path)
-            self._movie_writer = None
-            written.append(self._movie_path)
+            results[self._movie_path] = self._finish_movie()
         if png:
-            save_png(self._figure, png)
-            written.append(png)
+            try:
+                save_png(self._figure, png)
+                results[png] = None
+            except OSError as e:
+                results[png] = e.strerror or str(e)
         if self.window and not self.closed:
             self._figure.canvas.draw_idle()
             if wait:
-                import matplotlib.pyplot as plt
-                print("Close the dashboard window to exit.", flush=True)
-                plt.show(block=True)
-        return written
+                self.wait_until_closed()
+        return results
+
+    def _finish_movie(self):
+        try:
+            if not self.frames:
+                self._movie_writer.grab_frame()
+            self._movie_writer.finish()
+            self._movie_writer = None
+            os.replace(self._movie_partial, self._movie_path)
+            return None
+        except OSError as e:
+            self.abort()
+            return e.strerror or str(e)
+
+    def wait_until_closed(self):
+        """Keep the live window open (its keys still work) until the user closes it or presses Ctrl-C."""
+        import matplotlib.pyplot as plt
+        import signal
+
+        # Ctrl-C only raises a flag: raised as an exception inside the GUI toolkit's event loop, it would
+        # be caught and printed there (a Tkinter traceback) and the wait would go on
+        interrupted = []
+        try:
+            previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+        except ValueError:  # not the main thread
+            previous = None
+        try:
+            print("Close the dashboard window to exit (or press Ctrl-C).", flush=True)
+            while not self.closed and not interrupted:
+                self._figure.canvas.start_event_loop(0.1)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            plt.close(self._figure)
 
     def abort(self):
         """Drop a half-recorded movie (on Ctrl-C or an error): no partial file is left behind."""
@@ -388,8 +424,8 @@ class Dashboard:
             except Exception:
                 pass
             self._movie_writer = None
-            if os.path.exists(self._movie_partial):
-                os.remove(self._movie_partial)
+        if self._movie_partial and os.path.exists(self._movie_partial):
+            os.remove(self._movie_partial)
 
 
 def save_png(figure, path, dpi=80):

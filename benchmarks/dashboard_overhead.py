@@ -7,7 +7,6 @@ Reports, per mode, the median over --repeat runs of: the training loop's wall ti
 prints it: training, measurements and drawing), the whole process's wall time (with Python and
 TensorFlow start-up), and training steps/s; then the overhead of each dashboard mode over --no-visu.
 """
-import argparse
 import os
 import re
 import shutil
@@ -18,6 +17,8 @@ import tempfile
 import time
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, PROJECT_DIR)
+from cli import parser_from_docstring, positive_int  # noqa: E402
 
 
 def start_display():
@@ -45,10 +46,12 @@ def run(lesson, flags, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--data-dir")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--lesson", default="mnist_1.0_softmax.py")
+    parser = parser_from_docstring(__doc__)
+    parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder (default: the lessons' own default)")
+    parser.add_argument("--repeat", type=positive_int, default=3, metavar="N",
+                        help="runs of each mode, interleaved; the median is reported (default: %(default)s)")
+    parser.add_argument("--lesson", default="mnist_1.0_softmax.py", metavar="SCRIPT",
+                        help="the lesson to measure (default: %(default)s)")
     args = parser.parse_args()
     runs_dir = tempfile.mkdtemp(prefix="dashboard-bench-")
     common = ["--runs-dir", runs_dir] + (["--data-dir", args.data_dir] if args.data_dir else [])

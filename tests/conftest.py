@@ -1,4 +1,5 @@
 """Shared test fixtures: the project on sys.path, headless matplotlib, small synthetic MNIST files."""
+import glob
 import os
 import subprocess
 import sys
@@ -14,10 +15,22 @@ import mnist_data  # noqa: E402
 
 
 def real_mnist_dir():
-    """The real MNIST folder ($MNIST_DATA_DIR, else ../shared/data/mnist), or None when absent."""
-    for folder in (os.environ.get("MNIST_DATA_DIR"), os.path.join(PROJECT_DIR, "..", "shared", "data", "mnist")):
+    """The real MNIST folder, or None when absent: $MNIST_DATA_DIR, else data/mnist/ beside the scripts
+    (where the README tells users to put it), else ../shared/data/mnist (the developers' and CI's copy)."""
+    for folder in (os.environ.get("MNIST_DATA_DIR"), mnist_data.DEFAULT_DATA_DIR,
+                   os.path.join(PROJECT_DIR, "..", "shared", "data", "mnist")):
         if folder and all(mnist_data.find_file(folder, name) for name in mnist_data.FILES):
             return os.path.abspath(folder)
+    return None
+
+
+def real_shakespeare_glob():
+    """A glob of the real Shakespeare corpus, or None when absent: $SHAKESPEARE_DATA, else
+    data/shakespeare/*.txt beside the scripts (the README's place), else ../shared/data/shakespeare/*.txt."""
+    for pattern in (os.environ.get("SHAKESPEARE_DATA"), os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt"),
+                    os.path.join(PROJECT_DIR, "..", "shared", "data", "shakespeare", "*.txt")):
+        if pattern and len(glob.glob(pattern)) >= 5:
+            return pattern
     return None
 
 
@@ -32,11 +45,15 @@ def synthetic_digits(count, seed):
     return images, labels
 
 
-def write_mnist(folder, train_count=600, test_count=200, gz=True):
+def write_mnist(folder, train_count=600, test_count=200, gz=True, random_labels=False):
+    """The four MNIST files of a synthetic set in folder; random_labels: labels that nothing can learn."""
     os.makedirs(folder, exist_ok=True)
     suffix = ".gz" if gz else ""
     train_images, train_labels = synthetic_digits(train_count, seed=1)
     test_images, test_labels = synthetic_digits(test_count, seed=2)
+    if random_labels:
+        rng = np.random.default_rng(3)
+        train_labels, test_labels = rng.integers(0, 10, train_count), rng.integers(0, 10, test_count)
     for name, array in ((mnist_data.TRAIN_IMAGES, train_images), (mnist_data.TRAIN_LABELS, train_labels),
                         (mnist_data.TEST_IMAGES, test_images), (mnist_data.TEST_LABELS, test_labels)):
         mnist_data.write_idx(os.path.join(folder, name + suffix), array)

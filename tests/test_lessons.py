@@ -54,25 +54,33 @@ def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
     assert open(png, "rb").read(4) == b"\x89PNG"
 
 
-def test_headless_without_flags_saves_png_and_gif(lesson_data_dir, tmp_path):
+def test_headless_without_flags_saves_png_beside_the_summary_and_gif(lesson_data_dir, tmp_path):
     movie = str(tmp_path / "run.gif")
     result = run_script("mnist_1.0_softmax.py", "--iterations", "40", "--test-every", "20", "--data-dir",
                         lesson_data_dir, "--runs-dir", str(tmp_path), "--save-movie", movie)
-    _summary(result)
+    summary = _summary(result)
     assert "No display" in result.stdout
-    assert os.path.exists(tmp_path / "mnist_1.0_softmax.png")
+    summary_path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
+    png = summary_path[:-len(".json")] + ".png"  # each run's picture beside its summary, never overwritten
+    assert f"dashboard saved: {png}" in result.stdout and os.path.exists(png)
     assert os.path.exists(movie)
-    assert not [name for name in os.listdir(tmp_path) if name.startswith(".partial")]
+    assert summary["hyperparameters"]["save_png"] is None  # the flags recorded as the user passed them
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no partial file
 
 
-def test_loss_never_nan_when_softmax_saturates(lesson_data_dir, tmp_path):
-    # a huge learning rate drives the softmax outputs to exactly 0 and 1: log(0) must never appear
+def test_loss_never_nan_when_softmax_saturates(tmp_path):
+    # Labels drawn at random (nothing to learn) and a huge learning rate drive the logits far apart, so
+    # that the softmax outputs of the wrong classes underflow to exactly 0: log(0) must never appear.
+    from conftest import write_mnist
+    folder = write_mnist(str(tmp_path / "noise"), random_labels=True)
     result = run_script("mnist_1.0_softmax.py", "--no-visu", "--iterations", "100", "--test-every", "20",
-                        "--learning-rate", "1000", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path))
+                        "--learning-rate", "1000", "--data-dir", folder, "--runs-dir", str(tmp_path))
     summary = _summary(result)
     losses = summary["curves"]["train"]["loss"] + summary["curves"]["test"]["loss"]
     assert all(math.isfinite(loss) for loss in losses)
-    assert max(losses) > 1000  # the outputs did saturate
+    # the loss is 100 x the mean over the images of -log(probability of the correct digit): above
+    # 100 x 104, some probability was under e^-104, below the smallest float32: the softmax did saturate
+    assert max(losses) > 100 * 104
 
 
 @pytest.mark.parametrize("flags, named", [
@@ -86,6 +94,123 @@ def test_bad_flags_one_clear_line(flags, named):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_batch_larger_than_the_training_set(synthetic_mnist):
+    result = run_script("mnist_1.0_softmax.py", "--no-visu", "--batch-size", "601", "--data-dir", synthetic_mnist)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--batch-size 601" in result.stderr.strip().splitlines()[-1]
+
+
+def _a_file(tmp_path):
+    path = tmp_path / "a_file"
+    path.write_text("not a folder")
+    return str(path)
+
+
+@pytest.mark.parametrize("flag, where", [
+    ("--runs-dir", lambda tmp: _a_file(tmp)),                              # a file, not a folder
+    ("--runs-dir", lambda tmp: os.path.join(_a_file(tmp), "runs")),        # under a file
+    ("--runs-dir", lambda tmp: "/sys/kernel/runs"),                        # a folder even root cannot write
+    ("--save-png", lambda tmp: str(tmp)),                                  # a folder
+    ("--save-png", lambda tmp: os.path.join(_a_file(tmp), "dash.png")),    # under a file
+    ("--save-movie", lambda tmp: os.path.join(_a_file(tmp), "run.gif")),   # under a file
+])
+def test_outputs_checked_before_training(flag, where, synthetic_mnist, tmp_path):
+    path = where(tmp_path)
+    if path.startswith("/sys/") and not os.path.isdir("/sys/kernel"):
+        pytest.skip("no /sys/kernel here (Linux only)")
+    if flag == "--save-png" and os.path.isdir(path):
+        path = os.path.join(path, "folder.png")
+        os.mkdir(path)
+    flags = ["--runs-dir", str(tmp_path / "runs")] if flag != "--runs-dir" else []
+    result = run_script("mnist_1.0_softmax.py", "--iterations", "5000", "--data-dir", synthetic_mnist,
+                        *flags, flag, path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: {flag} {path}")
+    assert "step" not in result.stdout  # refused before training, not after
+
+
+def test_results_printed_when_the_summary_cannot_be_written(synthetic_mnist, tmp_path):
+    # the runs folder becomes a file while the lesson trains: the figures are printed, one line says
+    # where the summary could not go, and nothing is half-written
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    runs = tmp_path / "runs"
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    env.pop("DISPLAY", None)
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"),
+                                "--iterations", "1000000", "--test-every", "50", "--data-dir", synthetic_mnist,
+                                "--runs-dir", str(runs)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in process.stdout:
+        if line.startswith("step     50"):
+            break
+    shutil.rmtree(runs)
+    runs.write_text("in the way")
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1 and "Traceback" not in stderr
+    assert "max test accuracy:" in stdout and "final test accuracy:" in stdout
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("error: the run summary could not be written to " + str(runs))
+    assert "the dashboard could not be saved" in last
+    assert runs.read_text() == "in the way" and not list(tmp_path.glob(".*"))  # nothing half-written
+
+
+def test_ctrl_c_during_start_up_is_one_line():
+    import signal
+    import subprocess
+    import sys
+    import time
+    env = dict(os.environ, MPLBACKEND="Agg")
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"), "--no-visu"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(0.8)  # Python is up, TensorFlow is still loading
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in stderr
+    assert stderr.strip().splitlines() == ["interrupted"]
+
+
+@pytest.fixture
+def virtual_display():
+    """A real X display (Xvfb) for a real Tk window; skips where Xvfb or Tk is missing."""
+    import shutil
+    import subprocess
+    import time
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb is not installed (apt install xvfb)")
+    pytest.importorskip("tkinter")
+    display = ":93"
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    yield display
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_mnist, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    env = dict(os.environ, MPLBACKEND="TkAgg", DISPLAY=virtual_display, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"),
+                                "--iterations", "20", "--test-every", "10", "--data-dir", synthetic_mnist,
+                                "--runs-dir", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in process.stdout:
+        if line.startswith("Close the dashboard window"):
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    assert "training goes on" not in stdout
+    assert len(list(tmp_path.glob("*.json"))) == 1
 
 
 def test_bad_pkeep(tmp_path):

@@ -39,7 +39,7 @@ def test_data_dir_from_environment(synthetic_mnist, monkeypatch):
 def test_real_mnist_sizes():
     folder = real_mnist_dir()
     if folder is None:
-        pytest.skip("real MNIST absent (set MNIST_DATA_DIR or provide ../shared/data/mnist)")
+        pytest.skip("real MNIST absent (put it in data/mnist/, or set MNIST_DATA_DIR)")
     mnist = mnist_data.read_data_sets(folder, allow_download=False)
     assert len(mnist.train) == 60000 and len(mnist.test) == 10000
 
@@ -106,6 +106,69 @@ def test_raw_file_preferred_format_both_accepted(tmp_path):
     os.remove(os.path.join(folder, mnist_data.TEST_LABELS))
     mnist_data.write_idx(os.path.join(folder, mnist_data.TEST_LABELS + ".gz"), np.zeros(200, np.uint8))
     assert len(mnist_data.read_data_sets(folder).test) == 200
+
+
+def test_empty_set_refused(synthetic_mnist):
+    mnist_data.write_idx(os.path.join(synthetic_mnist, mnist_data.TEST_IMAGES + ".gz"), np.zeros((0, 28, 28)))
+    mnist_data.write_idx(os.path.join(synthetic_mnist, mnist_data.TEST_LABELS + ".gz"), np.zeros(0))
+    with pytest.raises(mnist_data.DataError, match="holds no items") as error:
+        mnist_data.read_data_sets(synthetic_mnist, allow_download=False)
+    assert mnist_data.TEST_IMAGES in str(error.value)
+
+
+def test_unreadable_file_says_permission_not_download(synthetic_mnist, monkeypatch):
+    path = os.path.join(synthetic_mnist, mnist_data.TRAIN_LABELS + ".gz")
+    real_open = open
+
+    def refusing_open(file, *args, **kwargs):  # what open() does on a file without read permission
+        if file == path:
+            raise PermissionError(13, "Permission denied", file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    with pytest.raises(mnist_data.DataError, match="permission denied") as error:
+        mnist_data.read_data_sets(synthetic_mnist, allow_download=False)
+    assert path in str(error.value) and "download" not in str(error.value)
+
+
+def test_other_data_set_of_the_official_size_refused(synthetic_mnist):
+    # labels of another data set in MNIST's files (Fashion-MNIST has the same names and sizes)
+    labels = np.random.default_rng(0).integers(0, 10, 60000)
+    path = os.path.join(synthetic_mnist, mnist_data.TRAIN_LABELS + ".gz")
+    mnist_data.write_idx(path, labels)
+    with pytest.raises(mnist_data.DataError, match="not its content") as error:
+        mnist_data.read_data_sets(synthetic_mnist, allow_download=False)
+    assert path in str(error.value)
+
+
+def test_unofficial_sizes_used_and_said(synthetic_mnist, capsys):
+    mnist_data.read_data_sets(synthetic_mnist, allow_download=False)
+    assert "600 training and 200 test digits, not the official" in capsys.readouterr().err
+
+
+def test_raw_and_gz_that_differ_newest_used_and_said(tmp_path, capsys):
+    folder = write_mnist(str(tmp_path), train_count=300, test_count=50)
+    stale = os.path.join(folder, mnist_data.TEST_LABELS)
+    mnist_data.write_idx(stale, np.zeros(50, np.uint8))
+    os.utime(stale, (1, 1))  # older than the .gz
+    labels = mnist_data.read_data_sets(folder, one_hot=False, allow_download=False).test.labels
+    assert labels.any()  # the .gz's labels, not the stale all-zero ones
+    message = capsys.readouterr().err
+    assert "differ: using t10k-labels-idx1-ubyte.gz (the newer one)" in message and stale in message
+
+
+def test_official_file_preferred_over_a_stale_copy(tmp_path, capsys):
+    folder = real_mnist_dir()
+    if folder is None:
+        pytest.skip("real MNIST absent (put it in data/mnist/, or set MNIST_DATA_DIR)")
+    official = mnist_data.find_file(folder, mnist_data.TEST_LABELS)
+    target = tmp_path / (mnist_data.TEST_LABELS + (".gz" if official.endswith(".gz") else ""))
+    target.write_bytes(open(official, "rb").read())
+    stale = tmp_path / (mnist_data.TEST_LABELS if official.endswith(".gz") else mnist_data.TEST_LABELS + ".gz")
+    mnist_data.write_idx(str(stale), np.zeros(10000, np.uint8))  # newer, but not the official content
+    labels, path = mnist_data.load_file(str(tmp_path), mnist_data.TEST_LABELS)
+    assert path == str(target) and np.bincount(labels).min() > 800
+    assert "(the official content)" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- batches

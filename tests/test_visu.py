@@ -70,7 +70,7 @@ def test_headless_png(tmp_path):
     dashboard = visu.Dashboard("test run", window=False)
     _fill(dashboard)
     path = str(tmp_path / "sub" / "dash.png")
-    assert dashboard.finish(png=path) == [path]
+    assert dashboard.finish(png=path) == {path: None}
     with open(path, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert os.listdir(tmp_path / "sub") == ["dash.png"]  # no partial file left
@@ -87,6 +87,20 @@ def test_gif_movie_one_frame_per_test(tmp_path):
     with Image.open(path) as movie:
         assert movie.n_frames == 3
     assert os.listdir(tmp_path) == ["movie.gif"]
+
+
+def test_unwritable_png_and_movie_reported_not_raised(tmp_path):
+    import shutil
+    folder = tmp_path / "out"
+    movie = str(folder / "movie.gif")
+    dashboard = visu.Dashboard("movie", window=False, movie=movie)
+    _fill(dashboard, steps=50)
+    shutil.rmtree(folder)
+    folder.write_text("in the way")  # the output folder became a file during the run
+    png = str(folder / "dash.png")
+    results = dashboard.finish(png=png)
+    assert set(results) == {movie, png} and all(results.values())  # a reason for each, no exception
+    assert os.listdir(tmp_path) == ["out"] and folder.read_text() == "in the way"
 
 
 def test_aborted_movie_leaves_nothing(tmp_path):

@@ -1,0 +1,48 @@
+"""cli and graphmode: outputs checked before a run, files written whole or not at all, one-line errors."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import cli
+from conftest import PROJECT_DIR
+
+
+def test_output_dir_created_and_checked(tmp_path):
+    assert cli.check_output_dir(str(tmp_path / "new" / "runs"), "--runs-dir") == str(tmp_path / "new" / "runs")
+    assert os.path.isdir(tmp_path / "new" / "runs") and os.listdir(tmp_path / "new" / "runs") == []
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(cli.UsageError, match=r"^--runs-dir .*file: .*is a file, not a folder"):
+        cli.check_output_dir(str(tmp_path / "file"), "--runs-dir")
+    with pytest.raises(cli.UsageError, match=r"^--log-dir .*file/log: cannot write"):
+        cli.check_output_dir(str(tmp_path / "file" / "log"), "--log-dir")
+
+
+def test_output_file_checked(tmp_path):
+    assert cli.check_output_file(str(tmp_path / "a" / "b.png"), "--save-png") == str(tmp_path / "a" / "b.png")
+    assert not os.path.exists(tmp_path / "a" / "b.png")  # checked, not written
+    with pytest.raises(cli.UsageError, match="is a folder"):
+        cli.check_output_file(str(tmp_path), "--save-png")
+
+
+def test_atomic_output_whole_or_nothing(tmp_path):
+    path = tmp_path / "summary.json"
+    with cli.atomic_output(str(path)) as f:
+        f.write("{}")
+    assert path.read_text() == "{}"
+    with pytest.raises(RuntimeError):
+        with cli.atomic_output(str(path)) as f:
+            f.write("half")
+            raise RuntimeError("failed while writing")
+    assert path.read_text() == "{}" and os.listdir(tmp_path) == ["summary.json"]
+
+
+def test_no_tensorflow_says_what_to_do():
+    # as on a Python that TensorFlow has no wheels for: importing it fails
+    code = "import sys; sys.modules['tensorflow'] = None; import graphmode"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_DIR)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot import TensorFlow")
+    assert "requirements.txt" in lines[0]
