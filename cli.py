@@ -5,6 +5,7 @@ import argparse
 import contextlib
 import math
 import os
+import signal
 import sys
 import tempfile
 
@@ -97,13 +98,45 @@ def atomic_output(path, mode="w"):
 
 
 # ------------------------------------------------------------------------------------------------
+# Ctrl-C: a first one stops a long run cleanly, a second one quits at once
+# ------------------------------------------------------------------------------------------------
+
+class StopOnCtrlC:
+    """While inside `with StopOnCtrlC("what happens now") as stop:`, a first Ctrl-C only sets stop.requested
+    (the loop checks it and ends cleanly, keeping its results); a second one raises KeyboardInterrupt as
+    usual, to quit at once (cli.run_main turns it into one line)."""
+
+    def __init__(self, what_happens):
+        self.what_happens = what_happens
+        self.requested = False
+        self._previous = None
+
+    def _handle(self, _signal, _frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print(f"\nCtrl-C: {self.what_happens} (Ctrl-C again to quit at once)", flush=True)
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: leave Ctrl-C alone
+            self._previous = None
+        return self
+
+    def __exit__(self, *_exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+# ------------------------------------------------------------------------------------------------
 # main(): one line for what the user can fix, never a traceback
 # ------------------------------------------------------------------------------------------------
 
 def run_main(main):
     """Call main(): a UsageError ends with 'error: ...' and exit status 1, Ctrl-C with status 130, and a
     closed output pipe (`python rnn_play.py | head`) quietly."""
-    import signal
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises KeyboardInterrupt again
     try:
         main()

@@ -12,7 +12,11 @@ import signal
 import sys
 import warnings
 
-VERBOSE = "--tf-verbose" in sys.argv or os.environ.get("TF_VERBOSE") == "1"
+# TensorFlow speaks while it loads, before any script has parsed its flags: so the one flag that turns its
+# messages back on is looked for here, in the command line itself. Scripts declare it with add_verbose_flag()
+# so that --help lists it and argparse accepts it.
+VERBOSE_FLAG = "--tf-verbose"
+VERBOSE = VERBOSE_FLAG in sys.argv[1:] or os.environ.get("TF_VERBOSE") == "1"
 SUPPORTED_PYTHONS = ((3, 10), (3, 13))  # the Python versions TensorFlow 2.21 publishes wheels for
 
 
@@ -84,9 +88,15 @@ except ImportError as e:
     _no_tensorflow(e)
 
 
-def session(**options):
+def add_verbose_flag(parser):
+    """Declare --tf-verbose (read at import by this module, see VERBOSE) in a script's argument parser."""
+    parser.add_argument(VERBOSE_FLAG, action="store_true", help="show TensorFlow's own log messages, silenced "
+                        "by default (also: TF_VERBOSE=1)")
+
+
+def session():
     """A tf.Session for the lessons: ops fall back to the CPU when they have no GPU kernel, and GPU
     memory is taken as needed rather than all at once (so that two lessons can share a GPU)."""
-    config = tf.ConfigProto(allow_soft_placement=True, **options)
+    config = tf.ConfigProto(allow_soft_placement=True)
     config.gpu_options.allow_growth = True
     return tf.Session(config=config)

@@ -13,51 +13,64 @@ layers use the sigmoid activation; the last layer is softmax, as in lesson 1.0.
         @ @ @ @            -- fully connected layer (sigmoid)           W4 [60, 30]    B4 [30]
          · · ·                                                          Y4 [batch, 30]
          @ @               -- fully connected layer (softmax)           W5 [30, 10]    B5 [10]
-          ·                                                             Y5 [batch, 10]
+          ·                                                             Y  [batch, 10]
 
 Weights start as small random values (a truncated normal, stddev 0.1): all-zero weights would
 make every neuron of a layer learn the same thing. The optimizer is Adam, learning rate 0.003.
 Expect about 97.5% after 10,000 steps; the test loss starts rising late in training (overfitting).
 """
+from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
 from cli import run_main
-import mnist_lesson as lesson
-from mnist_lesson import tf
+import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
 
-LAYERS = [784, 200, 100, 60, 30, 10]  # neurons per layer, input pixels first
 LEARNING_RATE = 0.003
+BATCH_SIZE = 100   # images per training step
 ITERATIONS = 10000
 TEST_EVERY = 100
 
 
 def main():
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, learning_rate=LEARNING_RATE)
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, learning_rate=LEARNING_RATE)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
 
-    # weights W[i] [LAYERS[i], LAYERS[i+1]] initialised with small random values, biases B[i] with zeros
-    W = [tf.Variable(tf.truncated_normal([n_in, n_out], stddev=0.1)) for n_in, n_out in zip(LAYERS, LAYERS[1:])]
-    B = [tf.Variable(tf.zeros([n_out])) for n_out in LAYERS[1:]]
+    # weights: small random values; biases: zeros
+    # (all the weights first, then the biases: the order in which the random values are drawn)
+    W1 = tf.Variable(tf.truncated_normal([784, 200], stddev=0.1))       # [784, 200]
+    W2 = tf.Variable(tf.truncated_normal([200, 100], stddev=0.1))       # [200, 100]
+    W3 = tf.Variable(tf.truncated_normal([100, 60], stddev=0.1))        # [100, 60]
+    W4 = tf.Variable(tf.truncated_normal([60, 30], stddev=0.1))         # [60, 30]
+    W5 = tf.Variable(tf.truncated_normal([30, 10], stddev=0.1))         # [30, 10]
+    B1 = tf.Variable(tf.zeros([200]))                                   # [200]
+    B2 = tf.Variable(tf.zeros([100]))                                   # [100]
+    B3 = tf.Variable(tf.zeros([60]))                                    # [60]
+    B4 = tf.Variable(tf.zeros([30]))                                    # [30]
+    B5 = tf.Variable(tf.zeros([10]))                                    # [10]
 
     # the model
-    Y = tf.reshape(X, [-1, 784])                        # [batch, 784]
-    for W_layer, B_layer in zip(W[:-1], B[:-1]):        # [batch, 200] -> [batch, 100] -> [batch, 60] -> [batch, 30]
-        Y = tf.nn.sigmoid(tf.matmul(Y, W_layer) + B_layer)
-    Ylogits = tf.matmul(Y, W[-1]) + B[-1]               # [batch, 10]
-    Y = tf.nn.softmax(Ylogits)                          # [batch, 10]
+    XX = tf.reshape(X, [-1, 784])                                       # [batch, 784] flattened images
+    Y1 = tf.nn.sigmoid(tf.matmul(XX, W1) + B1)                          # [batch, 200]
+    Y2 = tf.nn.sigmoid(tf.matmul(Y1, W2) + B2)                          # [batch, 100]
+    Y3 = tf.nn.sigmoid(tf.matmul(Y2, W3) + B3)                          # [batch, 60]
+    Y4 = tf.nn.sigmoid(tf.matmul(Y3, W4) + B4)                          # [batch, 30]
+    Ylogits = tf.matmul(Y4, W5) + B5                                    # [batch, 10]
+    Y = tf.nn.softmax(Ylogits)                                          # [batch, 10]
 
-    # cross-entropy from the logits (numerically stable), x100 for a batch of 100 images
+    # cross-entropy from the logits (numerically stable): the mean over the batch's images, x100 as in the
+    # talk's code, i.e. the total over 100 images (the learning rates suit that scale, whatever --batch-size)
     cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits)) * 100
 
     # training: the Adam optimizer, learning rate 0.003
     train_step = tf.train.AdamOptimizer(args.learning_rate).minimize(cross_entropy)
 
-    run = lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy, bands=[W, B],
-                     title="2.0: five layers, sigmoid")
+    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
+                     bands=[[W1, W2, W3, W4, W5], [B1, B2, B3, B4, B5]], title="2.0: five layers, sigmoid")
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+        run.finish(sess)  # however the loop ended: the last measurement, the run summary, the dashboard
 
 
 # Expect: max test accuracy about 0.975-0.98. Sigmoids learn slowly at first (a flat start in the

@@ -14,53 +14,70 @@ first, small steps to settle.
         @ @ @ @            -- fully connected layer (relu)              W4 [60, 30]    B4 [30]
          · · ·                                                          Y4 [batch, 30]
          @ @               -- fully connected layer (softmax)           W5 [30, 10]    B5 [10]
-          ·                                                             Y5 [batch, 10]
+          ·                                                             Y  [batch, 10]
 
 Biases start at 0.1, so that every ReLU starts in its active (non-zero) range.
 Learning rate: 0.0001 + 0.003 * exp(-step / 2000), fed to Adam through a placeholder.
 Expect about 98% after 10,000 steps.
 """
-from cli import run_main
-import mnist_lesson as lesson
-from mnist_lesson import tf
+import math
 
-LAYERS = [784, 200, 100, 60, 30, 10]  # neurons per layer, input pixels first
-LR, LR_MIN, LR_DECAY = 0.003, 0.0001, 2000  # learning rate = LR_MIN + LR * exp(-step / LR_DECAY)
+from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
+from cli import run_main
+import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
+
+LR, LR_MIN, LR_DECAY = 0.003, 0.0001, 2000  # learning rate: see the training loop
+BATCH_SIZE = 100   # images per training step
 ITERATIONS = 10000
 TEST_EVERY = 100
 
 
 def main():
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY))
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, lr_decay=(LR, LR_MIN, LR_DECAY))
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
     lr = tf.placeholder(tf.float32)                     # the learning rate changes at every step
 
     # weights: small random values; biases: 0.1, so that the ReLUs start active
-    W = [tf.Variable(tf.truncated_normal([n_in, n_out], stddev=0.1)) for n_in, n_out in zip(LAYERS, LAYERS[1:])]
-    B = [tf.Variable(tf.ones([n_out]) / 10) for n_out in LAYERS[1:]]
+    # (all the weights first, then the biases: the order in which the random values are drawn)
+    W1 = tf.Variable(tf.truncated_normal([784, 200], stddev=0.1))       # [784, 200]
+    W2 = tf.Variable(tf.truncated_normal([200, 100], stddev=0.1))       # [200, 100]
+    W3 = tf.Variable(tf.truncated_normal([100, 60], stddev=0.1))        # [100, 60]
+    W4 = tf.Variable(tf.truncated_normal([60, 30], stddev=0.1))         # [60, 30]
+    W5 = tf.Variable(tf.truncated_normal([30, 10], stddev=0.1))         # [30, 10]
+    B1 = tf.Variable(tf.ones([200]) / 10)                               # [200]
+    B2 = tf.Variable(tf.ones([100]) / 10)                               # [100]
+    B3 = tf.Variable(tf.ones([60]) / 10)                                # [60]
+    B4 = tf.Variable(tf.ones([30]) / 10)                                # [30]
+    B5 = tf.Variable(tf.ones([10]) / 10)                                # [10]
 
     # the model
-    Y = tf.reshape(X, [-1, 784])                        # [batch, 784]
-    for W_layer, B_layer in zip(W[:-1], B[:-1]):        # [batch, 200] -> [batch, 100] -> [batch, 60] -> [batch, 30]
-        Y = tf.nn.relu(tf.matmul(Y, W_layer) + B_layer)
-    Ylogits = tf.matmul(Y, W[-1]) + B[-1]               # [batch, 10]
-    Y = tf.nn.softmax(Ylogits)                          # [batch, 10]
+    XX = tf.reshape(X, [-1, 784])                                       # [batch, 784] flattened images
+    Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)                             # [batch, 200]
+    Y2 = tf.nn.relu(tf.matmul(Y1, W2) + B2)                             # [batch, 100]
+    Y3 = tf.nn.relu(tf.matmul(Y2, W3) + B3)                             # [batch, 60]
+    Y4 = tf.nn.relu(tf.matmul(Y3, W4) + B4)                             # [batch, 30]
+    Ylogits = tf.matmul(Y4, W5) + B5                                    # [batch, 10]
+    Y = tf.nn.softmax(Ylogits)                                          # [batch, 10]
 
-    # cross-entropy from the logits (numerically stable), x100 for a batch of 100 images
+    # cross-entropy from the logits (numerically stable): the mean over the batch's images, x100 as in the
+    # talk's code, i.e. the total over 100 images (the learning rates suit that scale, whatever --batch-size)
     cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits)) * 100
 
     # training: Adam, with the learning rate fed at each step
     train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)
 
-    run = lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy, bands=[W, B],
+    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
+                     bands=[[W1, W2, W3, W4, W5], [B1, B2, B3, B4, B5]],
                      title="2.1: five layers, ReLU, learning rate decay")
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
-            learning_rate = lesson.decayed_learning_rate(step, args)  # lr_min + lr * exp(-step / lr_decay)
+            # the learning rate decays exponentially: big steps first, then small ones to settle
+            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate})
+        run.finish(sess)  # however the loop ended: the last measurement, the run summary, the dashboard
 
 
 # Expect: max test accuracy about 0.98, a smooth accuracy curve in the second half; the test loss

@@ -19,20 +19,23 @@ in the first layer (6x6), and a fully connected layer of 200 neurons regularised
 Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
 Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 99.3% after 10,000 steps.
 """
+import math
+
+from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
 from cli import run_main
-import mnist_lesson as lesson
-from mnist_lesson import tf
+import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
 
 K, L, M = 6, 12, 24  # channels of the three convolutional layers
 N = 200             # neurons of the fully connected layer
-LR, LR_MIN, LR_DECAY = 0.003, 0.0001, 2000  # learning rate = LR_MIN + LR * exp(-step / LR_DECAY)
+LR, LR_MIN, LR_DECAY = 0.003, 0.0001, 2000  # learning rate: see the training loop
+BATCH_SIZE = 100   # images per training step
 ITERATIONS = 10000
 TEST_EVERY = 100
 PKEEP = 0.75  # dropout on the fully connected layer: probability to keep a neuron's output in training
 
 
 def main():
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY),
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, lr_decay=(LR, LR_MIN, LR_DECAY),
                                pkeep=PKEEP)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
@@ -62,20 +65,23 @@ def main():
     Ylogits = tf.matmul(Y4, W5) + B5                                                  # [batch, 10]
     Y = tf.nn.softmax(Ylogits)                                                        # [batch, 10]
 
-    # cross-entropy from the logits (numerically stable), x100 for a batch of 100 images
+    # cross-entropy from the logits (numerically stable): the mean over the batch's images, x100 as in the
+    # talk's code, i.e. the total over 100 images (the learning rates suit that scale, whatever --batch-size)
     cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits)) * 100
 
     # training: Adam, with the learning rate fed at each step
     train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)
 
-    run = lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
+    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
                      bands=[[W1, W2, W3, W4, W5], [B1, B2, B3, B4, B5]], test_feed={pkeep: 1.0},
                      title="3.1: bigger convolutional network, dropout")
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
-            learning_rate = lesson.decayed_learning_rate(step, args)  # lr_min + lr * exp(-step / lr_decay)
+            # the learning rate decays exponentially: big steps first, then small ones to settle
+            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, pkeep: args.pkeep})
+        run.finish(sess)  # however the loop ended: the last measurement, the run summary, the dashboard
 
 
 # Expect: max test accuracy about 0.992-0.993 (0.9917 to 0.9929 over seeds 0-9 on a 2-core CPU), first

@@ -24,14 +24,17 @@ The two band panels show what batch normalisation does: the batch-max activation
 of the conv layers and of every neuron of the dense layer stay in a tight, steady range.
 Expect about 99.5% after 10,000 steps.
 """
+import math
+
+from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
 from cli import run_main
-import mnist_lesson as lesson
-from mnist_lesson import tf
+import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
 
 K, L, M = 24, 48, 64  # channels of the three convolutional layers
 N = 200               # neurons of the fully connected layer
-LR, LR_MIN, LR_DECAY = 0.02, 0.0001, 1600  # learning rate = LR_MIN + LR * exp(-step / LR_DECAY)
+LR, LR_MIN, LR_DECAY = 0.02, 0.0001, 1600  # learning rate: see the training loop
 PKEEP = 0.75          # dropout on the fully connected layer
+BATCH_SIZE = 100   # images per training step
 ITERATIONS = 10000
 TEST_EVERY = 100
 BN_EPSILON = 1e-5     # keeps the division by the standard deviation away from 0
@@ -58,7 +61,7 @@ def batchnorm(Ylogits, is_test, step, offset, convolutional):
 
 
 def main():
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, lr_decay=(LR, LR_MIN, LR_DECAY),
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, lr_decay=(LR, LR_MIN, LR_DECAY),
                                pkeep=PKEEP)
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
@@ -82,23 +85,24 @@ def main():
 
     # the model: convolution (no bias), batch normalisation (+ offset), then ReLU
     Y1l = tf.nn.conv2d(X, W1, strides=[1, 1, 1, 1], padding="SAME")                  # [batch, 28, 28, K]
-    Y1bn, update1 = batchnorm(Y1l, is_test, step_number, O1, convolutional=True)
+    Y1bn, update1 = batchnorm(Y1l, is_test, step_number, O1, convolutional=True)     # [batch, 28, 28, K]
     Y1 = tf.nn.relu(Y1bn)                                                            # [batch, 28, 28, K]
     Y2l = tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1], padding="SAME")                 # [batch, 14, 14, L]
-    Y2bn, update2 = batchnorm(Y2l, is_test, step_number, O2, convolutional=True)
+    Y2bn, update2 = batchnorm(Y2l, is_test, step_number, O2, convolutional=True)     # [batch, 14, 14, L]
     Y2 = tf.nn.relu(Y2bn)                                                            # [batch, 14, 14, L]
     Y3l = tf.nn.conv2d(Y2, W3, strides=[1, 2, 2, 1], padding="SAME")                 # [batch, 7, 7, M]
-    Y3bn, update3 = batchnorm(Y3l, is_test, step_number, O3, convolutional=True)
+    Y3bn, update3 = batchnorm(Y3l, is_test, step_number, O3, convolutional=True)     # [batch, 7, 7, M]
     Y3 = tf.nn.relu(Y3bn)                                                            # [batch, 7, 7, M]
     YY = tf.reshape(Y3, [-1, 7 * 7 * M])                                            # [batch, 7*7*M]
     Y4l = tf.matmul(YY, W4)                                                          # [batch, N]
-    Y4bn, update4 = batchnorm(Y4l, is_test, step_number, O4, convolutional=False)
+    Y4bn, update4 = batchnorm(Y4l, is_test, step_number, O4, convolutional=False)    # [batch, N]
     Y4 = tf.nn.dropout(tf.nn.relu(Y4bn), rate=1 - pkeep)                             # [batch, N]
     Ylogits = tf.matmul(Y4, W5) + B5                                                 # [batch, 10]
     Y = tf.nn.softmax(Ylogits)                                                       # [batch, 10]
     update_moving_averages = tf.group(update1, update2, update3, update4)
 
-    # cross-entropy from the logits (numerically stable), x100 for a batch of 100 images
+    # cross-entropy from the logits (numerically stable): the mean over the batch's images, x100 as in the
+    # talk's code, i.e. the total over 100 images (the learning rates suit that scale, whatever --batch-size)
     cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits)) * 100
 
     # training: one Adam step, then the moving averages take in this batch's statistics
@@ -110,7 +114,7 @@ def main():
     conv_max_activations = [tf.reduce_max(Y1, [0, 1, 2]), tf.reduce_max(Y2, [0, 1, 2]), tf.reduce_max(Y3, [0, 1, 2])]
     dense_max_activations = [tf.reduce_max(Y4, [0])]
 
-    run = lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
+    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
                      bands=[conv_max_activations, dense_max_activations],
                      band_titles=("conv layers: batch-max activation per channel",
                                   "dense layer: batch-max activation per neuron"),
@@ -119,9 +123,11 @@ def main():
     with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
-            learning_rate = lesson.decayed_learning_rate(step, args)  # lr_min + lr * exp(-step / lr_decay)
+            # the learning rate decays exponentially: big steps first, then small ones to settle
+            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, pkeep: args.pkeep,
                                             is_test: False, step_number: step})
+        run.finish(sess)  # however the loop ended: the last measurement, the run summary, the dashboard
 
 
 # Expect: max test accuracy about 0.995 (0.9959 with seed 0), above 0.99 after about 1,300 steps;

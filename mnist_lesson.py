@@ -5,27 +5,28 @@ A lesson builds its own graph and runs its own `sess.run(train_step, feed_dict=.
 parses the flags, loads the data, hands the lesson its mini-batches and, between two steps,
 measures and shows how the training goes:
 
-    args, mnist = mnist_lesson.start(__doc__, ITERATIONS, TEST_EVERY, learning_rate=LEARNING_RATE)
-    ...                                                  # the lesson's graph: X, Y_, Y, cross_entropy, train_step
-    run = mnist_lesson.Run(args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy, bands=[[W], [b]])
-    with mnist_lesson.session() as sess:
+    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, learning_rate=LEARNING_RATE)
+    ...                                         # the lesson's graph: X, Y_, Y, cross_entropy, train_step
+    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
+                     bands=[[W], [b]])
+    with lesson.session() as sess:
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+        run.finish(sess)                        # the last measurement, the run summary, the dashboard saved
+
+However the loop ends (all its steps, Ctrl-C, a `break`), run.finish(sess) measures where it stopped.
 """
 import datetime
 import json
-import math
 import os
 import platform
-import signal
-import sys
 import time
 
 import numpy as np
 
-from cli import (UsageError, atomic_output, check_output_dir, check_output_file, parser_from_docstring,
-                 positive_float, positive_int, probability)
+from cli import (StopOnCtrlC, UsageError, atomic_output, check_output_dir, check_output_file,
+                 parser_from_docstring, positive_float, positive_int, probability)
 import graphmode
 from graphmode import tf
 import mnist_data
@@ -40,7 +41,7 @@ TEST_CHUNK = 2000  # the test set is evaluated in chunks of this many images, to
 # Flags and start-up
 # ------------------------------------------------------------------------------------------------
 
-def argument_parser(doc, iterations, test_every, train_every=10):
+def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     """A parser with the flags every lesson has; the lesson adds its own hyperparameters to it.
 
     doc: the lesson's docstring, shown by --help (its first paragraph as the summary, the rest after the flags).
@@ -51,7 +52,7 @@ def argument_parser(doc, iterations, test_every, train_every=10):
                         "else data/mnist beside the scripts; downloaded there when missing)")
     common.add_argument("--iterations", type=positive_int, default=iterations, metavar="N",
                         help="training steps (default: %(default)s)")
-    common.add_argument("--batch-size", type=positive_int, default=100, metavar="N",
+    common.add_argument("--batch-size", type=positive_int, default=batch_size, metavar="N",
                         help="images per training step (default: %(default)s)")
     common.add_argument("--seed", type=int, default=0, help="random seed of the weights, dropout and batch order "
                         "(default: %(default)s)")
@@ -67,8 +68,7 @@ def argument_parser(doc, iterations, test_every, train_every=10):
                         "instead of waiting for you to close it")
     common.add_argument("--runs-dir", metavar="DIR", default=RUNS_DIR,
                         help="where the JSON run summaries go (default: runs/ beside the scripts)")
-    common.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages "
-                        "(also: TF_VERBOSE=1)")
+    graphmode.add_verbose_flag(common)
     return parser
 
 
@@ -84,17 +84,12 @@ def check_args(parser, args):
 
 
 def add_learning_rate_flags(parser, lr, lr_min, lr_decay):
-    """Flags of the decaying learning rate: lr_min + lr * exp(-step / lr_decay)."""
-    group = parser.add_argument_group("learning rate decay: lr_min + lr * exp(-step / lr_decay)")
+    """Flags of a decaying learning rate (the lesson's loop computes it: lr_min + lr * exp(-step / lr_decay))."""
+    group = parser.add_argument_group("learning rate decay, from lr_min + lr at step 0 down to lr_min")
     group.add_argument("--lr", type=positive_float, default=lr, help="decaying part (default: %(default)s)")
     group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
     group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
                        help="decay time constant, in steps (default: %(default)s)")
-
-
-def decayed_learning_rate(step, args):
-    """The learning rate at a training step: lr_min + lr * exp(-step / lr_decay) (big steps first, then settle)."""
-    return args.lr_min + args.lr * math.exp(-step / args.lr_decay)
 
 
 def add_dropout_flag(parser, pkeep):
@@ -102,15 +97,15 @@ def add_dropout_flag(parser, pkeep):
                         "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
 
 
-def start(doc, iterations, test_every, learning_rate=None, lr_decay=None, pkeep=None):
+def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=None, pkeep=None):
     """Everything before the graph: parse the flags, load MNIST, seed TensorFlow. Returns (args, mnist).
 
-    doc: the lesson's docstring (--help). iterations, test_every: the lesson's defaults.
+    doc: the lesson's docstring (--help). iterations, test_every, batch_size: the lesson's defaults.
     learning_rate: a fixed learning rate's default (flag --learning-rate);
     lr_decay: (lr, lr_min, lr_decay) defaults of a decaying one (flags --lr, --lr-min, --lr-decay);
     pkeep: the dropout keep probability's default (flag --pkeep).
     """
-    parser = argument_parser(doc, iterations, test_every)
+    parser = argument_parser(doc, iterations, test_every, batch_size)
     if learning_rate is not None:
         parser.add_argument("--learning-rate", type=positive_float, default=learning_rate,
                             help="learning rate (default: %(default)s)")
@@ -149,9 +144,6 @@ def session():
     return graphmode.session()
 
 
-def lesson_name():
-    return os.path.splitext(os.path.basename(sys.argv[0]))[0] or "lesson"
-
 
 # ------------------------------------------------------------------------------------------------
 # The run: mini-batches, measurements, dashboard, summary
@@ -160,6 +152,7 @@ def lesson_name():
 class Run:
     """Bookkeeping of one lesson's training run.
 
+    script: the lesson's file (__file__), which names the run and its summary.
     images, labels: the lesson's placeholders X [BATCH, 28, 28, 1] and Y_ [BATCH, 10].
     predictions: Y, the softmax output [BATCH, 10]; loss: scalar tensor; accuracy: scalar tensor, computed
         from predictions and labels when not given.
@@ -169,7 +162,7 @@ class Run:
         the training batch (defaults to test_feed).
     """
 
-    def __init__(self, args, mnist, images, labels, predictions, loss, accuracy=None, bands=None,
+    def __init__(self, script, args, mnist, images, labels, predictions, loss, accuracy=None, bands=None,
                  band_titles=("weights", "biases"), test_feed=None, train_report_feed=None, title=None):
         self.args = args
         self.mnist = mnist
@@ -182,18 +175,20 @@ class Run:
         self.band_tensors = [tf.concat([tf.reshape(t, [-1]) for t in group], 0) for group in bands or []]
         self.test_feed = dict(test_feed or {})
         self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
-        self.name = lesson_name()
+        self.name = os.path.splitext(os.path.basename(script))[0]
         self.title = title or self.name
         self.output_stem = _new_run_stem(args.runs_dir, self.name)  # the summary: STEM.json, the picture: STEM.png
         self.png_path = args.save_png
         self.curves = {"train": {"step": [], "accuracy": [], "loss": []},
                        "test": {"step": [], "accuracy": [], "loss": [], "seconds": []}}
+        self.steps_done = 0
+        self.interrupted = False
         self._started = time.perf_counter()
+        self._train_seconds = 0.0
         self.dashboard = None
         if not args.no_visu:
-            window = not args.save_png and tensorflowvisu.display_available()
-            try:
-                self.dashboard = tensorflowvisu.Dashboard(self.title, band_titles, window=window,
+            try:  # a live window unless --save-png, where one can be opened: the dashboard decides
+                self.dashboard = tensorflowvisu.Dashboard(self.title, band_titles, window=not args.save_png,
                                                           movie=args.save_movie)
             except ValueError as e:
                 raise UsageError(str(e)) from None
@@ -245,52 +240,59 @@ class Run:
         curve["accuracy"].append(round(float(accuracy), 6))
         curve["loss"].append(round(float(loss), 6))
 
+    def _measure(self, sess, step, batch_X, batch_Y, last=False):
+        """The training batch every --train-every steps, the test set every --test-every, both at the end."""
+        args = self.args
+        tested = step % args.test_every == 0 or last
+        if step % args.train_every == 0 or tested:
+            self._train_figures = self._measure_training_batch(sess, step, batch_X, batch_Y)
+        if tested:
+            (train_accuracy, train_loss), (test_accuracy, test_loss) = (self._train_figures,
+                                                                        self._measure_test_set(sess, step))
+            print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
+                  f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
+        if self.dashboard is not None:
+            self.dashboard.update()
+
+    def _next_batch(self):
+        started = time.perf_counter()
+        batch = self.mnist.train.next_batch(self.args.batch_size)
+        self._train_seconds += time.perf_counter() - started
+        return batch
+
     # -------------------------------------------------------------- the loop
     def training_batches(self, sess):
-        """Yields (step, batch_X, batch_Y) for each training step; between steps, measures, prints and draws.
-
-        The test set is evaluated every --test-every steps and once more after the last step.
-        Ctrl-C stops the training after the current step, still measures, summarises and draws it
-        (a second Ctrl-C quits at once).
-        """
+        """Yields (step, batch_X, batch_Y) for the steps 0 to --iterations - 1; between two steps,
+        measures, prints and draws. A first Ctrl-C ends it after the current step (a second one quits)."""
         args = self.args
         print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, "
               f"test set ({len(self.mnist.test):,} images) every {args.test_every} steps")
-        train_seconds = 0.0
-        started = self._started = time.perf_counter()
-        with _stop_on_ctrl_c() as stop:
-            try:
-                for step in range(args.iterations + 1):
-                    last = step == args.iterations or stop.requested
-                    batch_started = time.perf_counter()
-                    batch_X, batch_Y = self.mnist.train.next_batch(args.batch_size)
-                    train_seconds += time.perf_counter() - batch_started
-                    if step % args.train_every == 0 or step % args.test_every == 0 or last:
-                        train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
-                    if step % args.test_every == 0 or last:
-                        test_accuracy, test_loss = self._measure_test_set(sess, step)
-                        print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
-                              f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
-                    if self.dashboard is not None:
-                        self.dashboard.update()
-                    if last:
-                        break
-                    step_started = time.perf_counter()
-                    yield step, batch_X, batch_Y
-                    train_seconds += time.perf_counter() - step_started
-            except BaseException:
-                if self.dashboard is not None:
-                    self.dashboard.abort()
-                raise
-        if stop.requested:
-            print(f"stopped by Ctrl-C after {step} of {args.iterations} steps")
-        self._finish(step, time.perf_counter() - started, train_seconds, interrupted=stop.requested)
+        self._started = time.perf_counter()
+        with StopOnCtrlC("stopping after this step") as stop:
+            for step in range(args.iterations):
+                if stop.requested:
+                    break
+                batch_X, batch_Y = self._next_batch()
+                self._measure(sess, step, batch_X, batch_Y)
+                self.steps_done = step + 1
+                step_started = time.perf_counter()
+                try:
+                    yield step, batch_X, batch_Y  # the lesson's training step runs here
+                finally:
+                    self._train_seconds += time.perf_counter() - step_started
+            self.interrupted = stop.requested and self.steps_done < args.iterations
 
-    def _finish(self, steps, wall_seconds, train_seconds, interrupted):
-        args = self.args
+    def finish(self, sess):
+        """After the training loop, however it ended: measure the last step, print the results, write the
+        run summary and the dashboard's files (a failure to write is one line, after the results)."""
+        args, steps = self.args, self.steps_done
+        self._measure(sess, steps, *self._next_batch(), last=True)
+        wall_seconds = time.perf_counter() - self._started
+        if self.interrupted:
+            print(f"stopped by Ctrl-C after {steps} of {args.iterations} steps")
         test = self.curves["test"]
         best = int(np.argmax(test["accuracy"]))
-        steps_per_second = steps / train_seconds if train_seconds else float("nan")
+        steps_per_second = steps / self._train_seconds if self._train_seconds else float("nan")
         summary = {
             "lesson": self.name,
             "finished": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -299,9 +301,9 @@ class Run:
             "max_test_accuracy_step": test["step"][best],
             "final_test_accuracy": test["accuracy"][-1],
             "iterations": steps,
-            "interrupted": interrupted,
+            "interrupted": self.interrupted,
             "wall_seconds": round(wall_seconds, 3),
-            "train_seconds": round(train_seconds, 3),
+            "train_seconds": round(self._train_seconds, 3),
             "train_steps_per_second": round(steps_per_second, 2),
             "dashboard_draw_seconds": round(self.dashboard.draw_seconds, 3) if self.dashboard else 0.0,
             "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
@@ -328,33 +330,7 @@ class Run:
                     failures.append(f"the dashboard could not be saved to {path} ({error})")
         if failures:
             raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
-
-
-class _stop_on_ctrl_c:
-    """Context: while inside, a first Ctrl-C only sets .requested (the loop stops cleanly at the next
-    step); a second one raises KeyboardInterrupt as usual."""
-
-    def __init__(self):
-        self.requested = False
-        self._previous = None
-
-    def _handle(self, _signal, _frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nCtrl-C: stopping after this step (Ctrl-C again to quit at once)", flush=True)
-
-    def __enter__(self):
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread: leave Ctrl-C alone
-            self._previous = None
-        return self
-
-    def __exit__(self, *_exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
+        return summary
 
 
 def _new_run_stem(runs_dir, name):

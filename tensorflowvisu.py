@@ -19,6 +19,7 @@ Keys in the live window: 1-6 one panel alone, 7 accuracy + loss, 8 the two band 
 Nothing here knows TensorFlow: a lesson feeds plain NumPy values through add_training() and add_test().
 Redrawing is rate-limited so that drawing never takes more than a set fraction of the wall time.
 """
+import atexit
 import os
 import sys
 import time
@@ -92,7 +93,8 @@ def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=T
 
 
 class Dashboard:
-    """Collects a run's figures and draws them: live (window=True) or only when asked (headless).
+    """Collects a run's figures and draws them: live (window=True, where a display can be reached) or
+    only when asked (headless: window=False, or no display).
 
     band_titles: titles of the two percentile-band panels.
     movie: a .gif or .mp4 path to record one frame per test evaluation into, or None.
@@ -104,7 +106,7 @@ class Dashboard:
     def __init__(self, title, band_titles=("weights", "biases"), window=True, movie=None):
         self.title = title
         self.band_titles = tuple(band_titles)
-        self.window = window
+        self.window = window and display_available()  # else headless: drawn only for the PNG and movie
         self.paused = False
         self.closed = False
         self.finished = False  # training over: closing the window ends the program
@@ -359,6 +361,7 @@ class Dashboard:
         self._movie_partial = os.path.join(folder, ".partial-" + os.path.basename(path))
         writer.setup(self._figure, self._movie_partial, dpi=60)
         self._movie_writer = writer
+        atexit.register(self.abort)  # however the program ends, no half-recorded movie is left behind
 
     def finish(self, png=None, wait=True):
         """End of training: the final drawing; the movie and the PNG written, each whole or not at all.

@@ -251,16 +251,6 @@ def _load_lesson(filename):
     return module
 
 
-def test_learning_rate_schedule():
-    import mnist_lesson
-    args = SimpleNamespace(lr=0.003, lr_min=0.0001, lr_decay=2000)
-    assert mnist_lesson.decayed_learning_rate(0, args) == pytest.approx(0.0031)
-    assert mnist_lesson.decayed_learning_rate(2000, args) == pytest.approx(0.0001 + 0.003 / math.e)
-    rates = [mnist_lesson.decayed_learning_rate(step, args) for step in range(0, 20001, 1000)]
-    assert all(a > b for a, b in zip(rates, rates[1:]))
-    assert rates[-1] == pytest.approx(0.0001, rel=2e-3)
-
-
 @pytest.mark.parametrize("convolutional", [True, False])
 def test_batchnorm_training_and_evaluation(convolutional):
     lesson = _load_lesson("mnist_4.0_batchnorm_convolutional.py")
@@ -330,3 +320,32 @@ def test_lessons_table_benchmark_with_seed_spread(lesson_data_dir, tmp_path):
     assert [summary["hyperparameters"]["seed"] for summary in summaries] == [3, 4]
     per_seed = [summary["max_test_accuracy"] for summary in summaries]
     assert spread[0].rstrip(" |").endswith(" ".join(f"{accuracy:.4f}" for accuracy in per_seed))
+
+
+def test_a_break_in_the_loop_keeps_the_summary(synthetic_mnist, tmp_path):
+    # a learner's own `break` ends the loop early: run.finish() still measures, prints and saves the run
+    import mnist_data
+    import mnist_lesson
+    tf = mnist_lesson.tf
+    args = mnist_lesson.argument_parser("Test.", 100, 4, 50).parse_args(
+        ["--no-visu", "--runs-dir", str(tmp_path), "--data-dir", synthetic_mnist])
+    mnist = mnist_data.read_data_sets(synthetic_mnist, seed=0)
+    with tf.Graph().as_default():
+        X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+        Y_ = tf.placeholder(tf.float32, [None, 10])
+        W = tf.Variable(tf.zeros([784, 10]))
+        Ylogits = tf.matmul(tf.reshape(X, [-1, 784]), W)
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits))
+        train_step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        run = mnist_lesson.Run("my_lesson.py", args, mnist, images=X, labels=Y_, predictions=tf.nn.softmax(Ylogits),
+                               loss=loss, bands=[[W], [W]])
+        with mnist_lesson.session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step, batch_X, batch_Y in run.training_batches(sess):
+                sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+                if step == 6:
+                    break
+            summary = run.finish(sess)
+    assert summary["iterations"] == 7 and not summary["interrupted"]
+    assert summary["curves"]["test"]["step"] == [0, 4, 7]  # every 4 steps, and where it stopped
+    assert [path.name.split("-")[0] for path in tmp_path.glob("*.json")] == ["my_lesson"]
