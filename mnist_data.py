@@ -20,11 +20,12 @@ import gzip
 import hashlib
 import os
 import sys
-import tempfile
 import urllib.request
 import zlib
 
 import numpy as np
+
+from cli import atomic_output
 
 ENV_VAR = "MNIST_DATA_DIR"
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mnist")
@@ -182,13 +183,11 @@ def _progress(message, done, total):
 
 
 def _fetch(url, destination, md5, timeout):
-    """Download url to destination atomically, checking its MD5. Raises OSError or ValueError on failure."""
-    folder = os.path.dirname(destination)
-    fd, partial = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(destination) + ".", suffix=".part")
+    """Download url to destination, whole or not at all, checking its MD5. Raises OSError or ValueError."""
+    digest = hashlib.md5()
+    done = 0
     try:
-        digest = hashlib.md5()
-        done = 0
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        with atomic_output(destination, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0)
             while True:
                 chunk = response.read(1 << 16)
@@ -198,16 +197,14 @@ def _fetch(url, destination, md5, timeout):
                 digest.update(chunk)
                 done += len(chunk)
                 _progress(f"downloading {url}", done, total)
-        if total and done != total:
-            raise ValueError(f"transfer cut short ({done} of {total} bytes)")
-        if md5 is not None and digest.hexdigest() != md5:
-            raise ValueError(f"checksum mismatch (MD5 {digest.hexdigest()}, expected {md5})")
-        os.replace(partial, destination)
+            # checked before the block ends: a failed check raises, and the partial file is removed
+            if total and done != total:
+                raise ValueError(f"transfer cut short ({done} of {total} bytes)")
+            if md5 is not None and digest.hexdigest() != md5:
+                raise ValueError(f"checksum mismatch (MD5 {digest.hexdigest()}, expected {md5})")
     finally:
         if done:
             sys.stderr.write("\n")  # end the progress line
-        if os.path.exists(partial):
-            os.remove(partial)
 
 
 def mirrors_from_environment():

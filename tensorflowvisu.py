@@ -27,6 +27,8 @@ import time
 import numpy as np
 import matplotlib
 
+from cli import atomic_output
+
 PERCENTILES = (0, 10, 25, 40, 60, 75, 90, 100)  # 8 edges: 7 bands from min to max
 MAX_DRAW_FRACTION = 0.08  # at most this share of the wall time goes into redrawing the live window
 EVENT_INTERVAL = 0.05  # seconds between two looks at the window's keyboard and mouse events
@@ -358,7 +360,8 @@ class Dashboard:
             os.makedirs(folder, exist_ok=True)
         except OSError as e:
             raise ValueError(f"--save-movie {path}: cannot write there ({e.strerror or e})") from None
-        self._movie_partial = os.path.join(folder, ".partial-" + os.path.basename(path))
+        stem, extension = os.path.splitext(os.path.basename(path))  # the writer goes by the extension
+        self._movie_partial = os.path.join(folder, f".{stem}.partial{extension}")
         writer.setup(self._figure, self._movie_partial, dpi=60)
         self._movie_writer = writer
         atexit.register(self.abort)  # however the program ends, no half-recorded movie is left behind
@@ -432,13 +435,6 @@ class Dashboard:
 
 
 def save_png(figure, path, dpi=80):
-    """Save a figure as PNG atomically (to a hidden file, then renamed)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    partial = os.path.join(folder, ".partial-" + os.path.basename(path))
-    try:
-        figure.savefig(partial, dpi=dpi, format="png")
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+    """Save a figure as PNG, whole or not at all."""
+    with atomic_output(path, "wb") as f:
+        figure.savefig(f, dpi=dpi, format="png")

@@ -3,10 +3,11 @@ live window (under Xvfb when there is no display and Xvfb is installed).
 
     python benchmarks/dashboard_overhead.py [--data-dir DIR] [--repeat 3] [--lesson mnist_1.0_softmax.py]
 
-Reports, per mode, the median over --repeat runs of: the training loop's wall time (as the lesson
-prints it: training, measurements and drawing), the whole process's wall time (with Python and
+Reports, per mode, the median over --repeat runs of: the training loop's wall time (from the lesson's
+run summary: training, measurements and drawing), the whole process's wall time (with Python and
 TensorFlow start-up), and training steps/s; then the overhead of each dashboard mode over --no-visu.
 """
+import json
 import os
 import re
 import shutil
@@ -41,8 +42,10 @@ def run(lesson, flags, env):
     process_seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"{lesson} {' '.join(flags)} failed: {result.stderr.strip().splitlines()[-1:]}")
-    loop = re.search(r"wall time ([0-9.]+) s, training ([0-9]+) steps/s", result.stdout)
-    return float(loop.group(1)), process_seconds, float(loop.group(2))
+    summary_path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
+    with open(summary_path) as f:
+        summary = json.load(f)
+    return summary["wall_seconds"], process_seconds, summary["train_steps_per_second"]
 
 
 def main():
