@@ -173,6 +173,7 @@ class Run:
             accuracy = tf.reduce_mean(tf.cast(tf.equal(self.predicted_labels, tf.argmax(labels, 1)), tf.float32))
         self.accuracy = accuracy
         self.band_tensors = [tf.concat([tf.reshape(t, [-1]) for t in group], 0) for group in bands or []]
+        self._test_labels = mnist.test.labels.argmax(1)  # [10000] digits, for the dashboard's test panel
         self.test_feed = dict(test_feed or {})
         self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
         self.name = os.path.splitext(os.path.basename(script))[0]
@@ -227,11 +228,9 @@ class Run:
         accuracy, loss, predicted = self.evaluate_test_set(sess)
         self._record("test", step, accuracy, loss)
         self.curves["test"]["seconds"].append(round(time.perf_counter() - self._started, 3))
-        if self.dashboard is not None:
-            shown = tensorflowvisu.Dashboard.TEST_GRID[0] * tensorflowvisu.Dashboard.TEST_GRID[1]
+        if self.dashboard is not None:  # the whole test set: the dashboard sorts it, misrecognised first
             test = self.mnist.test
-            self.dashboard.add_test(step, accuracy, loss, test.images[:shown], test.labels[:shown].argmax(1),
-                                    predicted[:shown])
+            self.dashboard.add_test(step, accuracy, loss, test.images, self._test_labels, predicted)
         return accuracy, loss
 
     def _record(self, which, step, accuracy, loss):

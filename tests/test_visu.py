@@ -153,3 +153,25 @@ def test_display_detection(monkeypatch):
     assert not visu.display_available()
     monkeypatch.setenv("DISPLAY", ":0")
     assert visu.display_available()
+
+
+def test_whole_test_set_sorted_before_the_first_1000_are_shown():
+    # 10,000 digits, 800 misrecognised, most of them beyond the first 1,000: all must come first
+    images, labels, predictions = _digits(10000, wrong_at=list(range(200, 10000, 12))[:800])
+    image, wrong = visu.digit_grid(images, labels, predictions, columns=40, rows=25)
+    assert wrong == 800
+    red_tiles = (image[::28, ::28] == visu.BACKGROUND_WRONG.astype(np.uint8)).all(axis=-1)  # top-left pixels
+    assert red_tiles.sum() == 800 and red_tiles.flatten()[:800].all()  # row by row: the first 800 are red
+    positions, scale = visu.recognised_scale(25, 40, 10000)
+    assert scale[0] == "100%" and scale[-1] == "90%"  # 1,000 of 10,000 digits on screen
+    edge_row = 800 // 40                              # where the red ends...
+    assert scale[edge_row // 5] == "92%"             # ...the scale reads 92% recognised, as in the talk
+
+
+def test_dashboard_scale_follows_the_test_set_size():
+    dashboard = visu.Dashboard("scale", window=False)
+    images, labels, predictions = _digits(2000, wrong_at=[5, 1500])
+    dashboard.add_test(0, 0.999, 1.0, images, labels, predictions)
+    dashboard._render()
+    labels_shown = [t.get_text() for t in dashboard.axes[5].get_yticklabels()]
+    assert labels_shown[0] == "100%" and labels_shown[-1] == "50%"  # 1,000 of 2,000 shown
