@@ -84,9 +84,11 @@ def check_args(parser, args):
 
 
 def add_learning_rate_flags(parser, lr, lr_min, lr_decay):
-    """Flags of a decaying learning rate (the lesson's loop computes it: lr_min + lr * exp(-step / lr_decay))."""
+    """Flags of a decaying learning rate (the lesson's loop computes it: lr_min + lr * exp(-step / lr_decay)).
+    lr: a number, or a (None, "what the default is") pair where the lesson picks the default itself."""
+    lr, lr_default_help = (lr, "%(default)s") if not isinstance(lr, tuple) else lr
     group = parser.add_argument_group("learning rate decay, from lr_min + lr at step 0 down to lr_min")
-    group.add_argument("--lr", type=positive_float, default=lr, help="decaying part (default: %(default)s)")
+    group.add_argument("--lr", type=positive_float, default=lr, help=f"decaying part (default: {lr_default_help})")
     group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
     group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
                        help="decay time constant, in steps (default: %(default)s)")
@@ -97,13 +99,15 @@ def add_dropout_flag(parser, pkeep):
                         "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
 
 
-def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=None, pkeep=None):
+def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=None, pkeep=None,
+          lesson_flags=None):
     """Everything before the graph: parse the flags, load MNIST, seed TensorFlow. Returns (args, mnist).
 
     doc: the lesson's docstring (--help). iterations, test_every, batch_size: the lesson's defaults.
     learning_rate: a fixed learning rate's default (flag --learning-rate);
     lr_decay: (lr, lr_min, lr_decay) defaults of a decaying one (flags --lr, --lr-min, --lr-decay);
-    pkeep: the dropout keep probability's default (flag --pkeep).
+    pkeep: the dropout keep probability's default (flag --pkeep);
+    lesson_flags: a function that adds the lesson's own flags to the parser.
     """
     parser = argument_parser(doc, iterations, test_every, batch_size)
     if learning_rate is not None:
@@ -113,6 +117,8 @@ def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=
         add_learning_rate_flags(parser, *lr_decay)
     if pkeep is not None:
         add_dropout_flag(parser, pkeep)
+    if lesson_flags is not None:
+        lesson_flags(parser.add_argument_group("this lesson"))
     args = check_args(parser, parser.parse_args())
     check_outputs(args)
     mnist = load_mnist(args)
@@ -157,13 +163,14 @@ class Run:
     predictions: Y, the softmax output [BATCH, 10]; loss: scalar tensor; accuracy: scalar tensor, computed
         from predictions and labels when not given.
     bands: two lists of tensors whose values the dashboard's band panels show (weights and biases by default).
-    band_titles: the titles of those two panels.
+    band_titles: the titles of those two panels; band_limits: their fixed y ranges, or None to follow the values.
     test_feed: extra feed for evaluation (e.g. {pkeep: 1.0}); train_report_feed: extra feed when measuring
         the training batch (defaults to test_feed).
     """
 
     def __init__(self, script, args, mnist, images, labels, predictions, loss, accuracy=None, bands=None,
-                 band_titles=("weights", "biases"), test_feed=None, train_report_feed=None, title=None):
+                 band_titles=("weights", "biases"), band_limits=(None, None), test_feed=None,
+                 train_report_feed=None, title=None):
         self.args = args
         self.mnist = mnist
         self.images, self.labels = images, labels
@@ -190,7 +197,7 @@ class Run:
         if not args.no_visu:
             try:  # a live window unless --save-png, where one can be opened: the dashboard decides
                 self.dashboard = tensorflowvisu.Dashboard(self.title, band_titles, window=not args.save_png,
-                                                          movie=args.save_movie)
+                                                          movie=args.save_movie, band_limits=band_limits)
             except ValueError as e:
                 raise UsageError(str(e)) from None
             if not self.dashboard.window and not self.png_path:
@@ -281,9 +288,12 @@ class Run:
                     self._train_seconds += time.perf_counter() - step_started
             self.interrupted = stop.requested and self.steps_done < args.iterations
 
-    def finish(self, sess):
+    def finish(self, sess, extra=None):
         """After the training loop, however it ended: measure the last step, print the results, write the
-        run summary and the dashboard's files (a failure to write is one line, after the results)."""
+        run summary and the dashboard's files (a failure to write is one line, after the results).
+
+        extra: a function of the session returning more figures for the summary (a dict, printed by the lesson).
+        """
         args, steps = self.args, self.steps_done
         self._measure(sess, steps, *self._next_batch(), last=True)
         wall_seconds = time.perf_counter() - self._started
@@ -310,6 +320,8 @@ class Run:
                         "gpu": bool(tf.config.list_physical_devices("GPU"))},
             "curves": self.curves,
         }
+        if extra is not None:
+            summary.update(extra(sess))
         print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
               f"final test accuracy: {summary['final_test_accuracy']:.4f}")
         print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")

@@ -109,15 +109,18 @@ class Dashboard:
     only when asked (headless: window=False, or no display).
 
     band_titles: titles of the two percentile-band panels.
+    band_limits: a fixed (low, high) y range per band panel, or None to follow the values (e.g. (0, 1) to
+        show a sigmoid's whole range).
     movie: a .gif or .mp4 path to record one frame per test evaluation into, or None.
     """
 
     TRAIN_GRID = (10, 10)  # rows, columns
     TEST_GRID = (25, 40)
 
-    def __init__(self, title, band_titles=("weights", "biases"), window=True, movie=None):
+    def __init__(self, title, band_titles=("weights", "biases"), window=True, movie=None, band_limits=(None, None)):
         self.title = title
         self.band_titles = tuple(band_titles)
+        self.band_limits = tuple(band_limits)
         self.window = window and display_available()  # else headless: drawn only for the PNG and movie
         self.paused = False
         self.closed = False
@@ -275,7 +278,7 @@ class Dashboard:
         if losses:
             loss_ax.set_ylim(0, max(losses) * 1.1 + 1e-6)
 
-        for ax, fills, history in zip((band1_ax, band2_ax), self._band_fills, self.bands):
+        for ax, fills, history, limits in zip((band1_ax, band2_ax), self._band_fills, self.bands, self.band_limits):
             for fill in fills:
                 fill.remove()
             fills.clear()
@@ -285,7 +288,7 @@ class Dashboard:
                 for k in range(half):  # nested: min-max, 10-90, 25-75, 40-60
                     fills.append(ax.fill_between(self.band_steps, values[:, k], values[:, -1 - k],
                                                  color="tab:blue", alpha=0.25, lw=0))
-                low, high = values.min(), values.max()
+                low, high = limits or (values.min(), values.max())
                 margin = 0.05 * (high - low) + 1e-6
                 ax.set_ylim(low - margin, high + margin)
 

@@ -18,8 +18,20 @@ from conftest import PROJECT_DIR, run_script
 LESSONS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")))
 
 
-def test_all_seven_lessons_present():
-    assert [name.split("_")[1] for name in LESSONS] == ["1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "4.0"]
+def test_all_lessons_present():
+    assert [name.split("_")[1] for name in LESSONS] == ["1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "4.0", "4.1"]
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-batchnorm"]])
+def test_batchnorm_sigmoid_lesson_both_halves(flags, lesson_data_dir, tmp_path):
+    result = run_script("mnist_4.1_batchnorm_five_layers_sigmoid.py", "--no-visu", "--iterations", "30",
+                        "--test-every", "30", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path), *flags)
+    summary = _summary(result)
+    assert summary["batchnorm"] is (not flags)
+    layers = summary["activations"]
+    assert [layer["layer"] for layer in layers] == [1, 2, 3, 4]
+    assert all(0 <= layer["saturated"] <= 1 and layer["logits_std"] > 0 for layer in layers)
+    assert result.stdout.count("activations within 0.05 of 0 or 1") == 4
 
 
 def _summary(result):
