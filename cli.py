@@ -56,7 +56,7 @@ def _cannot_write_into(folder):
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as e:
-        return f"cannot write into {e.filename or folder}: {e.strerror or e}"
+        return f"cannot write into {folder}: {e.strerror or e}"
     return None
 
 
@@ -91,10 +91,17 @@ def atomic_output(path, mode="w"):
     try:
         with os.fdopen(fd, mode) as f:
             yield f
+        os.chmod(partial, 0o666 & ~_umask())  # mkstemp makes it private; the file gets the usual permissions
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):
             os.remove(partial)
+
+
+def _umask():
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 # ------------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ DEFAULT_PRIME = "\n"
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--checkpoint", default=rnn_train.DEFAULT_CHECKPOINT_DIR, metavar="PATH",
-                        help="a checkpoint folder (its latest checkpoint) or one checkpoint, "
+    parser.add_argument("--checkpoint", type=os.path.expanduser, default=rnn_train.DEFAULT_CHECKPOINT_DIR,
+                        metavar="PATH", help="a checkpoint folder (its newest complete checkpoint) or one checkpoint, "
                              "e.g. checkpoints/rnn_train-5000 (default: checkpoints/)")
     parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
     parser.add_argument("--topn", type=positive_int, default=2,
@@ -36,7 +36,7 @@ def parse_args(argv=None):
     parser.add_argument("--length", type=positive_int, default=None, metavar="N",
                         help="characters to generate (default: endless, until Ctrl-C)")
     parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible text")
-    parser.add_argument("--width", type=int, default=None, help="wrap lines longer than this "
+    parser.add_argument("--width", type=positive_int, default=None, help="wrap lines longer than this "
                         "(default: the terminal's width)")
     parser.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
     args = parser.parse_args(argv)
@@ -48,13 +48,17 @@ def parse_args(argv=None):
 
 
 def find_checkpoint(path):
-    """(checkpoint prefix, folder) for a folder (its latest checkpoint) or a checkpoint prefix."""
+    """(checkpoint prefix, folder) for a folder (its newest complete checkpoint) or a checkpoint prefix."""
     if os.path.isdir(path):
-        latest = tf.train.latest_checkpoint(path)
+        latest = rnn_train.latest_complete_checkpoint(path)
         if latest is None:
             raise UsageError(f"no checkpoint in {path}: train one with rnn_train.py, or pass --checkpoint PATH")
         return latest, path
     if os.path.exists(path + ".index"):
+        problem = rnn_train.checkpoint_problem(path)
+        if problem:
+            raise UsageError(f"checkpoint {path} cannot be loaded ({problem}): pass another one, or its folder "
+                             "for the newest complete one")
         return path, os.path.dirname(path) or "."
     raise UsageError(f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
                      "checkpoints/rnn_train-5000 (without .index)")
@@ -83,24 +87,15 @@ class Wrapper:
 
 def play(args):
     checkpoint, folder = find_checkpoint(args.checkpoint)
-    hparams = rnn_train.load_hparams(folder)
-    try:
-        internal_size, layers = int(hparams["internal_size"]), int(hparams["layers"])
-    except (KeyError, TypeError, ValueError):
-        raise UsageError(f"{os.path.join(folder, rnn_train.HPARAMS_FILE)} lacks internal_size/layers: "
-                         "not saved by rnn_train.py") from None
+    internal_size, layers = rnn_train.load_model_size(folder)
     model = rnn_train.Model(internal_size, layers)
     saver = tf.train.Saver(var_list=model.model_variables())
     rng = np.random.default_rng(args.seed)
     width = args.width or max(40, shutil.get_terminal_size((100, 24)).columns)
     out = Wrapper(sys.stdout, width)
     with graphmode.session() as sess:
-        try:
-            saver.restore(sess, checkpoint)
-        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise UsageError(f"checkpoint {checkpoint} does not match the model of {rnn_train.HPARAMS_FILE} "
-                             f"(internal size {internal_size}, {layers} layers): {first[:200]}") from None
+        rnn_train.restore_checkpoint(sess, saver, checkpoint, internal_size, layers)
+        print(f"[{checkpoint}: {layers} layers of {internal_size} units]", file=sys.stderr, flush=True)
         code, state = model.prime(sess, txtutils.encode_text(args.prime))
         out.write(args.prime)
         produced, started = 0, time.perf_counter()
@@ -111,14 +106,19 @@ def play(args):
                 out.write(txtutils.decode_to_text(codes))
                 produced += count
         except KeyboardInterrupt:
-            pass
+            pass  # Ctrl-C ends an endless text: not an error
+        # Written out here, not at exit, so that a reader gone meanwhile (| head, | less) raises
+        # BrokenPipeError inside main(), where run_main() ends quietly.
+        sys.stdout.flush()
         seconds = time.perf_counter() - started
         print(f"\n\n[{produced:,} characters in {seconds:.2f} s: {produced / max(seconds, 1e-9):,.0f} chars/s]",
               file=sys.stderr)
 
 
 def main(argv=None):
-    play(parse_args(argv))
+    args = parse_args(argv)
+    txtutils.replace_unencodable_output(sys.stdout)  # e.g. an accented --prime on a cp1252 or ASCII terminal
+    play(args)
 
 
 if __name__ == "__main__":

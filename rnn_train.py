@@ -24,22 +24,29 @@ A GRU cell, the equations the talk shows (x: input, h: state, [.,.]: concatenati
     c  = tanh([x, r * h] . Wc + bc)         candidate state
     h' = z * h + (1 - z) * c                new state, also the cell's output
 
-Run:  python rnn_train.py                      (the corpus in data/shakespeare/, or --data 'GLOB')
+Run:  python rnn_train.py                      (the corpus in data/shakespeare/, or --data 'GLOB' or FOLDER)
       python rnn_train.py --resume             (continue the latest checkpoint: weights, Adam, step)
       tensorboard --logdir log                 (training and validation curves, overlaid)
-Ctrl-C saves a checkpoint and stops: no training is lost. Then: python rnn_play.py
+Ctrl-C saves a checkpoint and stops: no training is lost (a second Ctrl-C quits at once, without saving).
+Then: python rnn_play.py
+
+A checkpoint folder holds everything rnn_play and --resume need (the model's size in hparams.json), and
+can be moved or copied: the checkpoints are found from its own files. It keeps the 5 newest checkpoints.
 """
 import datetime
 import glob
 import json
 import math
 import os
+import re
 import signal
+import sys
 import time
 
 import numpy as np
 
-from cli import UsageError, parser_from_docstring, positive_float, positive_int, probability, run_main
+from cli import (UsageError, atomic_output, check_output_dir, parser_from_docstring, positive_float, positive_int,
+                 probability, run_main)
 import graphmode
 from graphmode import tf
 import txtutils
@@ -48,6 +55,8 @@ PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt")
 DEFAULT_CHECKPOINT_DIR = os.path.join(PROJECT_DIR, "checkpoints")
 DEFAULT_LOG_DIR = os.path.join(PROJECT_DIR, "log")
+CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
+KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
 HPARAMS_FILE = "hparams.json"  # saved beside the checkpoints: what rnn_play needs to rebuild the model
 STATE_FILE = "rnn_state.npz"   # the RNN state after the latest checkpoint's step, for --resume
 
@@ -228,32 +237,110 @@ class Model:
 # ------------------------------------------------------------------------------------------------
 
 def save_hparams(checkpoint_dir, hparams):
-    partial = os.path.join(checkpoint_dir, "." + HPARAMS_FILE + ".partial")
-    with open(partial, "w") as f:
+    with atomic_output(os.path.join(checkpoint_dir, HPARAMS_FILE)) as f:
         json.dump(hparams, f, indent=1)
-    os.replace(partial, os.path.join(checkpoint_dir, HPARAMS_FILE))
 
 
-def load_hparams(checkpoint_dir):
+def load_model_size(checkpoint_dir):
+    """(internal_size, layers) of the model whose checkpoints are in the folder, from its hparams.json."""
     path = os.path.join(checkpoint_dir, HPARAMS_FILE)
     try:
         with open(path) as f:
             hparams = json.load(f)
-        return hparams
+        return int(hparams["internal_size"]), int(hparams["layers"])
     except FileNotFoundError:
         raise UsageError(f"{path} is missing: {checkpoint_dir} does not hold checkpoints saved by rnn_train.py") from None
     except (OSError, ValueError) as e:
         raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
+    except (KeyError, TypeError):
+        raise UsageError(f"{path} lacks internal_size/layers: not saved by rnn_train.py") from None
+
+
+def find_checkpoints(checkpoint_dir):
+    """[(step, prefix)] of the checkpoints in the folder, oldest first, found from the folder's own files.
+
+    Not tf.train.latest_checkpoint(): it follows the paths written in the folder's `checkpoint` file,
+    which still point to the old place after the folder is moved or copied."""
+    found = []
+    for index in glob.glob(os.path.join(glob.escape(checkpoint_dir), CHECKPOINT_NAME + "-*.index")):
+        match = re.fullmatch(re.escape(CHECKPOINT_NAME) + r"-(\d+)\.index", os.path.basename(index))
+        if match:
+            found.append((int(match.group(1)), index[:-len(".index")]))
+    return sorted(found)
+
+
+def checkpoint_problem(prefix):
+    """Why the checkpoint cannot be loaded (a run killed while saving, a partial copy), or None if it can.
+
+    Reads every saved tensor: TensorFlow checks each one's size and checksum as it reads it."""
+    if not glob.glob(glob.escape(prefix) + ".data-*"):
+        return "its .data file is missing"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except IndexError:  # how TensorFlow reports "Read less bytes than requested"
+        return "its .data file is truncated"
+    except tf.errors.OpError as e:  # a checksum mismatch, a damaged .index
+        return f"it is damaged ({first_line(e)})"
+    return None
+
+
+def latest_complete_checkpoint(checkpoint_dir):
+    """The newest checkpoint in the folder that can be loaded, or None when it holds none.
+
+    When newer ones cannot be loaded, says so in one line; when none can, raises UsageError."""
+    damaged = []
+    for _step, prefix in reversed(find_checkpoints(checkpoint_dir)):
+        problem = checkpoint_problem(prefix)
+        if problem is None:
+            if damaged:
+                names = ", ".join(f"{os.path.basename(p)} ({why})" for p, why in damaged)
+                print(f"warning: cannot load {names}: using {os.path.basename(prefix)}, the newest complete "
+                      "checkpoint", file=sys.stderr, flush=True)
+            return prefix
+        damaged.append((prefix, problem))
+    if damaged:
+        newest, problem = damaged[0]
+        older = f", nor the {len(damaged) - 1} older ones" if len(damaged) > 1 else ""
+        raise UsageError(f"no complete checkpoint in {checkpoint_dir}: {os.path.basename(newest)} cannot be "
+                         f"loaded ({problem}){older}; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER")
+    return None
+
+
+def restore_checkpoint(sess, saver, prefix, internal_size, layers):
+    """saver.restore(), with one line when the checkpoint was saved by a model of another size."""
+    try:
+        saver.restore(sess, prefix)
+    except (tf.errors.OpError, IndexError, ValueError) as e:
+        raise UsageError(f"checkpoint {prefix} does not match the model of {HPARAMS_FILE} "
+                         f"(internal size {internal_size}, {layers} layers): {first_line(e)}") from None
+
+
+def first_line(error):
+    """The first line of an exception's message, at most 200 characters (TensorFlow's run on)."""
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
 
 
 def save_checkpoint(sess, saver, checkpoint_dir, step, state):
     """Save the weights, Adam's state and the step counter, plus the RNN state the next batch needs."""
-    path = saver.save(sess, os.path.join(checkpoint_dir, "rnn_train"), global_step=step)
-    partial = os.path.join(checkpoint_dir, ".partial-" + STATE_FILE)
-    with open(partial, "wb") as f:
+    path = saver.save(sess, os.path.join(checkpoint_dir, CHECKPOINT_NAME), global_step=step)
+    with atomic_output(os.path.join(checkpoint_dir, STATE_FILE), "wb") as f:
         np.savez(f, state=state, step=step)
-    os.replace(partial, os.path.join(checkpoint_dir, STATE_FILE))
+    remove_old_checkpoints(checkpoint_dir, step)
     print(f"checkpoint saved: {path}", flush=True)
+
+
+def remove_old_checkpoints(checkpoint_dir, step, keep=KEEP_CHECKPOINTS):
+    """Delete all but the `keep` newest checkpoints up to `step` (this run's or a resumed run's).
+
+    Not the Saver's max_to_keep: it only knows the checkpoints saved by this process, so every --resume
+    would leave the previous run's behind."""
+    saved = [prefix for saved_step, prefix in find_checkpoints(checkpoint_dir) if saved_step <= step]
+    for prefix in saved[:-keep]:
+        for path in glob.glob(glob.escape(prefix) + ".*"):  # .index, .data-00000-of-00001, .meta
+            os.remove(path)
 
 
 def load_state(checkpoint_dir, step, shape):
@@ -274,12 +361,14 @@ def load_state(checkpoint_dir, step, shape):
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--data", metavar="GLOB", default=None,
-                        help="text files to train on, a quoted glob (default: data/shakespeare/*.txt "
-                             "beside this script, or $SHAKESPEARE_DATA)")
+                        help="text files to train on: a quoted glob, or a folder (its .txt files) "
+                             "(default: data/shakespeare/*.txt beside this script, or $SHAKESPEARE_DATA)")
     parser.add_argument("--seqlen", type=positive_int, default=SEQLEN, help="unrolled sequence length (default: %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=BATCHSIZE, help="sequences per batch (default: %(default)s)")
-    parser.add_argument("--internal-size", type=positive_int, default=INTERNALSIZE, help="GRU units per layer (default: %(default)s)")
-    parser.add_argument("--layers", type=positive_int, default=NLAYERS, help="stacked GRU layers (default: %(default)s)")
+    parser.add_argument("--internal-size", type=positive_int, default=None,
+                        help=f"GRU units per layer (default: {INTERNALSIZE}; with --resume, the checkpoint's)")
+    parser.add_argument("--layers", type=positive_int, default=None,
+                        help=f"stacked GRU layers (default: {NLAYERS}; with --resume, the checkpoint's)")
     parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE, help="Adam learning rate (default: %(default)s)")
     parser.add_argument("--pkeep", type=probability, default=PKEEP, help="dropout keep probability in training (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="passes over the text (default: %(default)s)")
@@ -288,9 +377,12 @@ def parse_args(argv=None):
                         help="mini-batch display, validation and a sample every N steps (default: %(default)s)")
     parser.add_argument("--checkpoint-every", type=positive_int, default=CHECKPOINT_EVERY, metavar="N",
                         help="save a checkpoint every N steps, and at the end (default: %(default)s)")
-    parser.add_argument("--checkpoint-dir", default=DEFAULT_CHECKPOINT_DIR, metavar="DIR", help="default: checkpoints/")
-    parser.add_argument("--log-dir", default=DEFAULT_LOG_DIR, metavar="DIR", help="TensorBoard logs (default: log/)")
-    parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint-dir")
+    # type=os.path.expanduser: the shell leaves ~ as is in --checkpoint-dir=~/folder
+    parser.add_argument("--checkpoint-dir", type=os.path.expanduser, default=DEFAULT_CHECKPOINT_DIR, metavar="DIR",
+                        help="default: checkpoints/")
+    parser.add_argument("--log-dir", type=os.path.expanduser, default=DEFAULT_LOG_DIR, metavar="DIR",
+                        help="TensorBoard logs (default: log/)")
+    parser.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     parser.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
     return parser.parse_args(argv)
@@ -327,56 +419,88 @@ def validate(sess, model, text, batch_size, seqlen):
     return float(np.mean(losses)), float(np.mean(accuracies))
 
 
+def checkpoint_to_resume(args):
+    """With --resume, the newest complete checkpoint in --checkpoint-dir; without, None, and the folder must
+    not hold another run's checkpoints (they would be mixed with this run's)."""
+    if args.resume:
+        latest = latest_complete_checkpoint(args.checkpoint_dir)
+        if latest is None:
+            raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
+        return latest
+    if find_checkpoints(args.checkpoint_dir):
+        raise UsageError(f"{args.checkpoint_dir} already holds a training run: pass --resume to continue it, "
+                         "or --checkpoint-dir NEW_FOLDER to start another")
+    return None
+
+
+def model_size(args):
+    """(internal_size, layers): the flags, or with --resume the checkpoints' (hparams.json), which a flag
+    may repeat but not contradict."""
+    if not args.resume:
+        return (INTERNALSIZE if args.internal_size is None else args.internal_size,
+                NLAYERS if args.layers is None else args.layers)
+    internal_size, layers = load_model_size(args.checkpoint_dir)
+    for flag, given, saved in (("--internal-size", args.internal_size, internal_size),
+                               ("--layers", args.layers, layers)):
+        if given is not None and given != saved:
+            raise UsageError(f"--resume: the checkpoints in {args.checkpoint_dir} have {flag} {saved}, "
+                             f"not {given}: leave {flag} out (--resume reads it from {HPARAMS_FILE})")
+    return internal_size, layers
+
+
 def train(args):
+    # everything that can be wrong with the folders is checked first, not after hours of training
+    resume_from = checkpoint_to_resume(args)
+    internal_size, layers = model_size(args)
+    checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
+    log_dir = check_output_dir(args.log_dir, "--log-dir")
+
     corpus = txtutils.read_corpus(corpus_pattern(args))
     txtutils.check_text_length(len(corpus.train), args.batch_size, args.seqlen)
     steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), args.batch_size, args.seqlen)
     print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works, "
           f"{len(corpus.validation):,} validation characters ({', '.join(n for n, _, _ in corpus.validation_books) or 'none'}); "
           f"{steps_per_epoch} batches per epoch")
+    unknown = txtutils.describe_unknown(corpus, sys.stdout)
+    if unknown:
+        print(f"corpus: {unknown}")
 
-    hparams = {"internal_size": args.internal_size, "layers": args.layers, "alphasize": ALPHASIZE,
+    hparams = {"internal_size": internal_size, "layers": layers, "alphasize": ALPHASIZE,
                "alphabet": "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"}
-    os.makedirs(args.checkpoint_dir, exist_ok=True)
-    latest = tf.train.latest_checkpoint(args.checkpoint_dir)
-    if args.resume:
-        if latest is None:
-            raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
-        saved = load_hparams(args.checkpoint_dir)
-        if (saved.get("internal_size"), saved.get("layers")) != (args.internal_size, args.layers):
-            raise UsageError(f"--resume: the checkpoint in {args.checkpoint_dir} has --internal-size "
-                             f"{saved.get('internal_size')} --layers {saved.get('layers')}: pass the same")
-    elif latest is not None:
-        raise UsageError(f"{args.checkpoint_dir} already holds a training run: pass --resume to continue it, "
-                         "or --checkpoint-dir NEW_FOLDER to start another")
 
     tf.set_random_seed(args.seed)
-    model = Model(args.internal_size, args.layers, args.learning_rate)
-    saver = tf.train.Saver(max_to_keep=5)
+    model = Model(internal_size, layers, args.learning_rate)
+    # relative paths in the folder's `checkpoint` file, so that it stays right when the folder moves;
+    # old checkpoints are removed by remove_old_checkpoints()
+    saver = tf.train.Saver(max_to_keep=None, save_relative_paths=True)
     run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    train_writer = tf.summary.FileWriter(os.path.join(args.log_dir, run_name + "-training"))
-    validation_writer = tf.summary.FileWriter(os.path.join(args.log_dir, run_name + "-validation"))
+    train_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-training"))
+    validation_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-validation"))
 
     stop = {"requested": False}
 
     def request_stop(_signal, _frame):
         stop["requested"] = True
-        print("\nCtrl-C: saving a checkpoint, then stopping...", flush=True)
+        # a second Ctrl-C raises KeyboardInterrupt at once (run_main ends with one line), e.g. during a
+        # long validation, for a user who would rather quit than wait for the checkpoint
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nCtrl-C: saving a checkpoint, then stopping (Ctrl-C again quits at once, without saving)...",
+              flush=True)
 
     previous_handler = signal.signal(signal.SIGINT, request_stop)
     sess = graphmode.session()
     try:
         sess.run(tf.global_variables_initializer())
-        if args.resume:
-            saver.restore(sess, latest)
+        if resume_from:
+            restore_checkpoint(sess, saver, resume_from, internal_size, layers)
         else:
-            save_hparams(args.checkpoint_dir, hparams)
+            save_hparams(checkpoint_dir, hparams)
         start_step = int(sess.run(model.global_step))
         state = model.zero_state(args.batch_size)
-        if args.resume:
-            saved_state = load_state(args.checkpoint_dir, start_step, state.shape)
+        if resume_from:
+            saved_state = load_state(checkpoint_dir, start_step, state.shape)
             state = state if saved_state is None else saved_state
-            print(f"resumed from {latest} at step {start_step}"
+            print(f"resumed from {resume_from} at step {start_step}"
                   + (", with its RNN state" if saved_state is not None else ", RNN state from zeros"))
         end_step = steps_per_epoch * args.epochs
         if args.steps:
@@ -401,7 +525,7 @@ def train(args):
             if step % 10 == 0:
                 write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
             if stop["requested"]:
-                save_checkpoint(sess, saver, args.checkpoint_dir, step, state)
+                save_checkpoint(sess, saver, checkpoint_dir, step, state)
                 print(f"stopped at step {step}: continue with --resume", flush=True)
                 break
             last = step >= end_step
@@ -413,7 +537,7 @@ def train(args):
                 interval_started, interval_steps = time.perf_counter(), 0
                 progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
             if step % args.checkpoint_every == 0 or last:
-                save_checkpoint(sess, saver, args.checkpoint_dir, step, state)
+                save_checkpoint(sess, saver, checkpoint_dir, step, state)
             if last:
                 break
         total = time.perf_counter() - run_started
@@ -435,7 +559,8 @@ def report(sess, model, corpus, args, x, y_, state_in, epoch, step, rng, validat
     positions = txtutils.minibatch_positions(len(corpus.train), args.batch_size, args.seqlen, step - 1)
     books = [corpus.book_at(p) for p in positions]
     print()
-    print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step))
+    print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step,
+                                    symbols=txtutils.display_symbols(sys.stdout)))
     validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
     if validation:
         loss, accuracy = validation
@@ -448,6 +573,7 @@ def report(sess, model, corpus, args, x, y_, state_in, epoch, step, rng, validat
 
 def main(argv=None):
     args = parse_args(argv)
+    txtutils.replace_unencodable_output(sys.stdout)  # e.g. generated text on a cp1252 or ASCII terminal
     try:
         train(args)
     except txtutils.TextError as e:

@@ -7,6 +7,7 @@ The alphabet (ALPHASIZE = 98 codes):
     2        line feed
     3 - 97   the printable ASCII characters, space (32) to tilde (126)
 """
+import collections
 import glob
 import os
 import sys
@@ -56,13 +57,17 @@ class Corpus:
     """The training text, the held-out validation text, and which file ("book") each range came from.
 
     train, validation: uint8 arrays of codes; books: list of (name, start, end) in the training text.
+    unknown: Counter {character: count} of the characters read as UNKNOWN (outside the alphabet);
+    not_utf8: names of the files that are not valid UTF-8 (their undecodable bytes are read as UNKNOWN).
     """
 
-    def __init__(self, train, validation, books, validation_books):
+    def __init__(self, train, validation, books, validation_books, unknown=None, not_utf8=()):
         self.train = train
         self.validation = validation
         self.books = books
         self.validation_books = validation_books
+        self.unknown = unknown if unknown is not None else collections.Counter()
+        self.not_utf8 = list(not_utf8)
 
     def book_at(self, position):
         for name, start, end in self.books:
@@ -74,21 +79,27 @@ class Corpus:
 def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
     """Load every file matching the glob `pattern` (sorted), and hold out the last works for validation.
 
-    Validation: the final works, about a tenth of the text and at most max_validation_chars; when the
-    last work alone is bigger than that, its final part (from a line start). None when there are fewer
-    than 5 files (too few works to spare one) or validation=False. Undecodable bytes become UNKNOWN.
+    pattern may also be a folder: its .txt files. Validation: the final works, about a tenth of the text
+    and at most max_validation_chars; when the last work alone is bigger than that, its final part (from
+    a line start). None when there are fewer than 5 files (too few works to spare one) or
+    validation=False. Undecodable bytes become UNKNOWN.
     """
-    files = sorted(path for path in glob.glob(os.path.expanduser(pattern)) if os.path.isfile(path))
-    if not files:
-        raise TextError(f"no file matches --data {pattern!r}: pass a glob of text files, "
-                        "for example --data 'shakespeare/*.txt' (quoted)")
+    files = corpus_files(pattern)
     pieces, books, position = [], [], 0
+    unknown, not_utf8 = collections.Counter(), []
     for path in files:
+        name = os.path.splitext(os.path.basename(path))[0]
         with open(path, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
+            raw = f.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # a binary file, or another encoding (Latin-1...): train on it, but say so
+            text = raw.decode("utf-8", errors="replace")
+            not_utf8.append(os.path.basename(path))
         codes = encode_array(text)
+        unknown.update(unknown_characters(text, codes))
         pieces.append(codes)
-        books.append((os.path.splitext(os.path.basename(path))[0], position, position + len(codes)))
+        books.append((name, position, position + len(codes)))
         position += len(codes)
     codes = np.concatenate(pieces) if pieces else np.zeros(0, np.uint8)
     if len(codes) == 0:
@@ -108,7 +119,52 @@ def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
             cut = cut + int(line_starts[0]) + 1 if len(line_starts) else cut
     train_books = [(n, s, min(e, cut)) for n, s, e in books if s < cut]
     validation_books = [(n, max(s, cut) - cut, e - cut) for n, s, e in books if e > cut]
-    return Corpus(codes[:cut], codes[cut:], train_books, validation_books)
+    return Corpus(codes[:cut], codes[cut:], train_books, validation_books, unknown, not_utf8)
+
+
+def corpus_files(pattern):
+    """The files of --data, sorted: a glob, or a folder meaning the .txt files in it."""
+    path = os.path.expanduser(pattern)
+    if os.path.isdir(path):
+        files = sorted(glob.glob(os.path.join(glob.escape(path), "*.txt")))
+        if not files:
+            raise TextError(f"--data {pattern}: no .txt file in this folder; pass a glob of its text files, "
+                            f"for example --data '{os.path.join(pattern, '*')}' (quoted)")
+        return files
+    files = sorted(p for p in glob.glob(path) if os.path.isfile(p))
+    if not files:
+        raise TextError(f"no file matches --data {pattern!r}: pass a glob of text files, "
+                        "for example --data 'shakespeare/*.txt' (quoted), or their folder")
+    return files
+
+
+def unknown_characters(text, codes):
+    """Counter {character: count} of the characters of text that encode_array read as UNKNOWN."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    values, counts = np.unique(points[codes == UNKNOWN], return_counts=True)
+    return collections.Counter({chr(value): int(count) for value, count in zip(values, counts)})
+
+
+def describe_unknown(corpus, stream=None, examples=5):
+    """One line on what the corpus holds outside the alphabet, or None when it is all known:
+    e.g. a Latin-1 file, accented letters or curly quotes all train as the one UNKNOWN code.
+    The characters are quoted as Python does, escaped (\\xe9) when the stream cannot show them."""
+    parts = []
+    total = sum(corpus.unknown.values())
+    if total:
+        share = total / (len(corpus.train) + len(corpus.validation))
+        share = f"{share:.2%}" if share >= 0.0001 else "under 0.01%"
+        common = ", ".join(f"{repr(char) if can_show(char, stream) else ascii(char)}: {count:,}"
+                           for char, count in corpus.unknown.most_common(examples))
+        more = ", ..." if len(corpus.unknown) > examples else ""
+        parts.append(f"{total:,} characters outside the alphabet ({share}) are read as unknown "
+                     f"({common}{more})")
+    if corpus.not_utf8:
+        names = ", ".join(corpus.not_utf8[:3]) + (", ..." if len(corpus.not_utf8) > 3 else "")
+        count = len(corpus.not_utf8)
+        parts.append(f"{count} file{'s are' if count > 1 else ' is'} not valid UTF-8 ({names}): "
+                     f"{'their' if count > 1 else 'its'} undecodable bytes are read as unknown too")
+    return "; ".join(parts) or None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -163,20 +219,56 @@ def minibatch_positions(data_length, batch_size, sequence_size, step):
 # Displays
 # ------------------------------------------------------------------------------------------------
 
-def _printable(codes):
-    """Decoded text on one line: line feeds shown as ↵, tabs as →."""
-    return decode_to_text(codes).replace("\n", "\u21b5").replace("\t", "\u2192")
+# The mini-batch display shows each sequence on one line, one symbol per character: line feeds and tabs
+# as arrows, columns separated by a box-drawing bar. A terminal whose encoding lacks these symbols
+# (Windows' cp1252, plain ASCII) gets readable ASCII ones instead of a UnicodeEncodeError.
+SYMBOLS = {"\n": "\u21b5", "\t": "\u2192", UNKNOWN_CHAR: UNKNOWN_CHAR, "column": "\u2502"}
+ASCII_SYMBOLS = {"\n": "/", "\t": ">", UNKNOWN_CHAR: "?", "column": "|"}
 
 
-def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, epoch, step, rows=8):
+def can_show(text, stream=None):
+    """Whether the stream's encoding (default: stdout's) has every character of text."""
+    encoding = getattr(stream or sys.stdout, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def display_symbols(stream=None):
+    """SYMBOLS when the stream's encoding can show them all, else ASCII_SYMBOLS."""
+    return SYMBOLS if can_show("".join(SYMBOLS.values()), stream) else ASCII_SYMBOLS
+
+
+def replace_unencodable_output(stream=None):
+    """Make the stream write '?' for a character its encoding lacks, instead of raising UnicodeEncodeError:
+    generated text, a priming text or a file name can hold any character."""
+    stream = stream or sys.stdout
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+
+
+def _printable(codes, symbols):
+    """Decoded text on one line, one symbol per character: line feeds shown as ↵, tabs as →."""
+    text = decode_to_text(codes)
+    for char in ("\n", "\t", UNKNOWN_CHAR):
+        text = text.replace(char, symbols[char])
+    return text
+
+
+def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, epoch, step, rows=8,
+                     symbols=SYMBOLS):
     """The talk's view of a mini-batch: index, book, training sequence | predicted sequence | loss.
 
-    x, predicted: [batch, seqlen] codes; losses: [batch] mean loss per sequence; books: [batch] names.
+    x, predicted: [batch, seqlen] codes; losses: [batch] mean loss per sequence; books: [batch] names;
+    symbols: SYMBOLS, or ASCII_SYMBOLS for a terminal that cannot show them (see display_symbols).
     """
+    bar = symbols["column"]
     lines = []
     for k in range(min(rows, len(x))):
-        lines.append(f"{k:3d} {books[k][:14]:<14} \u2502 {_printable(x[k])} \u2502 {_printable(predicted[k])} "
-                     f"\u2502 loss: {losses[k]:.4f}")
+        lines.append(f"{k:3d} {books[k][:14]:<14} {bar} {_printable(x[k], symbols)} {bar} "
+                     f"{_printable(predicted[k], symbols)} {bar} loss: {losses[k]:.4f}")
     lines.append(f"epoch {epoch}, step {step}: batch loss {batch_loss:.4f}, batch accuracy {batch_accuracy:.4f}")
     return "\n".join(lines)
 

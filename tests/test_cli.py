@@ -36,6 +36,7 @@ def test_atomic_output_whole_or_nothing(tmp_path):
             f.write("half")
             raise RuntimeError("failed while writing")
     assert path.read_text() == "{}" and os.listdir(tmp_path) == ["summary.json"]
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~cli._umask()  # not the private mode of a temporary file
 
 
 def test_no_tensorflow_says_what_to_do():

@@ -1,37 +1,60 @@
 """rnn_train and rnn_play: a tiny model (2 layers of 32 units, sequences of 10) on a small text."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 import numpy as np
 import pytest
 
+from cli import UsageError
 from conftest import PROJECT_DIR, run_script
 
-TINY = ["--internal-size", "32", "--layers", "2", "--seqlen", "10", "--batch-size", "8"]
+TINY_BATCH = ["--seqlen", "10", "--batch-size", "8"]  # what --resume does not read from hparams.json
+TINY = ["--internal-size", "32", "--layers", "2", *TINY_BATCH]
+VERSE = ("ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
+         "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n")
 
 
 @pytest.fixture(scope="module")
 def text_glob(tmp_path_factory):
     folder = tmp_path_factory.mktemp("text")
-    verse = ("ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
-             "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n")
     for i in range(6):
-        (folder / f"work{i}.txt").write_text(verse * 20)
+        (folder / f"work{i}.txt").write_text(VERSE * 20)
     return str(folder / "*.txt")
 
 
 @pytest.fixture(scope="module")
 def trained(text_glob, tmp_path_factory):
+    """A run of 60 steps, checkpoints every 10 (20 to 60 kept). Tests that change it work on a copy."""
     folder = tmp_path_factory.mktemp("run")
     checkpoints, logs = str(folder / "checkpoints"), str(folder / "log")
     result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--learning-rate", "0.01", "--steps", "60",
-                        "--report-every", "20", "--checkpoint-every", "1000", "--checkpoint-dir", checkpoints,
+                        "--report-every", "20", "--checkpoint-every", "10", "--checkpoint-dir", checkpoints,
                         "--log-dir", logs)
     assert result.returncode == 0, result.stderr[-2000:]
     return checkpoints, logs, result
+
+
+def _steps(folder):
+    return sorted(int(re.fullmatch(r"rnn_train-(\d+)\.index", name).group(1))
+                  for name in os.listdir(folder) if name.endswith(".index"))
+
+
+def _copy_with_absolute_paths(checkpoints, destination):
+    """A copy of a checkpoint folder whose TensorFlow `checkpoint` file holds absolute paths into the copy,
+    as rnn_train wrote them before it saved relative ones (the folders users already have)."""
+    shutil.copytree(checkpoints, destination)
+    steps = _steps(destination)
+    lines = [f'model_checkpoint_path: "{destination}/rnn_train-{steps[-1]}"']
+    lines += [f'all_model_checkpoint_paths: "{destination}/rnn_train-{step}"' for step in steps]
+    with open(os.path.join(destination, "checkpoint"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return str(destination)
 
 
 def _batch_losses(stdout):
@@ -43,22 +66,127 @@ def test_training_learns_and_saves(trained):
     losses = _batch_losses(result.stdout)
     assert len(losses) == 3 and losses[-1] < losses[0] < np.log(98) + 0.5
     assert "validation: loss" in result.stdout and "chars/s" in result.stdout
-    assert os.path.exists(os.path.join(checkpoints, "rnn_train-60.index"))
+    assert _steps(checkpoints) == [20, 30, 40, 50, 60]  # the 5 newest
     assert os.path.exists(os.path.join(checkpoints, "hparams.json"))
+    with open(os.path.join(checkpoints, "checkpoint")) as f:
+        assert f.readline() == 'model_checkpoint_path: "rnn_train-60"\n'  # relative: the folder can move
     with np.load(os.path.join(checkpoints, "rnn_state.npz")) as saved:
         assert int(saved["step"]) == 60 and saved["state"].shape == (8, 2 * 32)
     runs = sorted(os.listdir(logs))
     assert len(runs) == 2 and runs[0].endswith("-training") and runs[1].endswith("-validation")
 
 
-def test_resume_continues_the_step_counter(trained, text_glob):
-    checkpoints, logs, _ = trained
-    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--steps", "10", "--report-every", "5",
-                        "--checkpoint-dir", checkpoints, "--log-dir", logs, "--resume")
+def test_resume_in_a_copied_folder(trained, text_glob, tmp_path):
+    """--resume continues the copy's own checkpoints (not the original's its `checkpoint` file names), takes
+    the model's size from hparams.json, and keeps the 5 newest checkpoints as a fresh run does."""
+    original = _copy_with_absolute_paths(trained[0], tmp_path / "original")
+    copy = str(tmp_path / "copy")
+    shutil.copytree(original, copy)
+    before = sorted(os.listdir(original))
+    result = run_script("rnn_train.py", "--data", text_glob, *TINY_BATCH, "--steps", "10", "--report-every", "5",
+                        "--checkpoint-every", "5", "--checkpoint-dir", copy, "--log-dir", str(tmp_path / "log"),
+                        "--resume")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "resumed from" in result.stdout and "at step 60, with its RNN state" in result.stdout
+    assert f"resumed from {copy}/rnn_train-60 at step 60, with its RNN state" in result.stdout
     assert "step 65:" in result.stdout
-    assert os.path.exists(os.path.join(checkpoints, "rnn_train-70.index"))
+    assert _steps(copy) == [40, 50, 60, 65, 70]
+    assert sorted(os.listdir(original)) == before
+
+
+def test_play_in_a_copied_folder(trained, tmp_path):
+    original = _copy_with_absolute_paths(trained[0], tmp_path / "original")
+    copy = str(tmp_path / "copy")
+    shutil.copytree(original, copy)
+    result = run_script("rnn_play.py", "--checkpoint", copy, "--length", "20")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"[{copy}/rnn_train-60:" in result.stderr  # the copy's weights, not the original's
+
+
+def test_play_in_a_moved_folder(trained, tmp_path):
+    moved = str(tmp_path / "moved")
+    os.rename(_copy_with_absolute_paths(trained[0], tmp_path / "before"), moved)
+    result = run_script("rnn_play.py", "--checkpoint", moved, "--length", "20")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"[{moved}/rnn_train-60:" in result.stderr
+
+
+def test_train_in_a_moved_folder(trained, text_glob, tmp_path):
+    """A moved folder still holds its run: --resume finds it, and a plain run does not start over in it."""
+    import rnn_train
+    moved = str(tmp_path / "moved")
+    os.rename(_copy_with_absolute_paths(trained[0], tmp_path / "before"), moved)
+    args = rnn_train.parse_args(["--data", text_glob, *TINY_BATCH, "--resume", "--checkpoint-dir", moved])
+    assert rnn_train.checkpoint_to_resume(args) == f"{moved}/rnn_train-60"
+    with pytest.raises(UsageError, match="already holds a training run: pass --resume"):
+        rnn_train.main(["--data", text_glob, *TINY, "--checkpoint-dir", moved, "--log-dir", str(tmp_path / "log")])
+
+
+def test_resume_rejects_another_model_size(trained, text_glob, tmp_path):
+    import rnn_train
+    with pytest.raises(UsageError, match="have --layers 2, not 3: leave --layers out"):
+        rnn_train.main(["--data", text_glob, "--resume", "--layers", "3", "--checkpoint-dir", trained[0],
+                        "--log-dir", str(tmp_path / "log")])
+
+
+def _damage(prefix, how):
+    data = prefix + ".data-00000-of-00001"
+    if how == "missing":
+        os.remove(data)
+    elif how == "truncated":
+        os.truncate(data, os.path.getsize(data) // 2)
+    else:  # corrupt: one byte changed in the middle
+        with open(data, "r+b") as f:
+            f.seek(os.path.getsize(data) // 2)
+            byte = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([byte[0] ^ 0xFF]))
+
+
+@pytest.mark.parametrize("how, problem", [("missing", "its .data file is missing"),
+                                          ("truncated", "its .data file is truncated"),
+                                          ("corrupt", "it is damaged")])
+def test_damaged_checkpoint_is_recognised(how, problem, trained, tmp_path):
+    import rnn_train
+    copy = shutil.copytree(trained[0], tmp_path / "copy")
+    assert rnn_train.checkpoint_problem(str(copy / "rnn_train-60")) is None
+    _damage(str(copy / "rnn_train-60"), how)
+    assert rnn_train.checkpoint_problem(str(copy / "rnn_train-60")).startswith(problem)
+
+
+def test_play_falls_back_to_the_newest_complete_checkpoint(trained, tmp_path):
+    copy = str(shutil.copytree(trained[0], tmp_path / "copy"))
+    _damage(os.path.join(copy, "rnn_train-60"), "truncated")  # a run killed while it saved
+    _damage(os.path.join(copy, "rnn_train-50"), "missing")
+    result = run_script("rnn_play.py", "--checkpoint", copy, "--length", "20")
+    assert result.returncode == 0, result.stderr[-2000:]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: cannot load rnn_train-60 (its .data file is truncated), rnn_train-50 (its .data "
+                        "file is missing): using rnn_train-40, the newest complete checkpoint"]
+    assert f"[{copy}/rnn_train-40:" in result.stderr
+
+
+def test_no_complete_checkpoint_left(trained, text_glob, tmp_path):
+    import rnn_train
+    copy = str(shutil.copytree(trained[0], tmp_path / "copy"))
+    for step in _steps(copy):
+        _damage(os.path.join(copy, f"rnn_train-{step}"), "truncated")
+    message = (f"no complete checkpoint in {copy}: rnn_train-60 cannot be loaded (its .data file is truncated), "
+               "nor the 4 older ones; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER")
+    result = run_script("rnn_play.py", "--checkpoint", copy, "--length", "20")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["error: " + message]
+    with pytest.raises(UsageError) as error:  # rnn_train --resume: the same, before building the model
+        rnn_train.main(["--data", text_glob, *TINY_BATCH, "--resume", "--checkpoint-dir", copy,
+                        "--log-dir", str(tmp_path / "log")])
+    assert str(error.value) == message
+
+
+def test_play_damaged_checkpoint_named_on_the_command_line(trained, tmp_path):
+    import rnn_play
+    copy = shutil.copytree(trained[0], tmp_path / "copy")
+    _damage(str(copy / "rnn_train-60"), "corrupt")
+    with pytest.raises(UsageError, match="rnn_train-60 cannot be loaded \\(it is damaged"):
+        rnn_play.find_checkpoint(str(copy / "rnn_train-60"))
 
 
 def test_play_generates_exactly_length_characters(trained):
@@ -80,6 +208,39 @@ def test_play_wraps_long_lines(trained):
                         "--topn", "5", "--seed", "1", "--width", "40")
     assert result.returncode == 0
     assert max(len(line.expandtabs(8)) for line in result.stdout.splitlines()) <= 40
+
+
+def test_play_into_a_closed_pipe(trained):
+    """python rnn_play.py | head -3: when the reader goes, rnn_play ends quietly."""
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "rnn_play.py"), "--checkpoint", trained[0]],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(300)
+    process.stdout.close()
+    stderr = process.communicate(timeout=120)[1].decode()
+    assert process.returncode in (0, 1), stderr
+    assert stderr.strip().splitlines() == [f"[{trained[0]}/rnn_train-60: 2 layers of 32 units]"]  # no traceback
+
+
+def _run_with_encoding(encoding, script, *flags):
+    """run_script() with stdout and stderr in `encoding`, as on a Windows (cp1252) or ASCII-only terminal."""
+    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
+                            env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING=encoding), timeout=300)
+    result.stdout, result.stderr = result.stdout.decode(encoding), result.stderr.decode(encoding)
+    return result
+
+
+def test_play_on_an_ascii_terminal(trained):
+    result = _run_with_encoding("ascii", "rnn_play.py", "--checkpoint", trained[0], "--length", "50",
+                                "--prime", "\u2603 ROMEO:")  # a snowman: in neither encoding
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("? ROMEO:")
+
+
+def test_play_width_must_be_positive(capsys):
+    import rnn_play
+    with pytest.raises(SystemExit) as exit:
+        rnn_play.parse_args(["--width", "-3"])
+    assert exit.value.code == 2 and "--width" in capsys.readouterr().err
 
 
 def test_play_without_checkpoint(tmp_path):
@@ -118,9 +279,58 @@ def test_train_bad_input(flags, message, text_glob, tmp_path):
     assert message in result.stderr.strip().splitlines()[-1]
 
 
+def _writable(folder):
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("flag", ["--checkpoint-dir", "--log-dir"])
+def test_train_refuses_unwritable_folders(flag, text_glob, tmp_path):
+    import rnn_train
+    (tmp_path / "file").write_text("")
+    folders = {"--checkpoint-dir": str(tmp_path / "c"), "--log-dir": str(tmp_path / "l")}
+    folders[flag] = str(tmp_path / "file" / "sub")  # a path under a regular file
+    with pytest.raises(UsageError, match=f"^{flag} {re.escape(folders[flag])}:"):
+        rnn_train.main(["--data", text_glob, *TINY, *[v for item in folders.items() for v in item]])
+    assert not os.path.exists(tmp_path / "c" / "hparams.json")  # refused before anything was trained
+    if not os.path.isdir("/sys/kernel") or _writable("/sys/kernel"):
+        pytest.skip("no /sys/kernel where even root cannot create a file")
+    folders[flag] = "/sys/kernel"
+    with pytest.raises(UsageError, match=f"^{flag} /sys/kernel:"):
+        rnn_train.main(["--data", text_glob, *TINY, *[v for item in folders.items() for v in item]])
+
+
+def test_train_on_a_corpus_folder_with_odd_characters_and_a_cp1252_terminal(tmp_path):
+    """A corpus folder with characters outside the alphabet and a Latin-1 file, on a terminal that cannot show
+    the displays' box characters (Windows' cp1252): plain ones instead, one line on the unknown characters."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(6):
+        (corpus / f"work{i}.txt").write_text(VERSE * 20 + "caf\u00e9 \u2019tis\n" * i, encoding="utf-8")
+    (corpus / "work3.txt").write_bytes(VERSE.encode() * 20 + b"Latin-1 caf\xe9\n")
+    (corpus / "notes.md").write_text("not a .txt file: left out")
+    result = _run_with_encoding("cp1252", "rnn_train.py", "--data", str(corpus), *TINY, "--steps", "5",
+                                "--report-every", "5", "--checkpoint-dir", str(tmp_path / "c"),
+                                "--log-dir", str(tmp_path / "l"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "in 6 works" in result.stdout
+    unknown = [line for line in result.stdout.splitlines() if "outside the alphabet" in line]
+    assert len(unknown) == 1 and unknown[0].startswith("corpus: 25 characters outside the alphabet (")
+    assert "1 file is not valid UTF-8 (work3.txt)" in unknown[0]
+    assert "'\u2019': 12" in unknown[0]  # cp1252 has the curly quote (txtutils tests the escaped form)
+    assert re.search(r"^  0 work\d +\| .{10} \| .{10} \| loss: ", result.stdout, re.MULTILINE)
+    assert "checkpoint saved" in result.stdout
+
+
 def test_resume_without_checkpoint(text_glob, tmp_path):
-    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--resume", "--checkpoint-dir", str(tmp_path / "c"))
-    assert result.returncode == 1 and "no checkpoint" in result.stderr
+    import rnn_train
+    with pytest.raises(UsageError, match="--resume: no checkpoint in"):
+        rnn_train.main(["--data", text_glob, *TINY, "--resume", "--checkpoint-dir", str(tmp_path / "c"),
+                        "--log-dir", str(tmp_path / "l")])
+    assert not os.path.exists(tmp_path / "c")  # nothing created
 
 
 def test_ctrl_c_saves_a_checkpoint(text_glob, tmp_path):
@@ -138,6 +348,28 @@ def test_ctrl_c_saves_a_checkpoint(text_glob, tmp_path):
     assert process.returncode == 0, stderr[-2000:]
     assert "Traceback" not in stderr
     assert any(name.endswith(".index") for name in os.listdir(checkpoints))
+
+
+def test_second_ctrl_c_quits_at_once(tmp_path):
+    """A second Ctrl-C during a long validation (one sequence per batch, 60 KB) quits without waiting."""
+    for i in range(6):
+        (tmp_path / f"work{i}.txt").write_text(VERSE * 1000)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "rnn_train.py"), "--data", str(tmp_path),
+                                "--internal-size", "32", "--layers", "2", "--seqlen", "10", "--batch-size", "1",
+                                "--report-every", "5", "--checkpoint-dir", str(tmp_path / "c"),
+                                "--log-dir", str(tmp_path / "l")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in process.stdout:
+        if "batch accuracy" in line:  # the mini-batch display: the validation comes next
+            break
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "validation:" not in stdout and "Traceback" not in stderr
+    assert stderr.strip().splitlines() == ["interrupted"]
 
 
 def test_gru_cell_matches_the_equations():

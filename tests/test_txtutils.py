@@ -1,4 +1,6 @@
 """txtutils: the alphabet, the mini-batch sequencer, corpus loading and its errors, the displays."""
+import io
+
 import numpy as np
 import pytest
 
@@ -106,6 +108,41 @@ def test_undecodable_bytes_become_unknown(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"ab\xff\xfecd")
     corpus = txtutils.read_corpus(str(tmp_path / "*.txt"))
     assert 0 in corpus.train.tolist() and txtutils.decode_to_text(corpus.train[:2]) == "ab"
+    assert corpus.not_utf8 == ["a.txt"]
+
+
+def test_corpus_counts_characters_outside_the_alphabet(tmp_path):
+    (tmp_path / "a.txt").write_text("caf\u00e9 " * 3 + "\u2019tis" * 2 + "plain " * 100, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"Latin-1 caf\xe9\n")
+    (tmp_path / "c.txt").write_text("all known\n")
+    corpus = txtutils.read_corpus(str(tmp_path / "*.txt"))
+    assert corpus.unknown == {"\u00e9": 3, "\u2019": 2, txtutils.UNKNOWN_CHAR: 1}
+    assert corpus.not_utf8 == ["b.txt"]
+    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    assert txtutils.describe_unknown(corpus, utf8) == (
+        "6 characters outside the alphabet (0.93%) are read as unknown ('\u00e9': 3, '\u2019': 2, '\ufffd': 1); "
+        "1 file is not valid UTF-8 (b.txt): its undecodable bytes are read as unknown too")
+    ascii_terminal = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    assert "('\\xe9': 3, '\\u2019': 2, '\\ufffd': 1)" in txtutils.describe_unknown(corpus, ascii_terminal)
+
+
+def test_corpus_all_in_the_alphabet_says_nothing(tmp_path):
+    corpus = txtutils.read_corpus(_write_books(tmp_path, [3000, 3000]))
+    assert txtutils.describe_unknown(corpus) is None
+
+
+def test_corpus_from_a_folder(tmp_path):
+    _write_books(tmp_path, [3000, 2000])
+    (tmp_path / "notes.md").write_text("not a .txt file")
+    corpus = txtutils.read_corpus(str(tmp_path))
+    assert [name for name, _, _ in corpus.books] == ["book0", "book1"] and len(corpus.train) == 5000
+
+
+def test_corpus_folder_without_txt_files_suggests_a_glob(tmp_path):
+    (tmp_path / "play.text").write_text("text")
+    with pytest.raises(txtutils.TextError, match=f"--data {tmp_path}: no .txt file in this folder; .* "
+                                                 f"--data '{tmp_path}/\\*'"):
+        txtutils.read_corpus(str(tmp_path))
 
 
 def test_glob_matching_nothing(tmp_path):
@@ -127,6 +164,18 @@ def test_minibatch_display():
     assert lines[0].startswith("  0 hamlet") and "To be, or\u21b5not" in lines[0] and "loss: 1.5000" in lines[0]
     assert "romeoandjulie" in lines[1]
     assert lines[-1] == "epoch 0, step 100: batch loss 1.8750, batch accuracy 0.5000"
+
+
+@pytest.mark.parametrize("encoding, symbols", [("utf-8", txtutils.SYMBOLS), ("cp1252", txtutils.ASCII_SYMBOLS),
+                                               ("ascii", txtutils.ASCII_SYMBOLS)])
+def test_minibatch_display_symbols_fit_the_terminal(encoding, symbols):
+    stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+    assert txtutils.display_symbols(stream) is symbols
+    x = np.array([txtutils.encode_text("To be,\tor\nnot\u00e9")])
+    text = txtutils.format_minibatch(x, x, [1.5], ["hamlet"], 1.5, 0.5, 0, 100, symbols=symbols)
+    text.encode(encoding)  # no UnicodeEncodeError
+    if symbols is txtutils.ASCII_SYMBOLS:
+        assert text.splitlines()[0] == "  0 hamlet         | To be,>or/not? | To be,>or/not? | loss: 1.5000"
 
 
 def test_progress_bar():
