@@ -425,24 +425,7 @@ class Dashboard:
 
     def wait_until_closed(self):
         """Keep the live window open (its keys still work) until the user closes it or presses Ctrl-C."""
-        import matplotlib.pyplot as plt
-        import signal
-
-        # Ctrl-C only raises a flag: raised as an exception inside the GUI toolkit's event loop, it would
-        # be caught and printed there (a Tkinter traceback) and the wait would go on
-        interrupted = []
-        try:
-            previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-        except ValueError:  # not the main thread
-            previous = None
-        try:
-            print("Close the dashboard window to exit (or press Ctrl-C).", flush=True)
-            while not self.closed and not interrupted:
-                self._figure.canvas.start_event_loop(0.1)
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
-            plt.close(self._figure)
+        wait_until_closed(self._figure)
 
     def abort(self):
         """Drop a half-recorded movie (on Ctrl-C or an error): no partial file is left behind."""
@@ -454,6 +437,28 @@ class Dashboard:
             self._movie_writer = None
         if self._movie_partial and os.path.exists(self._movie_partial):
             os.remove(self._movie_partial)
+
+
+def wait_until_closed(figure):
+    """Keep a pyplot figure's window open until the user closes it or presses Ctrl-C; then close it."""
+    import matplotlib.pyplot as plt
+    import signal
+
+    # Ctrl-C only raises a flag: raised as an exception inside the GUI toolkit's event loop, it would
+    # be caught and printed there (a Tkinter traceback) and the wait would go on
+    interrupted = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        print("Close the window to exit (or press Ctrl-C).", flush=True)
+        while plt.fignum_exists(figure.number) and not interrupted:
+            figure.canvas.start_event_loop(0.1)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        plt.close(figure)
 
 
 def save_png(figure, path, dpi=80):

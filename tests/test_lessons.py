@@ -216,7 +216,7 @@ def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_
                                 "--runs-dir", str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     for line in process.stdout:
-        if line.startswith("Close the dashboard window"):
+        if line.startswith("Close the window"):
             break
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)

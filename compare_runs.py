@@ -1,0 +1,136 @@
+"""Overlay the curves of several lesson runs, to see what one change does (the talk's comparisons).
+
+    python compare_runs.py runs/mnist_2.0_*.json runs/mnist_2.1_*.json --steps 300
+    python compare_runs.py A.json B.json --save-png sigmoid_vs_relu.png
+
+Every lesson writes a JSON run summary under runs/ (see --runs-dir). This draws four panels, test and
+training accuracy, test and training cross-entropy loss, one curve per run, aligned by training step,
+each labelled by its lesson and the flags that differ between the runs. In a window where there is a
+display, else (or with --save-png) in a PNG file.
+"""
+import json
+import os
+
+from cli import UsageError, check_output_file, parser_from_docstring, positive_int, run_main
+import tensorflowvisu
+
+# flags that say where things go or how they are shown, not what is trained: never a label
+NOT_WHAT_IS_TRAINED = {"data_dir", "runs_dir", "save_png", "save_movie", "exit_at_end", "no_visu", "test_every",
+                       "train_every", "iterations"}
+FIGURE_SIZE = (12, 7.5)
+PANELS = (("test", "accuracy"), ("train", "accuracy"), ("test", "loss"), ("train", "loss"))
+
+
+def parse_args(argv=None):
+    parser = parser_from_docstring(__doc__)
+    parser.add_argument("summaries", nargs="+", metavar="RUN.json", help="run summaries written by the lessons")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help="show only the first N training steps")
+    parser.add_argument("--save-png", metavar="FILE", help="save the picture as a PNG instead of opening a window")
+    parser.add_argument("--title", help="the picture's title (default: the lessons compared)")
+    args = parser.parse_args(argv)
+    if args.save_png and not args.save_png.lower().endswith(".png"):
+        parser.error(f"--save-png {args.save_png}: the file name must end in .png")
+    return args
+
+
+def load_summary(path):
+    """A run summary, checked: one line naming the file when it is missing or is not a run summary."""
+    try:
+        with open(path) as f:
+            summary = json.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file (the lessons write their run summaries under runs/)") from None
+    except (OSError, ValueError) as e:
+        raise UsageError(f"{path}: cannot read it as JSON ({e})") from None
+    try:
+        for which, figure in PANELS:
+            curve = summary["curves"][which]
+            if len(curve["step"]) != len(curve[figure]):
+                raise ValueError(f"its {which} {figure} curve and steps differ in length")
+        summary["lesson"], summary["hyperparameters"]
+    except (KeyError, TypeError, ValueError) as e:
+        why = f"no {e}" if isinstance(e, KeyError) else str(e)
+        raise UsageError(f"{path}: not a lesson's run summary ({why})") from None
+    return summary
+
+
+def labels(summaries):
+    """One label per run: the lesson's number, then the flags whose values differ between the runs."""
+    keys = sorted({k for s in summaries for k in s["hyperparameters"]} - NOT_WHAT_IS_TRAINED)
+    differing = [k for k in keys if len({json.dumps(s["hyperparameters"].get(k)) for s in summaries}) > 1]
+    result = []
+    for s in summaries:
+        number = s["lesson"].split("_")[1] if s["lesson"].startswith("mnist_") else s["lesson"]
+        flags = []
+        for key in differing:
+            value = s["hyperparameters"].get(key)
+            flag = "--" + key.replace("_", "-")
+            if value is True:
+                flags.append(flag)
+            elif value is False and key == "batchnorm":
+                flags.append("--no-batchnorm")
+            elif value not in (None, False):
+                flags.append(f"{flag} {value}")
+        result.append(" ".join([number] + flags))
+    if len(set(result)) < len(result):  # same lesson and flags: tell them apart by when they ran
+        result = [f"{label} ({s.get('finished', '?')})" for label, s in zip(result, summaries)]
+    return result
+
+
+def draw(figure, summaries, steps=None, title=None):
+    """Draw the four panels into figure."""
+    axes = figure.subplots(2, 2).ravel()
+    names = labels(summaries)
+    for ax, (which, figure_name) in zip(axes, PANELS):
+        for summary, name in zip(summaries, names):
+            curve = summary["curves"][which]
+            points = [(s, v) for s, v in zip(curve["step"], curve[figure_name]) if steps is None or s <= steps]
+            if points:
+                ax.plot(*zip(*points), label=name, lw=1.5 if which == "test" else 1.0)
+        ax.set_title(f"{'test' if which == 'test' else 'training'} {figure_name}", fontsize=10)
+        ax.set_xlabel("training step", fontsize=8)
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize=8)
+        if steps is not None:
+            ax.set_xlim(0, steps)
+        _zoom(ax, figure_name)
+    axes[0].legend(fontsize=8, loc="lower right")
+    lessons = sorted({s["lesson"] for s in summaries})
+    figure.suptitle(title or "compared: " + ", ".join(lessons), fontsize=11)
+    figure.tight_layout(rect=(0, 0, 1, 0.96))
+
+
+def _zoom(ax, figure_name):
+    """Accuracy: from a little under the lowest value of the curves' second half, to 1. Loss: from 0."""
+    values = [v for line in ax.get_lines() for v in line.get_ydata()[len(line.get_ydata()) // 2:]]
+    if not values:
+        return
+    if figure_name == "accuracy":
+        low = min(values)
+        ax.set_ylim(max(0.0, low - 0.5 * (1.0 - low) - 0.002), 1.0)
+    else:
+        ax.set_ylim(0, 1.2 * max(values) + 1e-6)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    summaries = [load_summary(path) for path in args.summaries]
+    headless = args.save_png or not tensorflowvisu.display_available()
+    if headless:
+        path = args.save_png or os.path.join("runs", "compare_runs.png")
+        check_output_file(path, "--save-png")
+        from matplotlib.figure import Figure
+        figure = Figure(figsize=FIGURE_SIZE)
+    else:
+        import matplotlib.pyplot as plt
+        figure = plt.figure(figsize=FIGURE_SIZE)
+    draw(figure, summaries, args.steps, args.title)
+    if headless:
+        tensorflowvisu.save_png(figure, path, dpi=90)
+        print(f"saved: {path}" + ("" if args.save_png else " (no display; --save-png FILE to choose where)"))
+    else:
+        tensorflowvisu.wait_until_closed(figure)
+
+
+if __name__ == "__main__":
+    run_main(main)
