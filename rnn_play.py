@@ -15,10 +15,10 @@ import time
 
 import numpy as np
 
-import graphmode
-import rnn_train
-from cli import UsageError, parser_from_docstring, positive_int, run_main
-from rnn_train import tf
+import graphmode              # TensorFlow in graph mode, imported first and quietly
+from cli import parser_from_docstring, positive_int, run_main
+import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
+import rnn_train              # the model: Model(internal_size, layers)
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
@@ -31,37 +31,20 @@ def parse_args(argv=None):
                         metavar="PATH", help="a checkpoint folder (its newest complete checkpoint) or one checkpoint, "
                              "e.g. checkpoints/rnn_train-5000 (default: checkpoints/)")
     parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
-    parser.add_argument("--topn", type=positive_int, default=2,
+    parser.add_argument("--topn", type=positive_int, default=rnn_train.SAMPLE_TOPN,
                         help="sample among the N most likely characters (default: %(default)s)")
     parser.add_argument("--length", type=positive_int, default=None, metavar="N",
                         help="characters to generate (default: endless, until Ctrl-C)")
     parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible text")
     parser.add_argument("--width", type=positive_int, default=None, help="wrap lines longer than this "
                         "(default: the terminal's width)")
-    parser.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
+    graphmode.add_verbose_flag(parser)
     args = parser.parse_args(argv)
     if args.topn > txtutils.ALPHASIZE:
         parser.error(f"--topn {args.topn}: there are only {txtutils.ALPHASIZE} characters")
     if not args.prime:
         parser.error("--prime: give at least one character")
     return args
-
-
-def find_checkpoint(path):
-    """(checkpoint prefix, folder) for a folder (its newest complete checkpoint) or a checkpoint prefix."""
-    if os.path.isdir(path):
-        latest = rnn_train.latest_complete_checkpoint(path)
-        if latest is None:
-            raise UsageError(f"no checkpoint in {path}: train one with rnn_train.py, or pass --checkpoint PATH")
-        return latest, path
-    if os.path.exists(path + ".index"):
-        problem = rnn_train.checkpoint_problem(path)
-        if problem:
-            raise UsageError(f"checkpoint {path} cannot be loaded ({problem}): pass another one, or its folder "
-                             "for the newest complete one")
-        return path, os.path.dirname(path) or "."
-    raise UsageError(f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
-                     "checkpoints/rnn_train-5000 (without .index)")
 
 
 class Wrapper:
@@ -86,16 +69,17 @@ class Wrapper:
 
 
 def play(args):
-    checkpoint, folder = find_checkpoint(args.checkpoint)
-    internal_size, layers = rnn_train.load_model_size(folder)
-    model = rnn_train.Model(internal_size, layers)
-    saver = tf.train.Saver(var_list=model.model_variables())
+    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint)
+    model_size = rnn_checkpoints.load_model_size(folder)  # the arguments Model(...) takes
+    model = rnn_train.Model(**model_size)
+    saver = rnn_checkpoints.saver(var_list=model.model_variables())  # the weights only, not Adam's state
     rng = np.random.default_rng(args.seed)
     width = args.width or max(40, shutil.get_terminal_size((100, 24)).columns)
     out = Wrapper(sys.stdout, width)
     with graphmode.session() as sess:
-        rnn_train.restore_checkpoint(sess, saver, checkpoint, internal_size, layers)
-        print(f"[{checkpoint}: {layers} layers of {internal_size} units]", file=sys.stderr, flush=True)
+        rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
+        print(f"[{checkpoint}: {model_size['layers']} layers of {model_size['internal_size']} units]",
+              file=sys.stderr, flush=True)
         code, state = model.prime(sess, txtutils.encode_text(args.prime))
         out.write(args.prime)
         produced, started = 0, time.perf_counter()

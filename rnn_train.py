@@ -35,30 +35,23 @@ can be moved or copied: the checkpoints are found from its own files. It keeps t
 """
 import datetime
 import glob
-import json
 import math
 import os
-import re
-import signal
 import sys
-import time
 
 import numpy as np
 
-from cli import (UsageError, atomic_output, check_output_dir, parser_from_docstring, positive_float, positive_int,
+from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
+from cli import (StopOnCtrlC, UsageError, check_output_dir, parser_from_docstring, positive_float, positive_int,
                  probability, run_main)
 import graphmode
-from graphmode import tf
+import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 import txtutils
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt")
 DEFAULT_CHECKPOINT_DIR = os.path.join(PROJECT_DIR, "checkpoints")
 DEFAULT_LOG_DIR = os.path.join(PROJECT_DIR, "log")
-CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
-KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
-HPARAMS_FILE = "hparams.json"  # saved beside the checkpoints: what rnn_play needs to rebuild the model
-STATE_FILE = "rnn_state.npz"   # the RNN state after the latest checkpoint's step, for --resume
 
 ALPHASIZE = txtutils.ALPHASIZE  # 98 character codes
 SEQLEN = 30
@@ -70,6 +63,9 @@ PKEEP = 0.8  # dropout: probability to keep each input and output of the GRU lay
 EPOCHS = 10
 REPORT_EVERY = 100  # steps between two mini-batch displays, validations and samples
 CHECKPOINT_EVERY = 500
+SCALARS_EVERY = 10  # training loss and accuracy written for TensorBoard every 10 steps
+SAMPLE_LENGTH = 300  # characters the network writes at each report...
+SAMPLE_TOPN = 2      # ...each drawn among the 2 most likely next characters (rnn_play.py --topn)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -233,128 +229,6 @@ class Model:
 
 
 # ------------------------------------------------------------------------------------------------
-# Checkpoints and hyperparameters
-# ------------------------------------------------------------------------------------------------
-
-def save_hparams(checkpoint_dir, hparams):
-    with atomic_output(os.path.join(checkpoint_dir, HPARAMS_FILE)) as f:
-        json.dump(hparams, f, indent=1)
-
-
-def load_model_size(checkpoint_dir):
-    """(internal_size, layers) of the model whose checkpoints are in the folder, from its hparams.json."""
-    path = os.path.join(checkpoint_dir, HPARAMS_FILE)
-    try:
-        with open(path) as f:
-            hparams = json.load(f)
-        return int(hparams["internal_size"]), int(hparams["layers"])
-    except FileNotFoundError:
-        raise UsageError(f"{path} is missing: {checkpoint_dir} does not hold checkpoints saved by rnn_train.py") from None
-    except (OSError, ValueError) as e:
-        raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
-    except (KeyError, TypeError):
-        raise UsageError(f"{path} lacks internal_size/layers: not saved by rnn_train.py") from None
-
-
-def find_checkpoints(checkpoint_dir):
-    """[(step, prefix)] of the checkpoints in the folder, oldest first, found from the folder's own files.
-
-    Not tf.train.latest_checkpoint(): it follows the paths written in the folder's `checkpoint` file,
-    which still point to the old place after the folder is moved or copied."""
-    found = []
-    for index in glob.glob(os.path.join(glob.escape(checkpoint_dir), CHECKPOINT_NAME + "-*.index")):
-        match = re.fullmatch(re.escape(CHECKPOINT_NAME) + r"-(\d+)\.index", os.path.basename(index))
-        if match:
-            found.append((int(match.group(1)), index[:-len(".index")]))
-    return sorted(found)
-
-
-def checkpoint_problem(prefix):
-    """Why the checkpoint cannot be loaded (a run killed while saving, a partial copy), or None if it can.
-
-    Reads every saved tensor: TensorFlow checks each one's size and checksum as it reads it."""
-    if not glob.glob(glob.escape(prefix) + ".data-*"):
-        return "its .data file is missing"
-    try:
-        reader = tf.train.load_checkpoint(prefix)
-        for name in reader.get_variable_to_shape_map():
-            reader.get_tensor(name)
-    except IndexError:  # how TensorFlow reports "Read less bytes than requested"
-        return "its .data file is truncated"
-    except tf.errors.OpError as e:  # a checksum mismatch, a damaged .index
-        return f"it is damaged ({first_line(e)})"
-    return None
-
-
-def latest_complete_checkpoint(checkpoint_dir):
-    """The newest checkpoint in the folder that can be loaded, or None when it holds none.
-
-    When newer ones cannot be loaded, says so in one line; when none can, raises UsageError."""
-    damaged = []
-    for _step, prefix in reversed(find_checkpoints(checkpoint_dir)):
-        problem = checkpoint_problem(prefix)
-        if problem is None:
-            if damaged:
-                names = ", ".join(f"{os.path.basename(p)} ({why})" for p, why in damaged)
-                print(f"warning: cannot load {names}: using {os.path.basename(prefix)}, the newest complete "
-                      "checkpoint", file=sys.stderr, flush=True)
-            return prefix
-        damaged.append((prefix, problem))
-    if damaged:
-        newest, problem = damaged[0]
-        older = f", nor the {len(damaged) - 1} older ones" if len(damaged) > 1 else ""
-        raise UsageError(f"no complete checkpoint in {checkpoint_dir}: {os.path.basename(newest)} cannot be "
-                         f"loaded ({problem}){older}; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER")
-    return None
-
-
-def restore_checkpoint(sess, saver, prefix, internal_size, layers):
-    """saver.restore(), with one line when the checkpoint was saved by a model of another size."""
-    try:
-        saver.restore(sess, prefix)
-    except (tf.errors.OpError, IndexError, ValueError) as e:
-        raise UsageError(f"checkpoint {prefix} does not match the model of {HPARAMS_FILE} "
-                         f"(internal size {internal_size}, {layers} layers): {first_line(e)}") from None
-
-
-def first_line(error):
-    """The first line of an exception's message, at most 200 characters (TensorFlow's run on)."""
-    text = str(error).strip()
-    return text.splitlines()[0][:200] if text else type(error).__name__
-
-
-def save_checkpoint(sess, saver, checkpoint_dir, step, state):
-    """Save the weights, Adam's state and the step counter, plus the RNN state the next batch needs."""
-    path = saver.save(sess, os.path.join(checkpoint_dir, CHECKPOINT_NAME), global_step=step)
-    with atomic_output(os.path.join(checkpoint_dir, STATE_FILE), "wb") as f:
-        np.savez(f, state=state, step=step)
-    remove_old_checkpoints(checkpoint_dir, step)
-    print(f"checkpoint saved: {path}", flush=True)
-
-
-def remove_old_checkpoints(checkpoint_dir, step, keep=KEEP_CHECKPOINTS):
-    """Delete all but the `keep` newest checkpoints up to `step` (this run's or a resumed run's).
-
-    Not the Saver's max_to_keep: it only knows the checkpoints saved by this process, so every --resume
-    would leave the previous run's behind."""
-    saved = [prefix for saved_step, prefix in find_checkpoints(checkpoint_dir) if saved_step <= step]
-    for prefix in saved[:-keep]:
-        for path in glob.glob(glob.escape(prefix) + ".*"):  # .index, .data-00000-of-00001, .meta
-            os.remove(path)
-
-
-def load_state(checkpoint_dir, step, shape):
-    """The RNN state saved with the checkpoint of `step`, so that --resume carries it on; None if absent."""
-    try:
-        with np.load(os.path.join(checkpoint_dir, STATE_FILE)) as saved:
-            if int(saved["step"]) == step and saved["state"].shape == shape:
-                return saved["state"]
-    except (OSError, KeyError, ValueError):
-        pass
-    return None
-
-
-# ------------------------------------------------------------------------------------------------
 # Training
 # ------------------------------------------------------------------------------------------------
 
@@ -384,7 +258,7 @@ def parse_args(argv=None):
                         help="TensorBoard logs (default: log/)")
     parser.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    parser.add_argument("--tf-verbose", action="store_true", help="show TensorFlow's own log messages")
+    graphmode.add_verbose_flag(parser)
     return parser.parse_args(argv)
 
 
@@ -419,156 +293,154 @@ def validate(sess, model, text, batch_size, seqlen):
     return float(np.mean(losses)), float(np.mean(accuracies))
 
 
-def checkpoint_to_resume(args):
-    """With --resume, the newest complete checkpoint in --checkpoint-dir; without, None, and the folder must
-    not hold another run's checkpoints (they would be mixed with this run's)."""
-    if args.resume:
-        latest = latest_complete_checkpoint(args.checkpoint_dir)
-        if latest is None:
-            raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
-        return latest
-    if find_checkpoints(args.checkpoint_dir):
-        raise UsageError(f"{args.checkpoint_dir} already holds a training run: pass --resume to continue it, "
-                         "or --checkpoint-dir NEW_FOLDER to start another")
-    return None
+def resume_or_refuse(args):
+    """The checkpoint folder's policy, decided before anything is read or trained. Returns (checkpoint to
+    resume from or None, the model's size: the arguments Model(...) takes).
 
-
-def model_size(args):
-    """(internal_size, layers): the flags, or with --resume the checkpoints' (hparams.json), which a flag
-    may repeat but not contradict."""
+    With --resume: the folder's newest complete checkpoint, and the model size saved with it (a flag may
+    repeat it, not contradict it). Without: the folder must not hold another run's checkpoints, which
+    would get mixed with this run's."""
+    folder = args.checkpoint_dir
     if not args.resume:
-        return (INTERNALSIZE if args.internal_size is None else args.internal_size,
-                NLAYERS if args.layers is None else args.layers)
-    internal_size, layers = load_model_size(args.checkpoint_dir)
-    for flag, given, saved in (("--internal-size", args.internal_size, internal_size),
-                               ("--layers", args.layers, layers)):
+        if rnn_checkpoints.find(folder):
+            raise UsageError(f"{folder} already holds a training run: pass --resume to continue it, "
+                             "or --checkpoint-dir NEW_FOLDER to start another")
+        return None, {"internal_size": args.internal_size or INTERNALSIZE, "layers": args.layers or NLAYERS}
+    resume_from = rnn_checkpoints.newest_complete(folder)
+    if resume_from is None:
+        raise UsageError(f"--resume: no checkpoint in {folder} (train without --resume first)")
+    size = rnn_checkpoints.load_model_size(folder)
+    for flag, given, saved in (("--internal-size", args.internal_size, size["internal_size"]),
+                               ("--layers", args.layers, size["layers"])):
         if given is not None and given != saved:
-            raise UsageError(f"--resume: the checkpoints in {args.checkpoint_dir} have {flag} {saved}, "
-                             f"not {given}: leave {flag} out (--resume reads it from {HPARAMS_FILE})")
-    return internal_size, layers
+            raise UsageError(f"--resume: the checkpoints in {folder} have {flag} {saved}, not {given}: "
+                             f"leave {flag} out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE})")
+    return resume_from, size
 
 
-def train(args):
-    # everything that can be wrong with the folders is checked first, not after hours of training
-    resume_from = checkpoint_to_resume(args)
-    internal_size, layers = model_size(args)
-    checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
-    log_dir = check_output_dir(args.log_dir, "--log-dir")
-
+def load_corpus(args):
+    """The training and validation text, described in a line or two; (corpus, batches per epoch)."""
     corpus = txtutils.read_corpus(corpus_pattern(args))
     txtutils.check_text_length(len(corpus.train), args.batch_size, args.seqlen)
     steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), args.batch_size, args.seqlen)
+    held_out = ", ".join(name for name, _, _ in corpus.validation_books) or "none"
     print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works, "
-          f"{len(corpus.validation):,} validation characters ({', '.join(n for n, _, _ in corpus.validation_books) or 'none'}); "
-          f"{steps_per_epoch} batches per epoch")
+          f"{len(corpus.validation):,} validation characters ({held_out}); {steps_per_epoch} batches per epoch")
     unknown = txtutils.describe_unknown(corpus, sys.stdout)
     if unknown:
         print(f"corpus: {unknown}")
-
-    hparams = {"internal_size": internal_size, "layers": layers, "alphasize": ALPHASIZE,
-               "alphabet": "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"}
-
-    tf.set_random_seed(args.seed)
-    model = Model(internal_size, layers, args.learning_rate)
-    # relative paths in the folder's `checkpoint` file, so that it stays right when the folder moves;
-    # old checkpoints are removed by remove_old_checkpoints()
-    saver = tf.train.Saver(max_to_keep=None, save_relative_paths=True)
-    run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    train_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-training"))
-    validation_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-validation"))
-
-    stop = {"requested": False}
-
-    def request_stop(_signal, _frame):
-        stop["requested"] = True
-        # a second Ctrl-C raises KeyboardInterrupt at once (run_main ends with one line), e.g. during a
-        # long validation, for a user who would rather quit than wait for the checkpoint
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        print("\nCtrl-C: saving a checkpoint, then stopping (Ctrl-C again quits at once, without saving)...",
-              flush=True)
-
-    previous_handler = signal.signal(signal.SIGINT, request_stop)
-    sess = graphmode.session()
-    try:
-        sess.run(tf.global_variables_initializer())
-        if resume_from:
-            restore_checkpoint(sess, saver, resume_from, internal_size, layers)
-        else:
-            save_hparams(checkpoint_dir, hparams)
-        start_step = int(sess.run(model.global_step))
-        state = model.zero_state(args.batch_size)
-        if resume_from:
-            saved_state = load_state(checkpoint_dir, start_step, state.shape)
-            state = state if saved_state is None else saved_state
-            print(f"resumed from {resume_from} at step {start_step}"
-                  + (", with its RNN state" if saved_state is not None else ", RNN state from zeros"))
-        end_step = steps_per_epoch * args.epochs
-        if args.steps:
-            end_step = min(end_step, start_step + args.steps)
-        if start_step >= end_step:
-            print(f"nothing to do: step {start_step} already reached the end of {args.epochs} epochs")
-            return
-        rng = np.random.default_rng(args.seed)
-        chars_per_step = args.batch_size * args.seqlen
-        progress = txtutils.Progress(min(args.report_every, end_step - start_step), "training ")
-        interval_started, interval_steps = time.perf_counter(), 0
-        run_started, step = time.perf_counter(), start_step
-        sequencer = txtutils.rnn_minibatch_sequencer(corpus.train, args.batch_size, args.seqlen, args.epochs,
-                                                     start_step=start_step)
-        for x, y_, epoch in sequencer:
-            state_in = state
-            feed = {model.X: x, model.Y_: y_, model.Hin: state, model.pkeep: args.pkeep}
-            _, loss, accuracy, state = sess.run([model.train_step, model.batch_loss, model.accuracy, model.H], feed)
-            step += 1
-            interval_steps += 1
-            progress.step(extra=f"loss {loss:.3f}")
-            if step % 10 == 0:
-                write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
-            if stop["requested"]:
-                save_checkpoint(sess, saver, checkpoint_dir, step, state)
-                print(f"stopped at step {step}: continue with --resume", flush=True)
-                break
-            last = step >= end_step
-            if step % args.report_every == 0 or last:
-                seconds = time.perf_counter() - interval_started
-                chars_per_second = interval_steps * chars_per_step / seconds
-                report(sess, model, corpus, args, x, y_, state_in, epoch, step, rng, validation_writer)
-                print(f"{chars_per_second:,.0f} chars/s ({interval_steps} steps in {seconds:.1f} s)", flush=True)
-                interval_started, interval_steps = time.perf_counter(), 0
-                progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
-            if step % args.checkpoint_every == 0 or last:
-                save_checkpoint(sess, saver, checkpoint_dir, step, state)
-            if last:
-                break
-        total = time.perf_counter() - run_started
-        print(f"trained {step - start_step} steps ({(step - start_step) * chars_per_step:,} characters) "
-              f"in {total:.1f} s")
-    finally:
-        signal.signal(signal.SIGINT, previous_handler)
-        train_writer.close()
-        validation_writer.close()
-        sess.close()
+    return corpus, steps_per_epoch
 
 
-def report(sess, model, corpus, args, x, y_, state_in, epoch, step, rng, validation_writer):
-    """The talk's display: a mini-batch with what the network predicts, validation figures, a sample."""
-    # the batch just trained on, evaluated without dropout, from the state it was trained with
+def start_or_resume(sess, model, saver, resume_from, folder, model_size, batch_size):
+    """A new model (its size saved beside the checkpoints), or the checkpoint's weights, Adam's state and
+    step, with the RNN state saved with it. Returns (step, RNN state)."""
+    sess.run(tf.global_variables_initializer())
+    state = model.zero_state(batch_size)
+    if resume_from is None:
+        rnn_checkpoints.save_model_size(folder, alphasize=ALPHASIZE, **model_size)
+        return 0, state
+    rnn_checkpoints.restore(sess, saver, resume_from, model_size)
+    step = int(sess.run(model.global_step))
+    saved_state = rnn_checkpoints.load_state(folder, step, state.shape)
+    print(f"resumed from {resume_from} at step {step}"
+          + (", with its RNN state" if saved_state is not None else ", RNN state from zeros"))
+    return step, state if saved_state is None else saved_state
+
+
+def show_minibatch(sess, model, corpus, args, batch, epoch, step):
+    """The talk's view of a mini-batch: the sequences just trained on, what the network predicts for each
+    (evaluated without dropout, from the state it was trained with), and their losses."""
+    x, y_, state_in = batch
     predicted, seq_loss, loss, accuracy = sess.run(
-        [model.Y, model.seq_loss, model.batch_loss, model.accuracy],
-        {model.X: x, model.Y_: y_, model.Hin: state_in})
+        [model.Y, model.seq_loss, model.batch_loss, model.accuracy], {model.X: x, model.Y_: y_, model.Hin: state_in})
     positions = txtutils.minibatch_positions(len(corpus.train), args.batch_size, args.seqlen, step - 1)
     books = [corpus.book_at(p) for p in positions]
     print()
     print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step,
                                     symbols=txtutils.display_symbols(sys.stdout)))
+
+
+def show_validation(sess, model, corpus, args, writer, step):
+    """Loss and accuracy on the held-out text, printed and written for TensorBoard."""
     validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
     if validation:
         loss, accuracy = validation
-        write_scalars(validation_writer, step, batch_loss=loss, batch_accuracy=accuracy)
+        write_scalars(writer, step, batch_loss=loss, batch_accuracy=accuracy)
         print(f"validation: loss {loss:.4f} ({loss / math.log(2):.3f} bits per character), accuracy {accuracy:.4f}")
+
+
+def show_sample(sess, model, rng):
+    """SAMPLE_LENGTH characters written by the network as it is now, after a line feed."""
     code, state = model.prime(sess, txtutils.encode_text("\n"))
-    codes, _, _ = model.generate(sess, code, state, 300, topn=2, seed=rng.integers(0, 2**31, 2))
+    codes, _, _ = model.generate(sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN, seed=rng.integers(0, 2**31, 2))
     print("generated sample:\n" + "-" * 60 + "\n" + txtutils.decode_to_text(codes) + "\n" + "-" * 60)
+
+
+def train(args):
+    # everything that can be wrong with the folders is checked first, not after hours of training
+    resume_from, model_size = resume_or_refuse(args)
+    checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
+    log_dir = check_output_dir(args.log_dir, "--log-dir")
+    corpus, steps_per_epoch = load_corpus(args)
+
+    tf.set_random_seed(args.seed)
+    model = Model(learning_rate=args.learning_rate, **model_size)
+    saver = rnn_checkpoints.saver()
+    run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    train_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-training"))
+    validation_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-validation"))
+    try:
+        with graphmode.session() as sess, StopOnCtrlC("saving a checkpoint, then stopping") as stop:
+            step, state = start_or_resume(sess, model, saver, resume_from, checkpoint_dir, model_size,
+                                          args.batch_size)
+            first_step = step
+            end_step = steps_per_epoch * args.epochs
+            if args.steps:
+                end_step = min(end_step, step + args.steps)
+            if step >= end_step:
+                print(f"nothing to do: step {step} already reached the end of {args.epochs} epochs")
+                return
+            rng = np.random.default_rng(args.seed)
+            chars_per_step = args.batch_size * args.seqlen
+            speed = txtutils.Speed(chars_per_step)
+            progress = txtutils.Progress(min(args.report_every, end_step - step), "training ")
+            for x, y_, epoch in txtutils.rnn_minibatch_sequencer(corpus.train, args.batch_size, args.seqlen,
+                                                                 args.epochs, start_step=step):
+                # train on one batch: the RNN state it ends in is where the next batch starts
+                state_in = state
+                feed = {model.X: x, model.Y_: y_, model.Hin: state_in, model.pkeep: args.pkeep}
+                _, loss, accuracy, state = sess.run([model.train_step, model.batch_loss, model.accuracy, model.H],
+                                                    feed)
+                step += 1
+                speed.step()
+                progress.step(extra=f"loss {loss:.3f}")
+                if step % SCALARS_EVERY == 0:
+                    write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
+                last = step >= end_step or stop.requested
+
+                # every --report-every steps: the mini-batch, the validation figures, a sample
+                if not stop.requested and (step % args.report_every == 0 or last):
+                    training_speed = speed.since_last_report()  # measured before the report's own work
+                    show_minibatch(sess, model, corpus, args, (x, y_, state_in), epoch, step)
+                    show_validation(sess, model, corpus, args, validation_writer, step)
+                    show_sample(sess, model, rng)
+                    print(training_speed, flush=True)
+                    speed.restart()
+                    progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
+
+                # every --checkpoint-every steps, at the end, and on Ctrl-C: a checkpoint
+                if step % args.checkpoint_every == 0 or last:
+                    rnn_checkpoints.save(sess, saver, checkpoint_dir, step, state)
+                if last:
+                    break
+            if stop.requested:
+                print(f"stopped at step {step}: continue with --resume", flush=True)
+            print(f"trained {step - first_step} steps ({(step - first_step) * chars_per_step:,} characters) "
+                  f"in {speed.total_seconds():.1f} s")
+    finally:
+        train_writer.close()
+        validation_writer.close()
 
 
 def main(argv=None):

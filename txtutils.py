@@ -294,3 +294,27 @@ class Progress:
         if self.done == self.total:
             self.stream.write("\r" + " " * (self.width + len(self.label) + len(extra) + 24) + "\r")
         self.stream.flush()
+
+
+class Speed:
+    """Training speed in characters per second: over each interval between two reports, and in all."""
+
+    def __init__(self, chars_per_step):
+        self.chars_per_step = chars_per_step
+        self.started = time.perf_counter()
+        self.restart()
+
+    def restart(self):
+        """A new interval starts (after a report, so that the report's own time is not counted)."""
+        self._interval_started, self._interval_steps = time.perf_counter(), 0
+
+    def step(self):
+        self._interval_steps += 1
+
+    def since_last_report(self):
+        seconds = time.perf_counter() - self._interval_started
+        chars_per_second = self._interval_steps * self.chars_per_step / max(seconds, 1e-9)
+        return f"{chars_per_second:,.0f} chars/s ({self._interval_steps} steps in {seconds:.1f} s)"
+
+    def total_seconds(self):
+        return time.perf_counter() - self.started

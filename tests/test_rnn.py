@@ -116,7 +116,7 @@ def test_train_in_a_moved_folder(trained, text_glob, tmp_path):
     moved = str(tmp_path / "moved")
     os.rename(_copy_with_absolute_paths(trained[0], tmp_path / "before"), moved)
     args = rnn_train.parse_args(["--data", text_glob, *TINY_BATCH, "--resume", "--checkpoint-dir", moved])
-    assert rnn_train.checkpoint_to_resume(args) == f"{moved}/rnn_train-60"
+    assert rnn_train.resume_or_refuse(args)[0] == f"{moved}/rnn_train-60"
     with pytest.raises(UsageError, match="already holds a training run: pass --resume"):
         rnn_train.main(["--data", text_glob, *TINY, "--checkpoint-dir", moved, "--log-dir", str(tmp_path / "log")])
 
@@ -146,11 +146,11 @@ def _damage(prefix, how):
                                           ("truncated", "its .data file is truncated"),
                                           ("corrupt", "it is damaged")])
 def test_damaged_checkpoint_is_recognised(how, problem, trained, tmp_path):
-    import rnn_train
+    import rnn_checkpoints
     copy = shutil.copytree(trained[0], tmp_path / "copy")
-    assert rnn_train.checkpoint_problem(str(copy / "rnn_train-60")) is None
+    assert rnn_checkpoints.problem(str(copy / "rnn_train-60")) is None
     _damage(str(copy / "rnn_train-60"), how)
-    assert rnn_train.checkpoint_problem(str(copy / "rnn_train-60")).startswith(problem)
+    assert rnn_checkpoints.problem(str(copy / "rnn_train-60")).startswith(problem)
 
 
 def test_play_falls_back_to_the_newest_complete_checkpoint(trained, tmp_path):
@@ -182,11 +182,11 @@ def test_no_complete_checkpoint_left(trained, text_glob, tmp_path):
 
 
 def test_play_damaged_checkpoint_named_on_the_command_line(trained, tmp_path):
-    import rnn_play
+    import rnn_checkpoints
     copy = shutil.copytree(trained[0], tmp_path / "copy")
     _damage(str(copy / "rnn_train-60"), "corrupt")
     with pytest.raises(UsageError, match="rnn_train-60 cannot be loaded \\(it is damaged"):
-        rnn_play.find_checkpoint(str(copy / "rnn_train-60"))
+        rnn_checkpoints.for_playing(str(copy / "rnn_train-60"))
 
 
 def test_play_generates_exactly_length_characters(trained):

@@ -1,0 +1,184 @@
+"""The RNN's checkpoint folder, written by rnn_train.py and read by rnn_train.py --resume and rnn_play.py.
+
+What a folder holds, all of it found from the folder's own files (so that it can be moved or copied):
+    rnn_train-STEP.index, rnn_train-STEP.data-*   TensorFlow checkpoints: the weights, Adam's state, the
+                                                  step counter; the KEEP_CHECKPOINTS newest are kept
+    hparams.json                                  the model's size: what Model(...) needs to rebuild it
+    rnn_state.npz                                 the RNN state after the newest checkpoint's step (--resume)
+A damaged or incomplete checkpoint (a run killed while saving, a partial copy) is recognised, and the
+newest complete one is used instead, with one line saying so.
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+import numpy as np
+
+from cli import UsageError, atomic_output
+from graphmode import tf
+
+CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
+KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
+HPARAMS_FILE = "hparams.json"
+STATE_FILE = "rnn_state.npz"
+ALPHABET = "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"
+
+
+# ------------------------------------------------------------------------------------------------
+# The model's size: hparams.json
+# ------------------------------------------------------------------------------------------------
+
+def save_model_size(folder, internal_size, layers, alphasize):
+    with atomic_output(os.path.join(folder, HPARAMS_FILE)) as f:
+        json.dump({"internal_size": internal_size, "layers": layers, "alphasize": alphasize,
+                   "alphabet": ALPHABET}, f, indent=1)
+
+
+def load_model_size(folder):
+    """{"internal_size": ..., "layers": ...}, the arguments Model(...) takes, from the folder's hparams.json,
+    checked; a missing or damaged file is one line."""
+    path = os.path.join(folder, HPARAMS_FILE)
+    try:
+        with open(path) as f:
+            hparams = json.load(f)
+        size = {"internal_size": int(hparams["internal_size"]), "layers": int(hparams["layers"])}
+    except FileNotFoundError:
+        raise UsageError(f"{path} is missing: {folder} does not hold checkpoints saved by rnn_train.py") from None
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
+    except (KeyError, TypeError):
+        raise UsageError(f"{path} lacks internal_size/layers: not saved by rnn_train.py") from None
+    if min(size.values()) < 1:
+        raise UsageError(f"{path} holds an impossible model size {size}: the checkpoint folder is damaged")
+    return size
+
+
+# ------------------------------------------------------------------------------------------------
+# Finding checkpoints
+# ------------------------------------------------------------------------------------------------
+
+def find(folder):
+    """[(step, prefix)] of the checkpoints in the folder, oldest first, found from the folder's own files.
+
+    Not tf.train.latest_checkpoint(): it follows the paths written in the folder's `checkpoint` file,
+    which still point to the old place after the folder is moved or copied."""
+    found = []
+    for index in glob.glob(os.path.join(glob.escape(folder), CHECKPOINT_NAME + "-*.index")):
+        match = re.fullmatch(re.escape(CHECKPOINT_NAME) + r"-(\d+)\.index", os.path.basename(index))
+        if match:
+            found.append((int(match.group(1)), index[:-len(".index")]))
+    return sorted(found)
+
+
+def problem(prefix):
+    """Why the checkpoint cannot be loaded (a run killed while saving, a partial copy), or None if it can.
+
+    Reads every saved tensor: TensorFlow checks each one's size and checksum as it reads it."""
+    if not glob.glob(glob.escape(prefix) + ".data-*"):
+        return "its .data file is missing"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except IndexError:  # how TensorFlow reports "Read less bytes than requested"
+        return "its .data file is truncated"
+    except tf.errors.OpError as e:  # a checksum mismatch, a damaged .index
+        return f"it is damaged ({first_line(e)})"
+    return None
+
+
+def newest_complete(folder):
+    """The newest checkpoint in the folder that can be loaded, or None when it holds none.
+
+    When newer ones cannot be loaded, says so in one line; when none can, raises UsageError."""
+    damaged = []
+    for _step, prefix in reversed(find(folder)):
+        why = problem(prefix)
+        if why is None:
+            if damaged:
+                names = ", ".join(f"{os.path.basename(p)} ({w})" for p, w in damaged)
+                print(f"warning: cannot load {names}: using {os.path.basename(prefix)}, the newest complete "
+                      "checkpoint", file=sys.stderr, flush=True)
+            return prefix
+        damaged.append((prefix, why))
+    if damaged:
+        newest, why = damaged[0]
+        older = f", nor the {len(damaged) - 1} older ones" if len(damaged) > 1 else ""
+        raise UsageError(f"no complete checkpoint in {folder}: {os.path.basename(newest)} cannot be "
+                         f"loaded ({why}){older}; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER")
+    return None
+
+
+def for_playing(path):
+    """(checkpoint prefix, its folder) for a folder (its newest complete checkpoint) or one checkpoint."""
+    if os.path.isdir(path):
+        newest = newest_complete(path)
+        if newest is None:
+            raise UsageError(f"no checkpoint in {path}: train one with rnn_train.py, or pass --checkpoint PATH")
+        return newest, path
+    if os.path.exists(path + ".index"):
+        why = problem(path)
+        if why:
+            raise UsageError(f"checkpoint {path} cannot be loaded ({why}): pass another one, or its folder "
+                             "for the newest complete one")
+        return path, os.path.dirname(path) or "."
+    raise UsageError(f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
+                     f"checkpoints/{CHECKPOINT_NAME}-5000 (without .index)")
+
+
+# ------------------------------------------------------------------------------------------------
+# Saving and restoring
+# ------------------------------------------------------------------------------------------------
+
+def saver(var_list=None):
+    """A tf.train.Saver for the folder: relative paths in its `checkpoint` file (right after a move);
+    old checkpoints are removed by save(), across --resume too."""
+    return tf.train.Saver(var_list=var_list, max_to_keep=None, save_relative_paths=True)
+
+
+def save(sess, checkpoint_saver, folder, step, state):
+    """Save the weights, Adam's state and the step counter, plus the RNN state the next batch needs."""
+    path = checkpoint_saver.save(sess, os.path.join(folder, CHECKPOINT_NAME), global_step=step)
+    with atomic_output(os.path.join(folder, STATE_FILE), "wb") as f:
+        np.savez(f, state=state, step=step)
+    remove_old(folder, step)
+    print(f"checkpoint saved: {path}", flush=True)
+
+
+def remove_old(folder, step, keep=KEEP_CHECKPOINTS):
+    """Delete all but the `keep` newest checkpoints up to `step` (this run's or a resumed run's).
+
+    Not the Saver's max_to_keep: it only knows the checkpoints saved by this process, so every --resume
+    would leave the previous run's behind."""
+    saved = [prefix for saved_step, prefix in find(folder) if saved_step <= step]
+    for prefix in saved[:-keep]:
+        for path in glob.glob(glob.escape(prefix) + ".*"):  # .index, .data-00000-of-00001, .meta
+            os.remove(path)
+
+
+def restore(sess, checkpoint_saver, prefix, model_size):
+    """saver.restore(), with one line when the checkpoint was saved by a model of another size."""
+    try:
+        checkpoint_saver.restore(sess, prefix)
+    except (tf.errors.OpError, IndexError, ValueError) as e:
+        raise UsageError(f"checkpoint {prefix} does not match the model of {HPARAMS_FILE} (internal size "
+                         f"{model_size['internal_size']}, {model_size['layers']} layers): {first_line(e)}") from None
+
+
+def load_state(folder, step, shape):
+    """The RNN state saved with the checkpoint of `step`, so that --resume carries it on; None if absent."""
+    try:
+        with np.load(os.path.join(folder, STATE_FILE)) as saved:
+            if int(saved["step"]) == step and saved["state"].shape == shape:
+                return saved["state"]
+    except (OSError, KeyError, ValueError):
+        pass
+    return None
+
+
+def first_line(error):
+    """The first line of an exception's message, at most 200 characters (TensorFlow's run on)."""
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
