@@ -32,6 +32,10 @@ def positive_float(text):
     return _number(text, float, "a number", lambda v: 0 < v < math.inf, "a positive number")
 
 
+def non_negative_float(text):
+    return _number(text, float, "a number", lambda v: 0 <= v < math.inf, "a number, 0 or more")
+
+
 def probability(text):
     return _number(text, float, "a number", lambda v: 0 < v <= 1, "in (0, 1]")
 

@@ -17,6 +17,12 @@ first, small steps to settle.
           ·                                                             Y  [batch, 10]
 
 Biases start at 0.1, so that every ReLU starts in its active (non-zero) range.
+The talk's comparisons, one change at a time (benchmarks/talk_claims.py runs them all):
+    python mnist_2.0_five_layers_sigmoid.py --iterations 300                     sigmoid, 0.003...
+    python mnist_2.1_five_layers_relu_lrdecay.py --lr 0 --lr-min 0.003 --iterations 300    ...ReLU: faster
+    python mnist_2.1_five_layers_relu_lrdecay.py --lr 0 --lr-min 0.003          a constant 0.003: noisy
+    python mnist_2.1_five_layers_relu_lrdecay.py                                 decaying: the noise is gone
+then: python compare_runs.py runs/mnist_2.0_*.json runs/mnist_2.1_*.json --steps 300
 Learning rate: 0.0001 + 0.003 * exp(-step / 2000), fed to Adam through a placeholder.
 Expect about 98% after 10,000 steps.
 """

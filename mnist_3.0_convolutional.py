@@ -8,7 +8,7 @@ channels (filters) grows, and a fully connected layer reads the final stack of f
   · · · · · · · · · ·      (input data, 1 channel)                          X  [batch, 28, 28, 1]
   @ @ @ @ @ @ @ @ @ @   -- conv. layer 5x5x1=>4 stride 1   (relu)           W1 [5, 5, 1, 4]   B1 [4]
   ∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶                                                       Y1 [batch, 28, 28, 4]
-    @ @ @ @ @ @ @ @     -- conv. layer 5x5x4=>8 stride 2   (relu)           W2 [5, 5, 4, 8]   B2 [8]
+    @ @ @ @ @ @ @ @     -- conv. layer 4x4x4=>8 stride 2   (relu)           W2 [4, 4, 4, 8]   B2 [8]
     ∶∶∶∶∶∶∶∶∶∶∶∶∶∶∶                                                         Y2 [batch, 14, 14, 8]
       @ @ @ @ @ @       -- conv. layer 4x4x8=>12 stride 2  (relu)           W3 [4, 4, 8, 12]  B3 [12]
       ∶∶∶∶∶∶∶∶∶∶∶                                                           Y3 [batch, 7, 7, 12] => [batch, 7*7*12]
@@ -18,6 +18,8 @@ channels (filters) grows, and a fully connected layer reads the final stack of f
         · · ·                                                               Y  [batch, 10]
 
 Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
+The patch sizes are the talk's: 5x5, then 4x4 and 4x4 (the talk's published code uses 5x5 for the
+second layer).
 Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 98.9% after 10,000 steps.
 """
 import math
@@ -44,7 +46,7 @@ def main():
     # filters [height, width, input channels, output channels]; biases 0.1 so the ReLUs start active
     W1 = tf.Variable(tf.truncated_normal([5, 5, 1, K], stddev=0.1))   # 5x5 patches, 1 input channel, K filters
     B1 = tf.Variable(tf.ones([K]) / 10)
-    W2 = tf.Variable(tf.truncated_normal([5, 5, K, L], stddev=0.1))
+    W2 = tf.Variable(tf.truncated_normal([4, 4, K, L], stddev=0.1))   # 4x4 patches, K input channels, L filters
     B2 = tf.Variable(tf.ones([L]) / 10)
     W3 = tf.Variable(tf.truncated_normal([4, 4, L, M], stddev=0.1))
     B3 = tf.Variable(tf.ones([M]) / 10)

@@ -18,6 +18,8 @@ in the first layer (6x6), and a fully connected layer of 200 neurons regularised
 
 Padding is SAME: a stride-1 layer keeps 28x28, each stride of 2 halves it (28 -> 14 -> 7).
 Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 99.3% after 10,000 steps.
+The talk's comparison, without and with dropout: --pkeep 1.0 (no dropout: ~99.1% in the talk), then the
+defaults, and python compare_runs.py on the two run summaries.
 """
 import math
 

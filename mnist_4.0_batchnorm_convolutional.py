@@ -27,10 +27,10 @@ Expect about 99.5% after 10,000 steps.
 import math
 
 from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
-from cli import run_main
+from cli import positive_int, run_main
 import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
 
-K, L, M = 24, 48, 64  # channels of the three convolutional layers
+CHANNELS = (24, 48, 64)  # K, L, M: channels of the three convolutional layers
 N = 200               # neurons of the fully connected layer
 LR, LR_MIN, LR_DECAY = 0.02, 0.0001, 1600  # learning rate: see the training loop
 PKEEP = 0.75          # dropout on the fully connected layer
@@ -60,9 +60,16 @@ def batchnorm(Ylogits, is_test, step, offset, convolutional):
     return Ybn, update_moving_averages
 
 
+def add_flags(parser):
+    parser.add_argument("--channels", type=positive_int, nargs=3, default=CHANNELS, metavar=("K", "L", "M"),
+                        help="channels of the three convolutional layers (default: %(default)s; the talk's "
+                             "description, lesson 3.1's network: 6 12 24, with --pkeep 0.9)")
+
+
 def main():
     args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, lr_decay=(LR, LR_MIN, LR_DECAY),
-                               pkeep=PKEEP)
+                               pkeep=PKEEP, lesson_flags=add_flags)
+    K, L, M = args.channels  # 24, 48, 64 unless --channels says otherwise
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from cli import (StopOnCtrlC, UsageError, atomic_output, check_output_dir, check_output_file,
+from cli import (StopOnCtrlC, UsageError, atomic_output, check_output_dir, check_output_file, non_negative_float,
                  parser_from_docstring, positive_float, positive_int, probability)
 import graphmode
 from graphmode import tf
@@ -87,8 +87,10 @@ def add_learning_rate_flags(parser, lr, lr_min, lr_decay):
     """Flags of a decaying learning rate (the lesson's loop computes it: lr_min + lr * exp(-step / lr_decay)).
     lr: a number, or a (None, "what the default is") pair where the lesson picks the default itself."""
     lr, lr_default_help = (lr, "%(default)s") if not isinstance(lr, tuple) else lr
-    group = parser.add_argument_group("learning rate decay, from lr_min + lr at step 0 down to lr_min")
-    group.add_argument("--lr", type=positive_float, default=lr, help=f"decaying part (default: {lr_default_help})")
+    group = parser.add_argument_group("learning rate decay, from lr_min + lr at step 0 down to lr_min "
+                                      "(a constant learning rate R: --lr 0 --lr-min R)")
+    group.add_argument("--lr", type=non_negative_float, default=lr,
+                       help=f"decaying part (default: {lr_default_help})")
     group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
     group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
                        help="decay time constant, in steps (default: %(default)s)")

@@ -1,0 +1,235 @@
+"""Check what the talk says about the MNIST lessons against runs on this machine, one claim at a time.
+
+    python benchmarks/talk_claims.py [--data-dir DIR] [--quick] [--pictures docs/]
+
+Runs the lessons and the variants the talk compares (each a lesson with documented flags, at its
+defaults otherwise, seed 0, --no-visu), then checks each claim against the run summaries with the
+criterion printed beside it, and prints a table: claim, what the talk says, what was measured here,
+whether it holds. A claim that does not hold here is reported as such. --quick runs the five-layer
+claims only (a few minutes on 2 cores); the full set adds the convolutional networks (about 10 minutes
+more). --pictures DIR also draws the talk's comparisons with compare_runs.py, as PNGs in DIR.
+The table is also written to runs/talk_claims.md, the run summaries under runs/talk_claims-DATE-TIME/.
+"""
+import datetime
+import os
+import statistics
+import sys
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, PROJECT_DIR)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli import atomic_output, check_output_dir, parser_from_docstring, run_main  # noqa: E402
+import compare_runs  # noqa: E402
+from lessons_table import lesson_scripts, run_lesson  # noqa: E402
+
+CONSTANT_0003 = ["--lr", "0", "--lr-min", "0.003"]  # lesson 2.0's learning rate, constant, in lesson 2.1
+# name: (lesson number, flags, in --quick)
+RUNS = {
+    "sigmoid_start": ("2.0", ["--iterations", "300", "--test-every", "10"], True),
+    "relu_start": ("2.1", CONSTANT_0003 + ["--iterations", "300", "--test-every", "10"], True),
+    "sigmoid": ("2.0", [], False),
+    "relu_constant_lr": ("2.1", CONSTANT_0003, True),
+    "relu_decaying_lr": ("2.1", [], True),
+    "relu_dropout": ("2.2", [], True),
+    "sigmoid_batchnorm": ("4.1", [], True),
+    "sigmoid_no_batchnorm": ("4.1", ["--no-batchnorm"], True),
+    "conv": ("3.0", [], False),
+    "bigger_conv_no_dropout": ("3.1", ["--pkeep", "1.0"], False),
+    "bigger_conv_dropout": ("3.1", [], False),
+    "batchnorm_conv": ("4.0", [], False),
+}
+# the talk's comparisons, drawn by compare_runs.py: file name, runs, first N steps only
+PICTURES = (
+    ("sigmoid_vs_relu_start.png", ["sigmoid_start", "relu_start"], 300),
+    ("constant_vs_decaying_lr.png", ["relu_constant_lr", "relu_decaying_lr"], None),
+    ("dropout_test_loss.png", ["relu_decaying_lr", "relu_dropout"], None),
+    ("bigger_conv_with_and_without_dropout.png", ["bigger_conv_no_dropout", "bigger_conv_dropout"], None),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Figures read from the run summaries
+# ------------------------------------------------------------------------------------------------
+
+def curve(summary, which, figure, from_step=0, to_step=None):
+    c = summary["curves"][which]
+    return [v for s, v in zip(c["step"], c[figure]) if s >= from_step and (to_step is None or s <= to_step)]
+
+
+def last_steps(summary, which, figure, steps=2000):
+    return curve(summary, which, figure, from_step=summary["iterations"] - steps)
+
+
+def biggest_jump(values):
+    """The largest change between two consecutive test evaluations, in accuracy points."""
+    return 100 * max((abs(b - a) for a, b in zip(values, values[1:])), default=0.0)
+
+
+def pct(value):
+    return f"{100 * value:.2f}%"
+
+
+# ------------------------------------------------------------------------------------------------
+# The claims: (title, what the talk says, runs needed, check) where check(runs) -> (measured, holds)
+# ------------------------------------------------------------------------------------------------
+
+def relu_starts_faster(runs):
+    sigmoid = statistics.mean(curve(runs["sigmoid_start"], "test", "accuracy"))
+    relu = statistics.mean(curve(runs["relu_start"], "test", "accuracy"))
+    return (f"mean test accuracy over the first 300 steps: sigmoid {pct(sigmoid)}, ReLU {pct(relu)}",
+            relu > sigmoid)
+
+
+def relu_ends_higher(runs):
+    sigmoid, relu = runs["sigmoid"]["max_test_accuracy"], runs["relu_constant_lr"]["max_test_accuracy"]
+    return f"max test accuracy: sigmoid {pct(sigmoid)}, ReLU {pct(relu)} (both at 0.003)", relu > sigmoid
+
+
+def constant_lr_is_noisy(runs):
+    constant, decaying = runs["relu_constant_lr"], runs["relu_decaying_lr"]
+    jumps = [biggest_jump(last_steps(run, "test", "accuracy", 5000)) for run in (constant, decaying)]
+    spreads = [100 * (max(v) - min(v)) for v in (last_steps(run, "test", "accuracy") for run in (constant, decaying))]
+    return (f"max {pct(constant['max_test_accuracy'])}; biggest jump between two evaluations (last 5,000 steps): "
+            f"constant {jumps[0]:.2f} points, decaying {jumps[1]:.2f}; spread over the last 2,000 steps: "
+            f"{spreads[0]:.2f} vs {spreads[1]:.2f} points",
+            constant["max_test_accuracy"] >= 0.975 and jumps[0] > jumps[1] and spreads[0] > spreads[1])
+
+
+def decay_stays_above_98(runs):
+    tail = last_steps(runs["relu_decaying_lr"], "test", "accuracy")
+    return f"lowest test accuracy over the last 2,000 steps: {pct(min(tail))}", min(tail) >= 0.98
+
+
+def training_accuracy_stuck_at_100(runs):
+    tail = last_steps(runs["relu_decaying_lr"], "train", "accuracy")
+    share = sum(v == 1.0 for v in tail) / len(tail)
+    return (f"training batches at 100% over the last 2,000 steps: {100 * share:.0f}% of {len(tail)} "
+            "(criterion: at least 90%)", share >= 0.9)
+
+
+def dropout_tames_test_loss(runs):
+    without, with_ = runs["relu_decaying_lr"], runs["relu_dropout"]
+    rise = [run["curves"]["test"]["loss"][-1] / min(run["curves"]["test"]["loss"]) for run in (without, with_)]
+    finals = [run["curves"]["test"]["loss"][-1] for run in (without, with_)]
+    return (f"final test loss / lowest: without dropout {rise[0]:.2f} ({finals[0]:.1f}), with {rise[1]:.2f} "
+            f"({finals[1]:.1f})", rise[1] < rise[0] and finals[1] < finals[0])
+
+
+def dropout_accuracy_not_higher(runs):
+    without, with_ = runs["relu_decaying_lr"]["max_test_accuracy"], runs["relu_dropout"]["max_test_accuracy"]
+    return (f"max test accuracy: without dropout {pct(without)}, with {pct(with_)} (criterion: not more than "
+            "0.1 point higher)", with_ <= without + 0.001)
+
+
+def conv_fast_start(runs):
+    early = max(curve(runs["conv"], "test", "accuracy", to_step=200))
+    return f"best test accuracy by step 200: {pct(early)}", early >= 0.96
+
+
+def conv_ends_989_and_overfits(runs):
+    conv = runs["conv"]
+    losses = conv["curves"]["test"]["loss"]
+    rise = losses[-1] / min(losses)
+    return (f"final test accuracy {pct(conv['final_test_accuracy'])} (max {pct(conv['max_test_accuracy'])}); "
+            f"final test loss {rise:.2f} x its lowest (criteria: final within 0.2 point of 98.9%, loss up 20%)",
+            abs(conv["final_test_accuracy"] - 0.989) <= 0.002 and rise >= 1.2)
+
+
+def bigger_conv_dropout(runs):
+    without, with_ = (runs[n]["max_test_accuracy"] for n in ("bigger_conv_no_dropout", "bigger_conv_dropout"))
+    return f"max test accuracy: without dropout {pct(without)}, with {pct(with_)}", with_ > without
+
+
+def batchnorm_above_995(runs):
+    best = runs["batchnorm_conv"]["max_test_accuracy"]
+    return f"max test accuracy {pct(best)} (step {runs['batchnorm_conv']['max_test_accuracy_step']})", best > 0.995
+
+
+def batchnorm_unsaturates_sigmoids(runs):
+    with_, without = ([layer["saturated"] for layer in runs[n]["activations"]]
+                      for n in ("sigmoid_batchnorm", "sigmoid_no_batchnorm"))
+    listed = lambda shares: " ".join(f"{100 * s:.0f}%" for s in shares)  # noqa: E731
+    return (f"activations within 0.05 of 0 or 1, layers 1-4: without batch norm {listed(without)}, "
+            f"with {listed(with_)}", all(w < wo for w, wo in zip(with_, without)))
+
+
+CLAIMS = (
+    ("sigmoid -> ReLU", "ReLU starts faster (first 300 steps, same learning rate 0.003)",
+     ["sigmoid_start", "relu_start"], relu_starts_faster),
+    ("sigmoid -> ReLU", "and ends up higher", ["sigmoid", "relu_constant_lr"], relu_ends_higher),
+    ("constant learning rate", "ReLU at 0.003 reaches ~98%, but the test accuracy is noisy (jumps up to a point)",
+     ["relu_constant_lr", "relu_decaying_lr"], constant_lr_is_noisy),
+    ("decaying learning rate", "the noise is gone: stable above 98%", ["relu_decaying_lr"], decay_stays_above_98),
+    ("decaying learning rate", "training accuracy stuck at 100% in the last ~2,000 steps", ["relu_decaying_lr"],
+     training_accuracy_stuck_at_100),
+    ("dropout", "the test loss is brought back under control", ["relu_decaying_lr", "relu_dropout"],
+     dropout_tames_test_loss),
+    ("dropout", "the accuracy is not higher", ["relu_decaying_lr", "relu_dropout"], dropout_accuracy_not_higher),
+    ("batch norm, sigmoid", "activations spread over the sigmoid's range instead of piled at its ends",
+     ["sigmoid_batchnorm", "sigmoid_no_batchnorm"], batchnorm_unsaturates_sigmoids),
+    ("convolutional 3.0", "above 96% before step 200", ["conv"], conv_fast_start),
+    ("convolutional 3.0", "ends at ~98.9%, and overfits (test loss rises)", ["conv"], conv_ends_989_and_overfits),
+    ("bigger convnet 3.1", "dropout: ~99.1% -> ~99.3%", ["bigger_conv_no_dropout", "bigger_conv_dropout"],
+     bigger_conv_dropout),
+    ("batch norm 4.0", "above 99.5%", ["batchnorm_conv"], batchnorm_above_995),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    parser = parser_from_docstring(__doc__)
+    parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder, passed on to every lesson")
+    parser.add_argument("--quick", action="store_true", help="the five-layer claims only (a few minutes)")
+    parser.add_argument("--pictures", metavar="DIR", help="also draw the talk's comparisons as PNGs in DIR")
+    parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "runs", "talk_claims.md"), metavar="FILE",
+                        help="where the table is written (default: runs/talk_claims.md)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
+                                             + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")), "the runs folder")
+    check_output_dir(os.path.dirname(os.path.abspath(args.output)), "--output")
+    if args.pictures:
+        check_output_dir(args.pictures, "--pictures")
+    scripts = {os.path.basename(s).split("_")[1]: s for s in lesson_scripts()}
+    claims = [c for c in CLAIMS if not args.quick or all(RUNS[name][2] for name in c[2])]
+    needed = [name for name in RUNS if any(name in c[2] for c in claims)]
+    common = ["--runs-dir", runs_dir, "--seed", "0"] + (["--data-dir", args.data_dir] if args.data_dir else [])
+    runs = {}
+    for name in needed:
+        number, flags, _ = RUNS[name]
+        print(f"running {name}: lesson {number} {' '.join(flags)}", flush=True)
+        runs[name] = run_lesson(scripts[number], flags + common)
+        print(f"  max test accuracy {pct(runs[name]['max_test_accuracy'])}, {runs[name]['wall_seconds']:.0f} s",
+              flush=True)
+
+    rows = ["| claim | the talk says | measured here | holds |", "|---|---|---|---|"]
+    for title, says, _, check in claims:
+        measured, holds = check(runs)
+        rows.append(f"| {title} | {says} | {measured} | {'yes' if holds else '**no**'} |")
+    machine = next(iter(runs.values()))["machine"]
+    table = "\n".join(rows + ["", f"Seed 0, --no-visu, {machine['cpus']} CPU cores, "
+                                  f"{'GPU' if machine['gpu'] else 'no GPU'}, TensorFlow {machine['tensorflow']}; "
+                                  f"`python benchmarks/talk_claims.py{' --quick' if args.quick else ''}` on "
+                                  f"{datetime.date.today().isoformat()}. Run summaries: {runs_dir}"])
+    with atomic_output(args.output) as f:
+        f.write(table + "\n")
+    print("\n" + table + f"\n\nwritten to {args.output}")
+
+    if args.pictures:
+        from matplotlib.figure import Figure
+        import tensorflowvisu
+        for filename, names, steps in PICTURES:
+            if all(name in runs for name in names):
+                figure = Figure(figsize=compare_runs.FIGURE_SIZE)
+                compare_runs.draw(figure, [runs[name] for name in names], steps)
+                path = os.path.join(args.pictures, filename)
+                tensorflowvisu.save_png(figure, path, dpi=70)
+                print(f"picture: {path}")
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,80 @@
+"""benchmarks/talk_claims.py: each claim's check, on summaries made here, can hold and can fail."""
+import os
+import sys
+
+import pytest
+
+from conftest import PROJECT_DIR
+
+sys.path.insert(0, os.path.join(PROJECT_DIR, "benchmarks"))
+import talk_claims  # noqa: E402
+
+
+def summary(test_accuracy, test_loss=None, train_accuracy=None, every=100):
+    steps = [every * i for i in range(len(test_accuracy))]
+    train_accuracy = train_accuracy or test_accuracy
+    train_steps = [steps[-1] * i // (len(train_accuracy) - 1) for i in range(len(train_accuracy))]
+    return {"iterations": steps[-1], "max_test_accuracy": max(test_accuracy),
+            "max_test_accuracy_step": steps[test_accuracy.index(max(test_accuracy))],
+            "final_test_accuracy": test_accuracy[-1],
+            "curves": {"test": {"step": steps, "accuracy": test_accuracy,
+                                "loss": test_loss or [1.0] * len(steps)},
+                       "train": {"step": train_steps, "accuracy": train_accuracy,
+                                 "loss": [1.0] * len(train_accuracy)}}}
+
+
+def test_every_run_and_claim_is_consistent():
+    for title, says, needed, check in talk_claims.CLAIMS:
+        assert needed and all(name in talk_claims.RUNS for name in needed), title
+    for _, names, _ in talk_claims.PICTURES:
+        assert all(name in talk_claims.RUNS for name in names)
+    lessons = {os.path.basename(s).split("_")[1] for s in talk_claims.lesson_scripts()}
+    assert {number for number, _, _ in talk_claims.RUNS.values()} <= lessons
+
+
+@pytest.mark.parametrize("constant_jumps, holds", [(True, True), (False, False)])
+def test_noise_of_a_constant_learning_rate(constant_jumps, holds):
+    smooth = [0.980 + 0.0001 * (i % 2) for i in range(101)]
+    noisy = [0.980 + (0.008 if i % 2 else 0.0) for i in range(101)] if constant_jumps else smooth
+    runs = {"relu_constant_lr": summary(noisy), "relu_decaying_lr": summary(smooth)}
+    measured, result = talk_claims.constant_lr_is_noisy(runs)
+    assert result is holds and "biggest jump" in measured
+
+
+def test_decay_stays_above_98_and_training_stuck_at_100():
+    steady = summary([0.95] * 80 + [0.981] * 21, train_accuracy=[1.0] * 200)
+    dipping = summary([0.95] * 80 + [0.981] * 20 + [0.979], train_accuracy=[1.0] * 150 + [0.99] * 50)
+    assert talk_claims.decay_stays_above_98({"relu_decaying_lr": steady})[1]
+    assert not talk_claims.decay_stays_above_98({"relu_decaying_lr": dipping})[1]
+    assert talk_claims.training_accuracy_stuck_at_100({"relu_decaying_lr": steady})[1]
+    assert not talk_claims.training_accuracy_stuck_at_100({"relu_decaying_lr": dipping})[1]
+
+
+def test_dropout_claims():
+    rising = summary([0.98] * 101, test_loss=[10.0] * 50 + [6.0] + [9.0] * 50)
+    tamed = summary([0.981] * 101, test_loss=[10.0] * 50 + [6.0] + [6.5] * 50)
+    better = summary([0.99] * 101, test_loss=[10.0] * 50 + [6.0] + [6.5] * 50)
+    assert talk_claims.dropout_tames_test_loss({"relu_decaying_lr": rising, "relu_dropout": tamed})[1]
+    assert not talk_claims.dropout_tames_test_loss({"relu_decaying_lr": tamed, "relu_dropout": rising})[1]
+    assert talk_claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": tamed})[1]
+    assert not talk_claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": better})[1]
+
+
+def test_batchnorm_claims():
+    def bn(shares):
+        return {"activations": [{"layer": i + 1, "saturated": s} for i, s in enumerate(shares)]}
+    runs = {"sigmoid_batchnorm": bn([0.1, 0.1, 0.1, 0.2]), "sigmoid_no_batchnorm": bn([0.5, 0.4, 0.4, 0.6])}
+    assert talk_claims.batchnorm_unsaturates_sigmoids(runs)[1]
+    runs["sigmoid_batchnorm"] = bn([0.1, 0.1, 0.5, 0.2])
+    assert not talk_claims.batchnorm_unsaturates_sigmoids(runs)[1]
+    assert talk_claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.996])})[1]
+    assert not talk_claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.995])})[1]
+
+
+def test_conv_claims():
+    conv = summary([0.5, 0.961, 0.98, 0.989], test_loss=[50.0, 5.0, 3.0, 4.0])
+    assert talk_claims.conv_fast_start({"conv": conv})[1]
+    assert talk_claims.conv_ends_989_and_overfits({"conv": conv})[1]
+    late = summary([0.5, 0.95, 0.955, 0.985], test_loss=[50.0, 5.0, 3.0, 3.1])
+    assert not talk_claims.conv_fast_start({"conv": late})[1]
+    assert not talk_claims.conv_ends_989_and_overfits({"conv": late})[1]
