@@ -5,7 +5,7 @@
     python rnn_play.py --checkpoint checkpoints/rnn_train-5000 --topn 2 --seed 7
 
 Each character is drawn among the --topn most likely next characters, with their probabilities;
---topn 1 always takes the most likely one (and soon loops), the talk uses 2 for a trained model.
+--topn 1 always takes the most likely one (and soon loops); the talk's code uses 2 for a trained model.
 The characters are generated in chunks inside the TensorFlow graph, so the text streams fast.
 """
 import os

@@ -18,7 +18,8 @@ next: sequence k of a batch continues sequence k of the batch before (see txtuti
 
   Hin, H: the state of the 3 layers, one [BATCH, 3 * 512] tensor, fed in and fetched at every step.
 
-A GRU cell, the equations the talk shows (x: input, h: state, [.,.]: concatenation):
+A GRU cell (the talk walks through the gates of an LSTM cell, then uses a GRU cell, a simpler one of the
+same family; these are the GRU's equations; x: input, h: state, [.,.]: concatenation):
     r  = sigmoid([x, h] . Wr + br)          reset gate
     z  = sigmoid([x, h] . Wz + bz)          update gate
     c  = tanh([x, r * h] . Wc + bc)         candidate state
@@ -349,7 +350,7 @@ def start_or_resume(sess, model, saver, resume_from, folder, model_size, batch_s
 
 
 def show_minibatch(sess, model, corpus, args, batch, epoch, step):
-    """The talk's view of a mini-batch: the sequences just trained on, what the network predicts for each
+    """The talk's code's view of a mini-batch: the sequences just trained on, what the network predicts for each
     (evaluated without dropout, from the state it was trained with), and their losses."""
     x, y_, state_in = batch
     predicted, seq_loss, loss, accuracy = sess.run(

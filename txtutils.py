@@ -259,7 +259,7 @@ def _printable(codes, symbols):
 
 def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, epoch, step, rows=8,
                      symbols=SYMBOLS):
-    """The talk's view of a mini-batch: index, book, training sequence | predicted sequence | loss.
+    """The talk's code's view of a mini-batch: index, book, training sequence | predicted sequence | loss.
 
     x, predicted: [batch, seqlen] codes; losses: [batch] mean loss per sequence; books: [batch] names;
     symbols: SYMBOLS, or ASCII_SYMBOLS for a terminal that cannot show them (see display_symbols).

@@ -8,9 +8,11 @@ criterion printed beside it, and prints a table: claim, what the talk says, what
 whether it holds. A claim that does not hold here is reported as such. --quick runs the five-layer
 claims only (a few minutes on 2 cores); the full set adds the convolutional networks (about 10 minutes
 more). --pictures DIR also draws the talk's comparisons with compare_runs.py, as PNGs in DIR.
-The table is also written to runs/talk_claims.md, the run summaries under runs/talk_claims-DATE-TIME/.
+The table is also written to runs/talk_claims.md, the run summaries under runs/talk_claims-DATE-TIME/;
+--from-runs that folder checks the claims again, and draws the pictures, without running anything.
 """
 import datetime
+import glob
 import os
 import statistics
 import sys
@@ -18,13 +20,14 @@ import sys
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli import atomic_output, check_output_dir, parser_from_docstring, run_main  # noqa: E402
+from cli import UsageError, atomic_output, check_output_dir, parser_from_docstring, run_main  # noqa: E402
 import compare_runs  # noqa: E402
-from lessons_table import lesson_scripts, run_lesson  # noqa: E402
+from lessons_table import lesson_scripts, run_lesson, table_row  # noqa: E402
 
 CONSTANT_0003 = ["--lr", "0", "--lr-min", "0.003"]  # lesson 2.0's learning rate, constant, in lesson 2.1
 # name: (lesson number, flags, in --quick)
 RUNS = {
+    "softmax": ("1.0", [], True),
     "sigmoid_start": ("2.0", ["--iterations", "300", "--test-every", "10"], True),
     "relu_start": ("2.1", CONSTANT_0003 + ["--iterations", "300", "--test-every", "10"], True),
     "sigmoid": ("2.0", [], False),
@@ -38,6 +41,9 @@ RUNS = {
     "bigger_conv_dropout": ("3.1", [], False),
     "batchnorm_conv": ("4.0", [], False),
 }
+# the runs at every lesson's defaults, in the lessons table (4.1 twice: both halves of its demonstration)
+LESSONS_TABLE = ("softmax", "sigmoid", "relu_decaying_lr", "relu_dropout", "conv", "bigger_conv_dropout",
+                 "batchnorm_conv", "sigmoid_batchnorm", "sigmoid_no_batchnorm")
 # the talk's comparisons, drawn by compare_runs.py: file name, runs, first N steps only
 PICTURES = (
     ("sigmoid_vs_relu_start.png", ["sigmoid_start", "relu_start"], 300),
@@ -72,6 +78,11 @@ def pct(value):
 # ------------------------------------------------------------------------------------------------
 # The claims: (title, what the talk says, runs needed, check) where check(runs) -> (measured, holds)
 # ------------------------------------------------------------------------------------------------
+
+def softmax_about_92(runs):
+    best = runs["softmax"]["max_test_accuracy"]
+    return f"max test accuracy {pct(best)} (criterion: within a point of 92%)", abs(best - 0.92) <= 0.01
+
 
 def relu_starts_faster(runs):
     sigmoid = statistics.mean(curve(runs["sigmoid_start"], "test", "accuracy"))
@@ -154,6 +165,7 @@ def batchnorm_unsaturates_sigmoids(runs):
 
 
 CLAIMS = (
+    ("softmax 1.0", "about 92%", ["softmax"], softmax_about_92),
     ("sigmoid -> ReLU", "ReLU starts faster (first 300 steps, same learning rate 0.003)",
      ["sigmoid_start", "relu_start"], relu_starts_faster),
     ("sigmoid -> ReLU", "and ends up higher", ["sigmoid", "relu_constant_lr"], relu_ends_higher),
@@ -177,11 +189,52 @@ CLAIMS = (
 
 # ------------------------------------------------------------------------------------------------
 
+def flag_values(flags):
+    """{hyperparameter: value} of a list of flags: ["--lr", "0", "--no-batchnorm"] -> {"lr": "0", "batchnorm": False}."""
+    values, position = {}, 0
+    while position < len(flags):
+        name = flags[position][2:].replace("-", "_")
+        if position + 1 < len(flags) and not flags[position + 1].startswith("--"):
+            values[name], position = flags[position + 1], position + 2
+        else:
+            values[name[3:] if name.startswith("no_") else name], position = False, position + 1
+    return values
+
+
+def _same(saved, given):
+    if given is False:
+        return saved is False
+    try:
+        return float(saved) == float(given)
+    except (TypeError, ValueError):
+        return str(saved) == str(given)
+
+
+def runs_in(folder):
+    """The runs of an earlier talk_claims.py found in its folder of run summaries: {name: summary}.
+    A summary is matched to the run with the most flags it satisfies (2.1 at a constant learning rate
+    is "relu_constant_lr", not "relu_decaying_lr")."""
+    summaries = []
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+        summaries.append(compare_runs.load_summary(path))
+    found = {}
+    for name in sorted(RUNS, key=lambda n: -len(RUNS[n][1])):  # the most specific first
+        number, flags, _ = RUNS[name]
+        wanted = flag_values(flags)
+        for summary in summaries:
+            if (summary["lesson"].split("_")[1] == number and summary not in found.values()
+                    and all(_same(summary["hyperparameters"].get(k), v) for k, v in wanted.items())):
+                found[name] = summary
+    return found
+
+
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder, passed on to every lesson")
     parser.add_argument("--quick", action="store_true", help="the five-layer claims only (a few minutes)")
     parser.add_argument("--pictures", metavar="DIR", help="also draw the talk's comparisons as PNGs in DIR")
+    parser.add_argument("--from-runs", metavar="DIR", help="run nothing: check the claims on the run summaries "
+                        "of an earlier talk_claims.py (its runs/talk_claims-DATE-TIME folder)")
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "runs", "talk_claims.md"), metavar="FILE",
                         help="where the table is written (default: runs/talk_claims.md)")
     return parser.parse_args(argv)
@@ -189,16 +242,24 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
-                                             + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")), "the runs folder")
     check_output_dir(os.path.dirname(os.path.abspath(args.output)), "--output")
     if args.pictures:
         check_output_dir(args.pictures, "--pictures")
+    if args.from_runs:
+        runs_dir, runs = args.from_runs, runs_in(args.from_runs)
+        claims = [c for c in CLAIMS if all(name in runs for name in c[2])]
+        needed = []
+    else:
+        runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
+                                                 + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")),
+                                    "the runs folder")
+        claims = [c for c in CLAIMS if not args.quick or all(RUNS[name][2] for name in c[2])]
+        needed = [name for name in RUNS if any(name in c[2] for c in claims)]
+        runs = {}
+    if not claims:
+        raise UsageError(f"--from-runs {args.from_runs}: no run summaries of talk_claims.py there")
     scripts = {os.path.basename(s).split("_")[1]: s for s in lesson_scripts()}
-    claims = [c for c in CLAIMS if not args.quick or all(RUNS[name][2] for name in c[2])]
-    needed = [name for name in RUNS if any(name in c[2] for c in claims)]
     common = ["--runs-dir", runs_dir, "--seed", "0"] + (["--data-dir", args.data_dir] if args.data_dir else [])
-    runs = {}
     for name in needed:
         number, flags, _ = RUNS[name]
         print(f"running {name}: lesson {number} {' '.join(flags)}", flush=True)
@@ -210,6 +271,10 @@ def main(argv=None):
     for title, says, _, check in claims:
         measured, holds = check(runs)
         rows.append(f"| {title} | {says} | {measured} | {'yes' if holds else '**no**'} |")
+    rows += ["", "The lessons at their defaults (seed 0, --no-visu), from the same runs:", "",
+             "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
+             "|---|---|---|---|---|---|"]
+    rows += [table_row(runs[name], RUNS[name][1]) for name in LESSONS_TABLE if name in runs]
     machine = next(iter(runs.values()))["machine"]
     table = "\n".join(rows + ["", f"Seed 0, --no-visu, {machine['cpus']} CPU cores, "
                                   f"{'GPU' if machine['gpu'] else 'no GPU'}, TensorFlow {machine['tensorflow']}; "

@@ -78,3 +78,26 @@ def test_conv_claims():
     late = summary([0.5, 0.95, 0.955, 0.985], test_loss=[50.0, 5.0, 3.0, 3.1])
     assert not talk_claims.conv_fast_start({"conv": late})[1]
     assert not talk_claims.conv_ends_989_and_overfits({"conv": late})[1]
+
+
+def test_runs_matched_to_their_flags(tmp_path):
+    import json
+    for number, lesson, hyper in (("a", "mnist_2.1_x", {"lr": 0.0, "lr_min": 0.003, "iterations": 300, "test_every": 10}),
+                                  ("b", "mnist_2.1_x", {"lr": 0.0, "lr_min": 0.003, "iterations": 10000}),
+                                  ("c", "mnist_2.1_x", {"lr": 0.003, "lr_min": 0.0001, "iterations": 10000}),
+                                  ("d", "mnist_4.1_x", {"batchnorm": False}),
+                                  ("e", "mnist_4.1_x", {"batchnorm": True})):
+        run = dict(summary([0.9, 0.95]), lesson=lesson, hyperparameters=hyper)
+        (tmp_path / f"{number}.json").write_text(json.dumps(run))
+    runs = talk_claims.runs_in(str(tmp_path))
+    assert runs["relu_start"]["hyperparameters"]["iterations"] == 300
+    assert runs["relu_constant_lr"]["hyperparameters"]["iterations"] == 10000
+    assert runs["relu_decaying_lr"]["hyperparameters"]["lr"] == 0.003
+    assert runs["sigmoid_no_batchnorm"]["hyperparameters"]["batchnorm"] is False
+    assert runs["sigmoid_batchnorm"]["hyperparameters"]["batchnorm"] is True
+    assert "softmax" not in runs
+
+
+def test_flag_values():
+    assert talk_claims.flag_values(["--lr", "0", "--no-batchnorm", "--pkeep", "1.0"]) == {
+        "lr": "0", "batchnorm": False, "pkeep": "1.0"}
