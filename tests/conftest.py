@@ -79,3 +79,20 @@ def run_script(script, *flags, env=None, timeout=300):
     environment.update(env or {})
     return subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
                           text=True, env=environment, timeout=timeout, cwd=PROJECT_DIR)
+
+
+@pytest.fixture
+def virtual_display():
+    """A real X display (Xvfb) for a real Tk window; skips where Xvfb or Tk is missing."""
+    import shutil
+    import time
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb is not installed (apt install xvfb)")
+    pytest.importorskip("tkinter")
+    display = f":{90 + os.getpid() % 500}"  # not one another test run may be using
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    yield display
+    server.terminate()
+    server.wait(timeout=10)

@@ -55,29 +55,17 @@ def test_bad_summary_one_line(content, message, two_runs, tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-def test_window_closes_on_ctrl_c(two_runs):
-    import shutil
+def test_window_closes_on_ctrl_c(two_runs, virtual_display):
     import signal
     import subprocess
     import sys
-    import time
     from conftest import PROJECT_DIR
-    if not shutil.which("Xvfb"):
-        pytest.skip("Xvfb is not installed (apt install xvfb)")
-    pytest.importorskip("tkinter")
-    server = subprocess.Popen(["Xvfb", ":94", "-screen", "0", "1400x900x24"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(1.0)
-        env = dict(os.environ, DISPLAY=":94", MPLBACKEND="TkAgg", PYTHONUNBUFFERED="1")
-        process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "compare_runs.py"), *two_runs],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        for line in process.stdout:
-            if line.startswith("Close the window"):
-                break
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
-        assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    env = dict(os.environ, DISPLAY=virtual_display, MPLBACKEND="TkAgg", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "compare_runs.py"), *two_runs],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in process.stdout:
+        if line.startswith("Close the window"):
+            break
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]

@@ -188,24 +188,6 @@ def test_ctrl_c_during_start_up_is_one_line():
     assert stderr.strip().splitlines() == ["interrupted"]
 
 
-@pytest.fixture
-def virtual_display():
-    """A real X display (Xvfb) for a real Tk window; skips where Xvfb or Tk is missing."""
-    import shutil
-    import subprocess
-    import time
-    if not shutil.which("Xvfb"):
-        pytest.skip("Xvfb is not installed (apt install xvfb)")
-    pytest.importorskip("tkinter")
-    display = ":93"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    yield display
-    server.terminate()
-    server.wait(timeout=10)
-
-
 def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_mnist, tmp_path):
     import signal
     import subprocess
