@@ -152,7 +152,6 @@ def session():
     return graphmode.session()
 
 
-
 # ------------------------------------------------------------------------------------------------
 # The run: mini-batches, measurements, dashboard, summary
 # ------------------------------------------------------------------------------------------------
@@ -253,10 +252,9 @@ class Run:
         args = self.args
         tested = step % args.test_every == 0 or last
         if step % args.train_every == 0 or tested:
-            self._train_figures = self._measure_training_batch(sess, step, batch_X, batch_Y)
+            train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
         if tested:
-            (train_accuracy, train_loss), (test_accuracy, test_loss) = (self._train_figures,
-                                                                        self._measure_test_set(sess, step))
+            test_accuracy, test_loss = self._measure_test_set(sess, step)
             print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
                   f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
         if self.dashboard is not None:

@@ -5,6 +5,9 @@ What a folder holds, all of it found from the folder's own files (so that it can
                                                   step counter; the KEEP_CHECKPOINTS newest are kept
     hparams.json                                  the model's size: what Model(...) needs to rebuild it
     rnn_state.npz                                 the RNN state after the newest checkpoint's step (--resume)
+    milestones/milestone-STEP.*, milestones.json  the weights at milestone steps (25, 50, 100, ... 800,
+                                                  then every 1,000), with their epoch and validation loss:
+                                                  what rnn_play.py --replay plays, gibberish to play
 A damaged or incomplete checkpoint (a run killed while saving, a partial copy) is recognised, and the
 newest complete one is used instead, with one line saying so.
 """
@@ -23,6 +26,8 @@ CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_tra
 KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
 HPARAMS_FILE = "hparams.json"
 STATE_FILE = "rnn_state.npz"
+MILESTONES_DIR, MILESTONE_NAME, MILESTONES_FILE = "milestones", "milestone", "milestones.json"
+FIRST_MILESTONE, LAST_DOUBLING, MILESTONE_EVERY = 25, 800, 1000  # 25, 50, 100, 200, 400, 800, 1000, 2000...
 ALPHABET = "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"
 
 
@@ -182,3 +187,47 @@ def first_line(error):
     """The first line of an exception's message, at most 200 characters (TensorFlow's run on)."""
     text = str(error).strip()
     return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+# ------------------------------------------------------------------------------------------------
+# Milestones: the weights along the way, for rnn_play.py --replay
+# ------------------------------------------------------------------------------------------------
+
+def is_milestone(step):
+    """Steps that catch the early stages, when the text changes fastest: doubling from FIRST_MILESTONE up
+    to LAST_DOUBLING (25, 50, 100, 200, 400, 800), then every MILESTONE_EVERY steps."""
+    doubling = FIRST_MILESTONE <= step <= LAST_DOUBLING and step % FIRST_MILESTONE == 0 \
+        and (step // FIRST_MILESTONE) & (step // FIRST_MILESTONE - 1) == 0  # a power of 2 times 25
+    return doubling or (step > 0 and step % MILESTONE_EVERY == 0)
+
+
+def save_milestone(sess, weights_saver, folder, step, epoch, validation_loss):
+    """The weights only (no optimizer state: a third of a checkpoint's size), and what they had reached."""
+    prefix = weights_saver.save(sess, os.path.join(folder, MILESTONES_DIR, MILESTONE_NAME), global_step=step,
+                                write_meta_graph=False, write_state=False)
+    recorded = [m for m in milestones(folder, fall_back=False) if m["step"] != step]
+    recorded.append({"step": step, "epoch": round(epoch, 4), "validation_loss": validation_loss,
+                     "checkpoint": os.path.relpath(prefix, folder)})
+    with atomic_output(os.path.join(folder, MILESTONES_FILE)) as f:
+        json.dump(sorted(recorded, key=lambda m: m["step"]), f, indent=1)
+    print(f"milestone saved: step {step}", flush=True)
+
+
+def milestones(folder, fall_back=True):
+    """The folder's milestones in step order: [{"step", "epoch", "validation_loss", "prefix"}]. A folder
+    trained before milestones existed has none: with fall_back, its checkpoints are used instead (their
+    epoch and validation loss unknown, None)."""
+    try:
+        with open(os.path.join(folder, MILESTONES_FILE)) as f:
+            recorded = json.load(f)
+        found = [dict(m, prefix=os.path.join(folder, m["checkpoint"])) for m in recorded]
+        found = [m for m in found if os.path.exists(m["prefix"] + ".index")]
+    except FileNotFoundError:
+        found = []
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError(f"cannot read {os.path.join(folder, MILESTONES_FILE)} ({e}): the checkpoint folder "
+                         "is damaged") from None
+    if not found and fall_back:
+        found = [{"step": step, "epoch": None, "validation_loss": None, "prefix": prefix}
+                 for step, prefix in find(folder)]
+    return sorted(found, key=lambda m: m["step"])

@@ -3,6 +3,11 @@
     python rnn_play.py                                   latest checkpoint in checkpoints/, endless (Ctrl-C stops)
     python rnn_play.py --length 2000 --prime "ROMEO:"    2,000 characters after a priming text
     python rnn_play.py --checkpoint checkpoints/rnn_train-5000 --topn 2 --seed 7
+    python rnn_play.py --replay                          the milestones of the training, one after the other
+
+--replay is the talk's demonstration: the weights saved at milestone steps during training (25, 50,
+100, ... 800, then every 1,000 steps) play in step order, each from the same --seed and --prime, so
+that the text reads top to bottom from gibberish, to words, to the shape of a play.
 
 Each character is drawn among the --topn most likely next characters, with their probabilities;
 --topn 1 always takes the most likely one (and soon loops); the talk's code uses 2 for a trained model.
@@ -16,12 +21,13 @@ import time
 import numpy as np
 
 import graphmode              # TensorFlow in graph mode, imported first and quietly
-from cli import parser_from_docstring, positive_int, run_main
+from cli import UsageError, parser_from_docstring, positive_int, run_main
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 import rnn_train              # the model: Model(internal_size, layers)
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
+REPLAY_LENGTH = 400  # characters per milestone with --replay
 DEFAULT_PRIME = "\n"
 
 
@@ -38,8 +44,12 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible text")
     parser.add_argument("--width", type=positive_int, default=None, help="wrap lines longer than this "
                         "(default: the terminal's width)")
+    parser.add_argument("--replay", action="store_true", help="play the milestones of a checkpoint folder in "
+                        f"step order, {REPLAY_LENGTH} characters each unless --length says otherwise")
     graphmode.add_verbose_flag(parser)
     args = parser.parse_args(argv)
+    if args.replay and not os.path.isdir(args.checkpoint):
+        parser.error(f"--replay: --checkpoint {args.checkpoint} must be a checkpoint folder")
     if args.topn > txtutils.ALPHASIZE:
         parser.error(f"--topn {args.topn}: there are only {txtutils.ALPHASIZE} characters")
     if not args.prime:
@@ -99,10 +109,45 @@ def play(args):
               file=sys.stderr)
 
 
+def replay(args):
+    """The folder's milestones in step order: a header, then a sample from the same seed and prime."""
+    milestones = rnn_checkpoints.milestones(args.checkpoint)
+    if not milestones:
+        raise UsageError(f"no checkpoint in {args.checkpoint}: train one with rnn_train.py")
+    if milestones[0]["epoch"] is None:
+        print(f"[{args.checkpoint} has no milestones (trained before rnn_train.py saved them): replaying its "
+              f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
+    model_size = rnn_checkpoints.load_model_size(args.checkpoint)
+    model = rnn_train.Model(**model_size)
+    saver = rnn_checkpoints.saver(var_list=model.model_variables())
+    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
+    length = args.length or REPLAY_LENGTH
+    out = Wrapper(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
+    with graphmode.session() as sess:
+        for milestone in milestones:
+            rnn_checkpoints.restore(sess, saver, milestone["prefix"], model_size)
+            out.write(f"\n==== step {milestone['step']:,}" + (
+                f", epoch {milestone['epoch']:.2f}, validation loss " + (
+                    f"{milestone['validation_loss']:.3f}" if milestone["validation_loss"] is not None else "unknown")
+                if milestone["epoch"] is not None else "") + " ====\n")
+            rng = np.random.default_rng(seed)  # the same draws for every milestone: only the weights differ
+            code, state = model.prime(sess, txtutils.encode_text(args.prime))
+            out.write(args.prime)
+            for produced in range(0, length, CHUNK):
+                codes, code, state = model.generate(sess, code, state, min(CHUNK, length - produced), args.topn,
+                                                    rng.integers(0, 2**31, 2))
+                out.write(txtutils.decode_to_text(codes))
+            out.write("\n")
+    sys.stdout.flush()
+
+
 def main(argv=None):
     args = parse_args(argv)
     txtutils.replace_unencodable_output(sys.stdout)  # e.g. an accented --prime on a cp1252 or ASCII terminal
-    play(args)
+    if args.replay:
+        replay(args)
+    else:
+        play(args)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ Run:  python rnn_train.py                      (the corpus in data/shakespeare/,
       python rnn_train.py --resume             (continue the latest checkpoint: weights, Adam, step)
       tensorboard --logdir log                 (training and validation curves, overlaid)
 Ctrl-C saves a checkpoint and stops: no training is lost (a second Ctrl-C quits at once, without saving).
-Then: python rnn_play.py
+Then: python rnn_play.py             (a play from the newest checkpoint)
+      python rnn_play.py --replay    (the milestones saved along the way, from gibberish to a play)
 
 A checkpoint folder holds everything rnn_play and --resume need (the model's size in hparams.json), and
 can be moved or copied: the checkpoints are found from its own files. It keeps the 5 newest checkpoints.
@@ -363,12 +364,14 @@ def show_minibatch(sess, model, corpus, args, batch, epoch, step):
 
 
 def show_validation(sess, model, corpus, args, writer, step):
-    """Loss and accuracy on the held-out text, printed and written for TensorBoard."""
+    """Loss and accuracy on the held-out text, printed and written for TensorBoard; returned (or None when
+    there is no validation text)."""
     validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
     if validation:
         loss, accuracy = validation
         write_scalars(writer, step, batch_loss=loss, batch_accuracy=accuracy)
         print(f"validation: loss {loss:.4f} ({loss / math.log(2):.3f} bits per character), accuracy {accuracy:.4f}")
+    return validation
 
 
 def show_sample(sess, model, rng):
@@ -387,7 +390,8 @@ def train(args):
 
     tf.set_random_seed(args.seed)
     model = Model(learning_rate=args.learning_rate, **model_size)
-    saver = rnn_checkpoints.saver()
+    saver = rnn_checkpoints.saver()                                       # everything, to resume
+    weights_saver = rnn_checkpoints.saver(var_list=model.model_variables())  # the weights, for milestones
     run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     train_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-training"))
     validation_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-validation"))
@@ -421,13 +425,22 @@ def train(args):
                 last = step >= end_step or stop.requested
 
                 # every --report-every steps: the mini-batch, the validation figures, a sample
+                validation = None
                 if not stop.requested and (step % args.report_every == 0 or last):
                     training_speed = speed.since_last_report()  # measured before the report's own work
                     show_minibatch(sess, model, corpus, args, (x, y_, state_in), epoch, step)
-                    show_validation(sess, model, corpus, args, validation_writer, step)
+                    validation = show_validation(sess, model, corpus, args, validation_writer, step)
                     show_sample(sess, model, rng)
                     print(training_speed, flush=True)
                     speed.restart()
+
+                # at milestone steps (25, 50, 100... 800, then every 1,000): the weights, for --replay
+                if not stop.requested and rnn_checkpoints.is_milestone(step):
+                    if validation is None:
+                        validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
+                    rnn_checkpoints.save_milestone(sess, weights_saver, checkpoint_dir, step, step / steps_per_epoch,
+                                                   validation_loss=round(validation[0], 4) if validation else None)
+                    speed.restart()  # the milestone's validation is not training time
                     progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
 
                 # every --checkpoint-every steps, at the end, and on Ctrl-C: a checkpoint

@@ -58,16 +58,16 @@ class Corpus:
 
     train, validation: uint8 arrays of codes; books: list of (name, start, end) in the training text.
     unknown: Counter {character: count} of the characters read as UNKNOWN (outside the alphabet);
-    not_utf8: names of the files that are not valid UTF-8 (their undecodable bytes are read as UNKNOWN).
+    skipped: the files left out because they are not UTF-8 text (binary files, other encodings).
     """
 
-    def __init__(self, train, validation, books, validation_books, unknown=None, not_utf8=()):
+    def __init__(self, train, validation, books, validation_books, unknown=None, skipped=()):
         self.train = train
         self.validation = validation
         self.books = books
         self.validation_books = validation_books
         self.unknown = unknown if unknown is not None else collections.Counter()
-        self.not_utf8 = list(not_utf8)
+        self.skipped = list(skipped)
 
     def book_at(self, position):
         for name, start, end in self.books:
@@ -77,36 +77,35 @@ class Corpus:
 
 
 def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
-    """Load every file matching the glob `pattern` (sorted), and hold out the last works for validation.
+    """Load every file of --data (sorted), and hold out the last works for validation.
 
-    pattern may also be a folder: its .txt files. Validation: the final works, about a tenth of the text
-    and at most max_validation_chars; when the last work alone is bigger than that, its final part (from
-    a line start). None when there are fewer than 5 files (too few works to spare one) or
-    validation=False. Undecodable bytes become UNKNOWN.
+    pattern: a glob ('**' goes down into folders: 'src/**/*.py'), or a folder: every file under it.
+    Files that are not UTF-8 text (binary files, other encodings) are skipped, and listed in
+    corpus.skipped. Validation: the final works, about a tenth of the text and at most
+    max_validation_chars; when the last work alone is bigger than that, its final part (from a line
+    start). None when there are fewer than 5 files (too few works to spare one) or validation=False.
     """
     files = corpus_files(pattern)
     pieces, books, position = [], [], 0
-    unknown, not_utf8 = collections.Counter(), []
+    unknown, skipped = collections.Counter(), []
+    top = os.path.commonpath([os.path.dirname(path) for path in files])  # to name the skipped files shortly
     for path in files:
-        name = os.path.splitext(os.path.basename(path))[0]
-        with open(path, "rb") as f:
-            raw = f.read()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:  # a binary file, or another encoding (Latin-1...): train on it, but say so
-            text = raw.decode("utf-8", errors="replace")
-            not_utf8.append(os.path.basename(path))
+        text = _read_text(path)
+        if text is None:
+            skipped.append(os.path.relpath(path, top))
+            continue
         codes = encode_array(text)
         unknown.update(unknown_characters(text, codes))
         pieces.append(codes)
-        books.append((name, position, position + len(codes)))
+        books.append((os.path.splitext(os.path.basename(path))[0], position, position + len(codes)))
         position += len(codes)
     codes = np.concatenate(pieces) if pieces else np.zeros(0, np.uint8)
     if len(codes) == 0:
-        raise TextError(f"the files matching --data {pattern!r} hold no text")
+        what = f"{len(skipped)} files that are not UTF-8 text" if skipped and not books else "no text"
+        raise TextError(f"the files of --data {pattern!r} hold {what}: pass text files (UTF-8)")
 
     cut = len(codes)
-    if validation and len(files) >= 5:
+    if validation and len(books) >= 5:
         budget = min(len(codes) // 10, max_validation_chars)
         cut = len(codes) - budget
         # whole works when they fit: move the cut to the start of the first held-out work
@@ -119,23 +118,40 @@ def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
             cut = cut + int(line_starts[0]) + 1 if len(line_starts) else cut
     train_books = [(n, s, min(e, cut)) for n, s, e in books if s < cut]
     validation_books = [(n, max(s, cut) - cut, e - cut) for n, s, e in books if e > cut]
-    return Corpus(codes[:cut], codes[cut:], train_books, validation_books, unknown, not_utf8)
+    return Corpus(codes[:cut], codes[cut:], train_books, validation_books, unknown, skipped)
 
 
 def corpus_files(pattern):
-    """The files of --data, sorted: a glob, or a folder meaning the .txt files in it."""
+    """The files of --data, sorted: a glob ('**' matches folders at any depth), or a folder: every file
+    under it, at any depth (hidden ones left out)."""
     path = os.path.expanduser(pattern)
     if os.path.isdir(path):
-        files = sorted(glob.glob(os.path.join(glob.escape(path), "*.txt")))
+        files = sorted(os.path.join(folder, name) for folder, subfolders, names in os.walk(path)
+                       for name in names if not name.startswith("."))
         if not files:
-            raise TextError(f"--data {pattern}: no .txt file in this folder; pass a glob of its text files, "
-                            f"for example --data '{os.path.join(pattern, '*')}' (quoted)")
+            raise TextError(f"--data {pattern}: this folder is empty; pass a folder of text files, or a glob "
+                            "such as --data 'shakespeare/*.txt' (quoted)")
         return files
-    files = sorted(p for p in glob.glob(path) if os.path.isfile(p))
+    files = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
     if not files:
         raise TextError(f"no file matches --data {pattern!r}: pass a glob of text files, "
-                        "for example --data 'shakespeare/*.txt' (quoted), or their folder")
+                        "for example --data 'shakespeare/*.txt' or --data 'src/**/*.py' (quoted), or their folder")
     return files
+
+
+def _read_text(path):
+    """The file's text, or None when it is not UTF-8 text (a NUL byte: binary; or undecodable bytes)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise TextError(f"cannot read {path}: {e.strerror or e}") from None
+    if b"\0" in raw:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def unknown_characters(text, codes):
@@ -159,11 +175,10 @@ def describe_unknown(corpus, stream=None, examples=5):
         more = ", ..." if len(corpus.unknown) > examples else ""
         parts.append(f"{total:,} characters outside the alphabet ({share}) are read as unknown "
                      f"({common}{more})")
-    if corpus.not_utf8:
-        names = ", ".join(corpus.not_utf8[:3]) + (", ..." if len(corpus.not_utf8) > 3 else "")
-        count = len(corpus.not_utf8)
-        parts.append(f"{count} file{'s are' if count > 1 else ' is'} not valid UTF-8 ({names}): "
-                     f"{'their' if count > 1 else 'its'} undecodable bytes are read as unknown too")
+    if corpus.skipped:
+        names = ", ".join(corpus.skipped[:3]) + (", ..." if len(corpus.skipped) > 3 else "")
+        count = len(corpus.skipped)
+        parts.append(f"{count} file{'s' if count > 1 else ''} skipped, not UTF-8 text ({names})")
     return "; ".join(parts) or None
 
 

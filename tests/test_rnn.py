@@ -251,13 +251,9 @@ def test_play_without_checkpoint(tmp_path):
 
 def test_play_mismatched_checkpoint(trained, tmp_path):
     checkpoints, _, _ = trained
-    copy = tmp_path / "copy"
-    copy.mkdir()
-    for name in os.listdir(checkpoints):
-        data = open(os.path.join(checkpoints, name), "rb").read()
-        if name == "hparams.json":
-            data = data.replace(b'"internal_size": 32', b'"internal_size": 64')
-        (copy / name).write_bytes(data)
+    copy = shutil.copytree(checkpoints, tmp_path / "copy")
+    hparams = copy / "hparams.json"
+    hparams.write_text(hparams.read_text().replace('"internal_size": 32', '"internal_size": 64'))
     result = run_script("rnn_play.py", "--checkpoint", str(copy), "--length", "10")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "does not match" in result.stderr
@@ -311,15 +307,15 @@ def test_train_on_a_corpus_folder_with_odd_characters_and_a_cp1252_terminal(tmp_
     for i in range(6):
         (corpus / f"work{i}.txt").write_text(VERSE * 20 + "caf\u00e9 \u2019tis\n" * i, encoding="utf-8")
     (corpus / "work3.txt").write_bytes(VERSE.encode() * 20 + b"Latin-1 caf\xe9\n")
-    (corpus / "notes.md").write_text("not a .txt file: left out")
+    (corpus / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")  # binary: skipped
     result = _run_with_encoding("cp1252", "rnn_train.py", "--data", str(corpus), *TINY, "--steps", "5",
                                 "--report-every", "5", "--checkpoint-dir", str(tmp_path / "c"),
                                 "--log-dir", str(tmp_path / "l"))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "in 6 works" in result.stdout
+    assert "in 5 works" in result.stdout
     unknown = [line for line in result.stdout.splitlines() if "outside the alphabet" in line]
-    assert len(unknown) == 1 and unknown[0].startswith("corpus: 25 characters outside the alphabet (")
-    assert "1 file is not valid UTF-8 (work3.txt)" in unknown[0]
+    assert len(unknown) == 1 and unknown[0].startswith("corpus: 24 characters outside the alphabet (")
+    assert "2 files skipped, not UTF-8 text (image.png, work3.txt)" in unknown[0]
     assert "'\u2019': 12" in unknown[0]  # cp1252 has the curly quote (txtutils tests the escaped form)
     assert re.search(r"^  0 work\d +\| .{10} \| .{10} \| loss: ", result.stdout, re.MULTILINE)
     assert "checkpoint saved" in result.stdout
@@ -398,3 +394,63 @@ def test_train_without_corpus_says_what_to_pass(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert "no Shakespeare corpus" in last and "--data" in last
+
+
+# ---------------------------------------------------------------- milestones and replay
+def test_milestone_spacing():
+    import rnn_checkpoints
+    steps = [step for step in range(20001) if rnn_checkpoints.is_milestone(step)]
+    assert steps[:8] == [25, 50, 100, 200, 400, 800, 1000, 2000] and steps[-1] == 20000
+    assert len(steps) == 6 + 20  # doubling to 800, then every 1,000
+
+
+def test_training_saves_milestones_with_their_figures(trained):
+    import json
+    checkpoints, _, result = trained
+    with open(os.path.join(checkpoints, "milestones.json")) as f:
+        milestones = json.load(f)
+    assert [m["step"] for m in milestones] == [25, 50]
+    assert all(m["validation_loss"] > 0 and 0 < m["epoch"] for m in milestones)
+    assert milestones[0]["epoch"] < milestones[1]["epoch"]
+    assert result.stdout.count("milestone saved") == 2
+    # weights only: no optimizer state, so a milestone is about a third of a checkpoint
+    milestone_bytes = os.path.getsize(os.path.join(checkpoints, "milestones", "milestone-25.data-00000-of-00001"))
+    checkpoint_bytes = os.path.getsize(os.path.join(checkpoints, "rnn_train-60.data-00000-of-00001"))
+    assert milestone_bytes < 0.4 * checkpoint_bytes
+
+
+def test_replay_in_step_order_with_headers(trained):
+    checkpoints, _, _ = trained
+    result = run_script("rnn_play.py", "--replay", "--checkpoint", checkpoints, "--length", "60", "--seed", "4",
+                        "--width", "1000", "--prime", "ROMEO:")
+    assert result.returncode == 0, result.stderr[-2000:]
+    headers = re.findall(r"^==== step (\d+), epoch ([0-9.]+), validation loss ([0-9.]+) ====$", result.stdout,
+                         re.MULTILINE)
+    assert [int(step) for step, _, _ in headers] == [25, 50]
+    samples = re.split(r"^==== .* ====$", result.stdout, flags=re.MULTILINE)[1:]
+    # each: the end of its header line, the prime, 60 characters, a line feed (and the next header's)
+    assert [len(sample) for sample in samples] == [1 + 6 + 60 + 1 + 1, 1 + 6 + 60 + 1]
+    assert all(sample.startswith("\nROMEO:") for sample in samples)
+
+
+def test_replay_of_an_older_folder_plays_its_checkpoints(trained, tmp_path):
+    copy = shutil.copytree(trained[0], tmp_path / "old")
+    shutil.rmtree(copy / "milestones")
+    os.remove(copy / "milestones.json")  # as saved before milestones existed
+    result = run_script("rnn_play.py", "--replay", "--checkpoint", str(copy), "--length", "20")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "has no milestones" in result.stderr
+    assert [int(s) for s in re.findall(r"^==== step (\d+) ====$", result.stdout, re.MULTILINE)] == _steps(copy)
+
+
+@pytest.mark.parametrize("where, code, message", [("empty", 1, "no checkpoint in"),
+                                                  ("file", 2, "must be a checkpoint folder")])
+def test_replay_bad_folder(where, code, message, tmp_path):
+    path = tmp_path / where
+    if where == "empty":
+        path.mkdir()
+    else:
+        path.write_text("x")
+    result = run_script("rnn_play.py", "--replay", "--checkpoint", str(path))
+    assert result.returncode == code and "Traceback" not in result.stderr
+    assert message in result.stderr.strip().splitlines()[-1]

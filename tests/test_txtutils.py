@@ -104,11 +104,19 @@ def test_no_validation_with_few_files(tmp_path):
     assert len(corpus.validation) == 0 and len(corpus.train) == 6000
 
 
-def test_undecodable_bytes_become_unknown(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"ab\xff\xfecd")
-    corpus = txtutils.read_corpus(str(tmp_path / "*.txt"))
-    assert 0 in corpus.train.tolist() and txtutils.decode_to_text(corpus.train[:2]) == "ab"
-    assert corpus.not_utf8 == ["a.txt"]
+def test_binary_and_non_utf8_files_skipped(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"ab\xff\xfecd")          # not UTF-8
+    (tmp_path / "b.bin").write_bytes(b"text\0with a NUL byte")  # binary
+    (tmp_path / "c.txt").write_text("kept\n")
+    corpus = txtutils.read_corpus(str(tmp_path / "*"))
+    assert txtutils.decode_to_text(corpus.train) == "kept\n" and corpus.skipped == ["a.txt", "b.bin"]
+    assert txtutils.describe_unknown(corpus) == "2 files skipped, not UTF-8 text (a.txt, b.bin)"
+
+
+def test_only_binary_files_is_one_clear_error(tmp_path):
+    (tmp_path / "a.bin").write_bytes(b"\0\1\2")
+    with pytest.raises(txtutils.TextError, match="hold 1 files that are not UTF-8 text"):
+        txtutils.read_corpus(str(tmp_path))
 
 
 def test_corpus_counts_characters_outside_the_alphabet(tmp_path):
@@ -116,14 +124,14 @@ def test_corpus_counts_characters_outside_the_alphabet(tmp_path):
     (tmp_path / "b.txt").write_bytes(b"Latin-1 caf\xe9\n")
     (tmp_path / "c.txt").write_text("all known\n")
     corpus = txtutils.read_corpus(str(tmp_path / "*.txt"))
-    assert corpus.unknown == {"\u00e9": 3, "\u2019": 2, txtutils.UNKNOWN_CHAR: 1}
-    assert corpus.not_utf8 == ["b.txt"]
+    assert corpus.unknown == {"\u00e9": 3, "\u2019": 2}
+    assert corpus.skipped == ["b.txt"]
     utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     assert txtutils.describe_unknown(corpus, utf8) == (
-        "6 characters outside the alphabet (0.93%) are read as unknown ('\u00e9': 3, '\u2019': 2, '\ufffd': 1); "
-        "1 file is not valid UTF-8 (b.txt): its undecodable bytes are read as unknown too")
+        "5 characters outside the alphabet (0.79%) are read as unknown ('\u00e9': 3, '\u2019': 2); "
+        "1 file skipped, not UTF-8 text (b.txt)")
     ascii_terminal = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    assert "('\\xe9': 3, '\\u2019': 2, '\\ufffd': 1)" in txtutils.describe_unknown(corpus, ascii_terminal)
+    assert "('\\xe9': 3, '\\u2019': 2)" in txtutils.describe_unknown(corpus, ascii_terminal)
 
 
 def test_corpus_all_in_the_alphabet_says_nothing(tmp_path):
@@ -131,17 +139,26 @@ def test_corpus_all_in_the_alphabet_says_nothing(tmp_path):
     assert txtutils.describe_unknown(corpus) is None
 
 
-def test_corpus_from_a_folder(tmp_path):
+def test_corpus_from_a_folder_at_any_depth(tmp_path):
     _write_books(tmp_path, [3000, 2000])
-    (tmp_path / "notes.md").write_text("not a .txt file")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "notes.md").write_text("a text file too")
+    (tmp_path / ".hidden").write_text("left out")
     corpus = txtutils.read_corpus(str(tmp_path))
-    assert [name for name, _, _ in corpus.books] == ["book0", "book1"] and len(corpus.train) == 5000
+    assert [name for name, _, _ in corpus.books] == ["book0", "book1", "notes"]
 
 
-def test_corpus_folder_without_txt_files_suggests_a_glob(tmp_path):
-    (tmp_path / "play.text").write_text("text")
-    with pytest.raises(txtutils.TextError, match=f"--data {tmp_path}: no .txt file in this folder; .* "
-                                                 f"--data '{tmp_path}/\\*'"):
+def test_recursive_glob(tmp_path):
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "top.py").write_text("def top():\n    pass\n")
+    (tmp_path / "src" / "pkg" / "inner.py").write_text("x = (1, 2)\n")
+    (tmp_path / "src" / "pkg" / "data.json").write_text("{}")
+    corpus = txtutils.read_corpus(str(tmp_path / "src" / "**" / "*.py"))
+    assert [name for name, _, _ in corpus.books] == ["inner", "top"]
+
+
+def test_empty_folder(tmp_path):
+    with pytest.raises(txtutils.TextError, match=f"--data {tmp_path}: this folder is empty"):
         txtutils.read_corpus(str(tmp_path))
 
 
