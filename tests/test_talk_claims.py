@@ -99,5 +99,6 @@ def test_runs_matched_to_their_flags(tmp_path):
 
 
 def test_flag_values():
-    assert talk_claims.flag_values(["--lr", "0", "--no-batchnorm", "--pkeep", "1.0"]) == {
-        "lr": "0", "batchnorm": False, "pkeep": "1.0"}
+    assert talk_claims.flag_values(["--lr", "0", "--no-batchnorm", "--channels", "6", "12", "24"]) == {
+        "lr": "0", "batchnorm": False, "channels": ["6", "12", "24"]}
+    assert talk_claims._same([6, 12, 24], ["6", "12", "24"]) and not talk_claims._same([6, 12, 24], ["6", "12"])
