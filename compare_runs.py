@@ -69,8 +69,8 @@ def labels(summaries):
                 flags.append(flag)
             elif value is False and key == "batchnorm":
                 flags.append("--no-batchnorm")
-            elif value not in (None, False):
-                flags.append(f"{flag} {value}")
+            elif value is not None and value is not False:  # (0 == False in Python: compare identities)
+                flags.append(f"{flag} {' '.join(map(str, value)) if isinstance(value, list) else value}")
         result.append(" ".join([number] + flags))
     if len(set(result)) < len(result):  # same lesson and flags: tell them apart by when they ran
         result = [f"{label} ({s.get('finished', '?')})" for label, s in zip(result, summaries)]

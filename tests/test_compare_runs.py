@@ -69,3 +69,10 @@ def test_window_closes_on_ctrl_c(two_runs, virtual_display):
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+
+
+def test_labels_show_a_zero_and_lists():
+    import compare_runs
+    runs = [{"lesson": "mnist_2.1_x", "hyperparameters": {"lr": 0.0, "channels": [6, 12, 24]}},
+            {"lesson": "mnist_2.1_x", "hyperparameters": {"lr": 0.003, "channels": [24, 48, 64]}}]
+    assert compare_runs.labels(runs) == ["2.1 --channels 6 12 24 --lr 0.0", "2.1 --channels 24 48 64 --lr 0.003"]
