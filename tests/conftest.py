@@ -96,3 +96,22 @@ def virtual_display():
     yield display
     server.terminate()
     server.wait(timeout=10)
+
+
+def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, timeout=120):
+    """Run a project script, wait for an output line starting with line_start, call before_ctrl_c() if
+    given, press Ctrl-C (SIGINT), and return (exit code, stdout after that line, stderr)."""
+    import signal
+    environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    environment.pop("DISPLAY", None)
+    environment.update(env or {})
+    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, script), *flags], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=environment)
+    for line in process.stdout:
+        if line.startswith(line_start):
+            break
+    if before_ctrl_c is not None:
+        before_ctrl_c()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.returncode, stdout, stderr

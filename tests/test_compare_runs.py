@@ -56,23 +56,7 @@ def test_bad_summary_one_line(content, message, two_runs, tmp_path):
 
 
 def test_window_closes_on_ctrl_c(two_runs, virtual_display):
-    import signal
-    import subprocess
-    import sys
-    from conftest import PROJECT_DIR
-    env = dict(os.environ, DISPLAY=virtual_display, MPLBACKEND="TkAgg", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "compare_runs.py"), *two_runs],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    for line in process.stdout:
-        if line.startswith("Close the window"):
-            break
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
-
-
-def test_labels_show_a_zero_and_lists():
-    import compare_runs
-    runs = [{"lesson": "mnist_2.1_x", "hyperparameters": {"lr": 0.0, "channels": [6, 12, 24]}},
-            {"lesson": "mnist_2.1_x", "hyperparameters": {"lr": 0.003, "channels": [24, 48, 64]}}]
-    assert compare_runs.labels(runs) == ["2.1 --channels 6 12 24 --lr 0.0", "2.1 --channels 24 48 64 --lr 0.003"]
+    from conftest import interrupt_after
+    returncode, _, stderr = interrupt_after("Close the window", "compare_runs.py", *two_runs, timeout=30,
+                                            env={"DISPLAY": virtual_display, "MPLBACKEND": "TkAgg"})
+    assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]

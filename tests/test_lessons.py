@@ -8,12 +8,11 @@ import json
 import math
 import os
 import re
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from conftest import PROJECT_DIR, run_script
+from conftest import PROJECT_DIR, interrupt_after, run_script
 
 LESSONS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")))
 
@@ -148,24 +147,16 @@ def test_results_printed_when_the_summary_cannot_be_written(synthetic_mnist, tmp
     # the runs folder becomes a file while the lesson trains: the figures are printed, one line says
     # where the summary could not go, and nothing is half-written
     import shutil
-    import signal
-    import subprocess
-    import sys
     runs = tmp_path / "runs"
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
-    env.pop("DISPLAY", None)
-    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"),
-                                "--iterations", "1000000", "--test-every", "50", "--data-dir", synthetic_mnist,
-                                "--runs-dir", str(runs)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    for line in process.stdout:
-        if line.startswith("step     50"):
-            break
-    shutil.rmtree(runs)
-    runs.write_text("in the way")
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 1 and "Traceback" not in stderr
+
+    def block_the_runs_folder():
+        shutil.rmtree(runs)
+        runs.write_text("in the way")
+
+    returncode, stdout, stderr = interrupt_after(
+        "step     50", "mnist_1.0_softmax.py", "--iterations", "1000000", "--test-every", "50", "--data-dir",
+        synthetic_mnist, "--runs-dir", str(runs), before_ctrl_c=block_the_runs_folder)
+    assert returncode == 1 and "Traceback" not in stderr
     assert "max test accuracy:" in stdout and "final test accuracy:" in stdout
     last = stderr.strip().splitlines()[-1]
     assert last.startswith("error: the run summary could not be written to " + str(runs))
@@ -189,20 +180,11 @@ def test_ctrl_c_during_start_up_is_one_line():
 
 
 def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_mnist, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    env = dict(os.environ, MPLBACKEND="TkAgg", DISPLAY=virtual_display, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"),
-                                "--iterations", "20", "--test-every", "10", "--data-dir", synthetic_mnist,
-                                "--runs-dir", str(tmp_path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    for line in process.stdout:
-        if line.startswith("Close the window"):
-            break
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    returncode, stdout, stderr = interrupt_after(
+        "Close the window", "mnist_1.0_softmax.py", "--iterations", "20", "--test-every", "10", "--data-dir",
+        synthetic_mnist, "--runs-dir", str(tmp_path), env={"MPLBACKEND": "TkAgg", "DISPLAY": virtual_display},
+        timeout=30)
+    assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
     assert "training goes on" not in stdout
     assert len(list(tmp_path.glob("*.json"))) == 1
 
@@ -276,21 +258,10 @@ def test_batchnorm_training_and_evaluation(convolutional):
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
-    env.pop("DISPLAY", None)
-    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_2.0_five_layers_sigmoid.py"),
-                                "--no-visu", "--iterations", "1000000", "--test-every", "50", "--data-dir",
-                                lesson_data_dir, "--runs-dir", str(tmp_path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    for line in process.stdout:
-        if line.startswith("step     50"):
-            break
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stderr[-2000:]
+    returncode, stdout, stderr = interrupt_after(
+        "step     50", "mnist_2.0_five_layers_sigmoid.py", "--no-visu", "--iterations", "1000000", "--test-every",
+        "50", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path))
+    assert returncode == 0, stderr[-2000:]
     assert "Traceback" not in stderr and "stopped by Ctrl-C after" in stdout
     path = re.search(r"^run summary: (.+)$", stdout, re.MULTILINE).group(1)
     with open(path) as f:

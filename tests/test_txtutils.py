@@ -205,12 +205,10 @@ def test_progress_bar():
 
 
 def test_real_shakespeare_split():
-    import glob
-    import os
-    pattern = os.environ.get("SHAKESPEARE_DATA") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "shared", "data", "shakespeare", "*.txt")
-    if not glob.glob(pattern):
-        pytest.skip("the Shakespeare corpus is absent (set SHAKESPEARE_DATA or provide ../shared/data/shakespeare)")
+    from conftest import real_shakespeare_glob
+    pattern = real_shakespeare_glob()
+    if pattern is None:
+        pytest.skip("the Shakespeare corpus is absent (put it in data/shakespeare/, or set SHAKESPEARE_DATA)")
     corpus = txtutils.read_corpus(pattern)
     total = len(corpus.train) + len(corpus.validation)
     assert total > 5_000_000 and len(corpus.books) >= 40
