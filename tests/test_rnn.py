@@ -454,3 +454,19 @@ def test_replay_bad_folder(where, code, message, tmp_path):
     result = run_script("rnn_play.py", "--replay", "--checkpoint", str(path))
     assert result.returncode == code and "Traceback" not in result.stderr
     assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_tensorboard_reads_the_training_and_validation_curves(trained):
+    """The event files, read back with TensorBoard's own reader (requirements.txt installs TensorBoard)."""
+    from tensorboard.backend.event_processing import event_accumulator as accumulator_module
+    _, logs, _ = trained
+    runs = sorted(os.listdir(logs))
+    scalars = {}
+    for run in runs:
+        accumulator = accumulator_module.EventAccumulator(os.path.join(logs, run))
+        accumulator.Reload()
+        scalars[run.rsplit("-", 1)[1]] = {tag: [event.step for event in accumulator.Scalars(tag)]
+                                          for tag in accumulator.Tags()["scalars"]}
+    assert scalars["training"]["batch_loss"] == list(range(10, 61, 10))  # every 10 steps
+    assert scalars["validation"]["batch_loss"] == [20, 40, 60]             # at each report
+    assert set(scalars["validation"]) == {"batch_loss", "batch_accuracy"}
