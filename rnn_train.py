@@ -433,6 +433,7 @@ def train(args):
                     show_sample(sess, model, rng)
                     print(training_speed, flush=True)
                     speed.restart()
+                    progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
 
                 # at milestone steps (25, 50, 100... 800, then every 1,000): the weights, for --replay
                 if not stop.requested and rnn_checkpoints.is_milestone(step):
@@ -441,7 +442,6 @@ def train(args):
                     rnn_checkpoints.save_milestone(sess, weights_saver, checkpoint_dir, step, step / steps_per_epoch,
                                                    validation_loss=round(validation[0], 4) if validation else None)
                     speed.restart()  # the milestone's validation is not training time
-                    progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
 
                 # every --checkpoint-every steps, at the end, and on Ctrl-C: a checkpoint
                 if step % args.checkpoint_every == 0 or last:
