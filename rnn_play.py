@@ -78,27 +78,43 @@ class Wrapper:
         self.stream.flush()
 
 
-def play(args):
-    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint)
+def load_model(folder):
+    """The model of the folder's hparams.json, and a saver of its weights only (not Adam's state)."""
     model_size = rnn_checkpoints.load_model_size(folder)  # the arguments Model(...) takes
     model = rnn_train.Model(**model_size)
-    saver = rnn_checkpoints.saver(var_list=model.model_variables())  # the weights only, not Adam's state
-    rng = np.random.default_rng(args.seed)
-    width = args.width or max(40, shutil.get_terminal_size((100, 24)).columns)
-    out = Wrapper(sys.stdout, width)
+    return model, model_size, rnn_checkpoints.saver(var_list=model.model_variables())
+
+
+def terminal(args):
+    return Wrapper(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
+
+
+def write_text(sess, model, out, args, rng, length):
+    """Write the --prime, then `length` generated characters (endless when None), CHUNK at a time;
+    yields how many have been generated so far, after each chunk."""
+    code, state = model.prime(sess, txtutils.encode_text(args.prime))
+    out.write(args.prime)
+    produced = 0
+    while length is None or produced < length:
+        count = CHUNK if length is None else min(CHUNK, length - produced)
+        codes, code, state = model.generate(sess, code, state, count, args.topn, rng.integers(0, 2**31, 2))
+        out.write(txtutils.decode_to_text(codes))
+        produced += count
+        yield produced
+
+
+def play(args):
+    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint)
+    model, model_size, saver = load_model(folder)
+    out = terminal(args)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
         print(f"[{checkpoint}: {model_size['layers']} layers of {model_size['internal_size']} units]",
               file=sys.stderr, flush=True)
-        code, state = model.prime(sess, txtutils.encode_text(args.prime))
-        out.write(args.prime)
-        produced, started = 0, time.perf_counter()
+        started, produced = time.perf_counter(), 0
         try:
-            while args.length is None or produced < args.length:
-                count = CHUNK if args.length is None else min(CHUNK, args.length - produced)
-                codes, code, state = model.generate(sess, code, state, count, args.topn, rng.integers(0, 2**31, 2))
-                out.write(txtutils.decode_to_text(codes))
-                produced += count
+            for produced in write_text(sess, model, out, args, np.random.default_rng(args.seed), args.length):
+                pass
         except KeyboardInterrupt:
             pass  # Ctrl-C ends an endless text: not an error
         # Written out here, not at exit, so that a reader gone meanwhile (| head, | less) raises
@@ -109,6 +125,15 @@ def play(args):
               file=sys.stderr)
 
 
+def milestone_header(milestone):
+    """==== step 400, epoch 0.46, validation loss 1.992 ==== (what is known of it)."""
+    known = ""
+    if milestone["epoch"] is not None:
+        loss = milestone["validation_loss"]
+        known = f", epoch {milestone['epoch']:.2f}, validation loss {'unknown' if loss is None else f'{loss:.3f}'}"
+    return f"\n==== step {milestone['step']:,}{known} ====\n"
+
+
 def replay(args):
     """The folder's milestones in step order: a header, then a sample from the same seed and prime."""
     milestones = rnn_checkpoints.milestones(args.checkpoint)
@@ -117,26 +142,16 @@ def replay(args):
     if milestones[0]["epoch"] is None:
         print(f"[{args.checkpoint} has no milestones (trained before rnn_train.py saved them): replaying its "
               f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
-    model_size = rnn_checkpoints.load_model_size(args.checkpoint)
-    model = rnn_train.Model(**model_size)
-    saver = rnn_checkpoints.saver(var_list=model.model_variables())
+    model, model_size, saver = load_model(args.checkpoint)
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
-    length = args.length or REPLAY_LENGTH
-    out = Wrapper(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
+    out = terminal(args)
     with graphmode.session() as sess:
         for milestone in milestones:
             rnn_checkpoints.restore(sess, saver, milestone["prefix"], model_size)
-            out.write(f"\n==== step {milestone['step']:,}" + (
-                f", epoch {milestone['epoch']:.2f}, validation loss " + (
-                    f"{milestone['validation_loss']:.3f}" if milestone["validation_loss"] is not None else "unknown")
-                if milestone["epoch"] is not None else "") + " ====\n")
-            rng = np.random.default_rng(seed)  # the same draws for every milestone: only the weights differ
-            code, state = model.prime(sess, txtutils.encode_text(args.prime))
-            out.write(args.prime)
-            for produced in range(0, length, CHUNK):
-                codes, code, state = model.generate(sess, code, state, min(CHUNK, length - produced), args.topn,
-                                                    rng.integers(0, 2**31, 2))
-                out.write(txtutils.decode_to_text(codes))
+            out.write(milestone_header(milestone))
+            # the same draws for every milestone: only the weights differ
+            for _ in write_text(sess, model, out, args, np.random.default_rng(seed), args.length or REPLAY_LENGTH):
+                pass
             out.write("\n")
     sys.stdout.flush()
 
