@@ -147,17 +147,32 @@ class StopOnCtrlC:
 
 def run_main(main):
     """Call main(): a UsageError ends with 'error: ...' and exit status 1, Ctrl-C with status 130, and a
-    closed output pipe (`python rnn_play.py | head`) quietly."""
+    closed output pipe (`python rnn_play.py | head`) quietly.
+
+    Run by IPython (`%run lesson.py --iterations 500` in a notebook), the same one line is printed and the
+    shell simply goes on: no exit status, which IPython would report as a SystemExit exception."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises KeyboardInterrupt again
     try:
-        main()
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        sys.exit(130)
-    except BrokenPipeError:
-        # the reader went away: point stdout at nothing so that Python's own final flush stays quiet
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        try:
+            main()
+        except UsageError as e:
+            print(f"error: {e}", file=sys.stderr)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            sys.exit(130)
+        except BrokenPipeError:
+            if not inside_ipython():
+                # the reader went away: point stdout at nothing so that Python's own final flush stays quiet
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+    except SystemExit as e:  # also argparse's, after its message about a flag
+        if inside_ipython() and e.code:
+            return
+        raise
+
+
+def inside_ipython():
+    """True when IPython runs this (a notebook's kernel, or the IPython terminal's %run)."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None

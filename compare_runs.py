@@ -6,7 +6,7 @@
 Every lesson writes a JSON run summary under runs/ (see --runs-dir). This draws four panels, test and
 training accuracy, test and training cross-entropy loss, one curve per run, aligned by training step,
 each labelled by its lesson and the flags that differ between the runs. In a window where there is a
-display, else (or with --save-png) in a PNG file.
+display, in the cell's output in a notebook (`%run compare_runs.py ...`), else (or with --save-png) in a PNG file.
 """
 import json
 import os
@@ -115,20 +115,24 @@ def _zoom(ax, figure_name):
 def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
-    headless = args.save_png or not tensorflowvisu.display_available()
-    if headless:
-        path = args.save_png or os.path.join("runs", "compare_runs.png")
+    notebook = tensorflowvisu.notebook_kernel()  # in a notebook: an image in the cell's output
+    headless = not notebook and (args.save_png or not tensorflowvisu.display_available())
+    path = args.save_png or (os.path.join("runs", "compare_runs.png") if headless else None)
+    if path:
         check_output_file(path, "--save-png")
+    if notebook or headless:
         from matplotlib.figure import Figure
         figure = Figure(figsize=FIGURE_SIZE)
     else:
         import matplotlib.pyplot as plt
         figure = plt.figure(figsize=FIGURE_SIZE)
     draw(figure, summaries, args.steps, args.title)
-    if headless:
+    if notebook:
+        tensorflowvisu.show_in_notebook(figure, dpi=90)
+    if path:
         tensorflowvisu.save_png(figure, path, dpi=90)
         print(f"saved: {path}" + ("" if args.save_png else " (no display; --save-png FILE to choose where)"))
-    else:
+    elif not notebook:
         tensorflowvisu.wait_until_closed(figure)
 
 

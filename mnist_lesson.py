@@ -126,6 +126,7 @@ def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=
     mnist = load_mnist(args)
     if args.batch_size > len(mnist.train):
         parser.error(f"--batch-size {args.batch_size}: the training set has only {len(mnist.train):,} images")
+    tf.reset_default_graph()  # a fresh graph, also when a notebook runs one lesson after another
     tf.set_random_seed(args.seed)  # the weights' initial values and the dropout masks
     return args, mnist
 
@@ -201,7 +202,7 @@ class Run:
                                                           movie=args.save_movie, band_limits=band_limits)
             except ValueError as e:
                 raise UsageError(str(e)) from None
-            if not self.dashboard.window and not self.png_path:
+            if not (self.dashboard.window or self.dashboard.notebook) and not self.png_path:
                 self.png_path = self.output_stem + ".png"
                 print(f"No display: the dashboard will be saved as {self.png_path}")
 

@@ -1,4 +1,5 @@
-"""The lessons' dashboard: six panels that show a network learning, live in a window or saved headless.
+"""The lessons' dashboard: six panels that show a network learning, live in a window, live in a notebook
+cell, or saved headless.
 
     +------------------+------------------+------------------+
     | 1 accuracy       | 2 cross-entropy  | 3 training batch |
@@ -17,10 +18,15 @@ weights and biases by default, activations in lesson 4.0.
 Keys in the live window: 1-6 one panel alone, 7 accuracy + loss, 8 the two band panels,
 9 training + test digits, 0 or Esc all six, space pause / resume.
 
+In a notebook (Jupyter, JupyterLab, VS Code, Colab: `%run mnist_1.0_softmax.py` in a cell), matplotlib's
+default backend there draws no window: the dashboard is one image in the cell's output, replaced in place
+(an IPython display handle) each time it is redrawn, while the step lines print below it.
+
 Nothing here knows TensorFlow: a lesson feeds plain NumPy values through add_training() and add_test().
 Redrawing is rate-limited so that drawing never takes more than a set fraction of the wall time.
 """
 import atexit
+import io
 import os
 import sys
 import time
@@ -32,6 +38,9 @@ from cli import atomic_output
 
 PERCENTILES = (0, 10, 25, 40, 60, 75, 90, 100)  # 8 edges: 7 bands from min to max
 MAX_DRAW_FRACTION = 0.08  # at most this share of the wall time goes into redrawing the live window
+NOTEBOOK_MIN_INTERVAL = 1.0  # seconds between two images sent to a notebook, at least (Jupyter's servers
+                             # drop a cell's output beyond about 1 MB/s)
+NOTEBOOK_DPI = 72  # 13 x 7.5 inches: a 936 x 540 image
 EVENT_INTERVAL = 0.05  # seconds between two looks at the window's keyboard and mouse events
 DIGIT = 28
 
@@ -62,6 +71,31 @@ def display_available():
     if sys.platform in ("darwin", "win32"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def notebook_kernel():
+    """True inside a Jupyter kernel (Jupyter, JupyterLab, VS Code, Colab...) whose matplotlib backend opens no
+    window of its own: the notebooks' default (inline), or any other but a desktop toolkit's (Qt, Tk, GTK,
+    wx, macOS) that a learner may have chosen with `%matplotlib qt`, which gets the usual window."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):  # plain Python, or the IPython terminal
+        return False
+    backend = matplotlib.get_backend().lower()
+    return not backend.startswith(("qt", "tk", "gtk", "wx", "macosx"))
+
+
+def show_in_notebook(figure, handle=None, dpi=NOTEBOOK_DPI):
+    """Show a figure as a PNG image in the notebook cell's output: a new one, or in place of the one shown
+    through `handle` (an IPython DisplayHandle). Returns the handle."""
+    from IPython.display import Image, display
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    image = Image(data=buffer.getvalue(), format="png")
+    if handle is None:
+        return display(image, display_id=True)
+    handle.update(image)
+    return handle
 
 
 def percentile_bands(values):
@@ -105,8 +139,8 @@ def recognised_scale(rows, columns, total, every=5):
 
 
 class Dashboard:
-    """Collects a run's figures and draws them: live (window=True, where a display can be reached) or
-    only when asked (headless: window=False, or no display).
+    """Collects a run's figures and draws them: live (window=True: in a window where a display can be
+    reached, in the cell's output in a notebook) or only when asked (headless: window=False, or no display).
 
     band_titles: titles of the two percentile-band panels.
     band_limits: a fixed (low, high) y range per band panel, or None to follow the values (e.g. (0, 1) to
@@ -121,7 +155,9 @@ class Dashboard:
         self.title = title
         self.band_titles = tuple(band_titles)
         self.band_limits = tuple(band_limits)
-        self.window = window and display_available()  # else headless: drawn only for the PNG and movie
+        # live as images in a notebook cell's output, or in a window; else headless (drawn for the PNG, movie)
+        self.notebook = window and notebook_kernel()
+        self.window = window and not self.notebook and display_available()
         self.paused = False
         self.closed = False
         self.finished = False  # training over: closing the window ends the program
@@ -134,7 +170,9 @@ class Dashboard:
         self._dirty = False
         self._next_draw = 0.0
         self._next_events = 0.0
+        self._notebook_display = None
         self.draw_seconds = 0.0
+        self.draws = 0
         self.frames = 0
 
         self._movie_writer = None
@@ -148,6 +186,8 @@ class Dashboard:
             import matplotlib.pyplot as plt
             plt.show(block=False)
             self._process_events()
+        if self.notebook:  # the empty panels at once, as a window would show them
+            self._notebook_display = show_in_notebook(self._figure)
 
     # ------------------------------------------------------------------ figure and panels
     def _make_figure(self):
@@ -316,19 +356,24 @@ class Dashboard:
         artist.axes.set_ylim(height - 0.5, -0.5)
 
     def update(self):
-        """Call once per training step: redraws the live window when due, handles its keys, waits while paused."""
-        if not self.window or self.closed:
+        """Call once per training step: redraws the live window or notebook image when due, handles the
+        window's keys, waits while paused."""
+        if not (self.window or self.notebook) or self.closed:
             return
         now = time.perf_counter()
         if self._dirty and now >= self._next_draw:
             self._render()
-            self._figure.canvas.draw()
-            self._process_events()
+            if self.notebook:
+                self._notebook_display = show_in_notebook(self._figure, self._notebook_display)
+            else:
+                self._figure.canvas.draw()
+                self._process_events()
             spent = time.perf_counter() - now
             self.draw_seconds += spent
+            self.draws += 1
             # wait long enough that drawing stays under MAX_DRAW_FRACTION of the time
-            self._next_draw = now + spent / MAX_DRAW_FRACTION
-        elif now >= self._next_events:
+            self._next_draw = now + max(spent / MAX_DRAW_FRACTION, NOTEBOOK_MIN_INTERVAL if self.notebook else 0)
+        elif self.window and now >= self._next_events:
             self._process_events()
         while self.paused and not self.closed:
             self._figure.canvas.start_event_loop(0.1)
@@ -409,6 +454,9 @@ class Dashboard:
             self._figure.canvas.draw_idle()
             if wait:
                 self.wait_until_closed()
+        if self.notebook:  # the final dashboard stays in the cell's output
+            self._notebook_display = show_in_notebook(self._figure, self._notebook_display)
+            self.draws += 1
         return results
 
     def _finish_movie(self):

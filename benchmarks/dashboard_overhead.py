@@ -1,11 +1,14 @@
-"""How much the dashboard costs: lesson 1.0 at its defaults, with --no-visu, with --save-png, and with the
-live window (under Xvfb when there is no display and Xvfb is installed).
+"""What the dashboard costs: lessons at their defaults with --no-visu, --save-png, the live window (under
+Xvfb when there is no display and Xvfb is installed) and in a notebook (`%run` in a real Jupyter kernel,
+where the notebook extra is installed).
 
-    python benchmarks/dashboard_overhead.py [--data-dir DIR] [--repeat 3] [--lesson mnist_1.0_softmax.py]
+    python benchmarks/dashboard_overhead.py [--lessons 1.0 2.2 3.1] [--repeat 3] [--data-dir DIR]
 
-Reports, per mode, the median over --repeat runs of: the training loop's wall time (from the lesson's
-run summary: training, measurements and drawing), the whole process's wall time (with Python and
-TensorFlow start-up), and training steps/s; then the overhead of each dashboard mode over --no-visu.
+Every lesson in every mode runs --repeat times, interleaved (round after round, each round every lesson
+in every mode), so that the machine's noise hits them alike. Reported per lesson and mode, the median of:
+the training loop's wall time (from the lesson's run summary: training, measurements and drawing), its
+overhead over --no-visu, training steps/s, and the share of the loop's time spent redrawing (the live
+window and the notebook are rate-limited to 8% of the wall time).
 """
 import json
 import os
@@ -19,7 +22,18 @@ import time
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
-from cli import parser_from_docstring, positive_int  # noqa: E402
+from cli import UsageError, parser_from_docstring, positive_int, run_main  # noqa: E402
+
+NO_VISU = "--no-visu"
+
+
+def lesson_script(number):
+    """mnist_NUMBER_*.py in the project, from a lesson number (2.2) or a script name."""
+    names = [name for name in sorted(os.listdir(PROJECT_DIR))
+             if name == number or (name.startswith(f"mnist_{number}_") and name.endswith(".py"))]
+    if not names:
+        raise UsageError(f"--lessons {number}: no such lesson (e.g. 1.0, 2.2, 3.1)")
+    return names[0]
 
 
 def start_display():
@@ -35,59 +49,92 @@ def start_display():
     return display, process
 
 
-def run(lesson, flags, env):
-    started = time.perf_counter()
+def read_summary(output, what):
+    match = re.search(r"^run summary: (.+)$", output, re.MULTILINE)
+    if not match:
+        raise UsageError(f"{what} failed: {output.strip().splitlines()[-1:]}")
+    with open(match.group(1)) as f:
+        return json.load(f)
+
+
+def run_script(lesson, flags, env):
     result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, lesson), *flags], capture_output=True,
                             text=True, env=env)
-    process_seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"{lesson} {' '.join(flags)} failed: {result.stderr.strip().splitlines()[-1:]}")
-    summary_path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
-    with open(summary_path) as f:
-        summary = json.load(f)
-    return summary["wall_seconds"], process_seconds, summary["train_steps_per_second"]
+    return read_summary(result.stdout + result.stderr, f"{lesson} {' '.join(flags)}")
+
+
+def run_in_notebook(lesson, flags, env):
+    """The lesson run by `%run` in a cell of a fresh Jupyter kernel, as a learner's notebook runs it."""
+    import nbclient
+    import nbformat
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"%run {lesson} {' '.join(flags)}")])
+    nbclient.NotebookClient(notebook, timeout=3600, kernel_name="python3",
+                            resources={"metadata": {"path": PROJECT_DIR}}).execute(env=env)
+    output = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
+    return read_summary(output, f"%run {lesson}")
+
+
+def notebook_available():
+    try:
+        import nbclient  # noqa: F401
+        import ipykernel  # noqa: F401
+        return True
+    except ImportError:
+        return False
 
 
 def main():
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder (default: the lessons' own default)")
+    parser.add_argument("--lessons", nargs="+", default=["1.0"], metavar="N",
+                        help="the lessons to measure, by number (default: %(default)s)")
     parser.add_argument("--repeat", type=positive_int, default=3, metavar="N",
-                        help="runs of each mode, interleaved; the median is reported (default: %(default)s)")
-    parser.add_argument("--lesson", default="mnist_1.0_softmax.py", metavar="SCRIPT",
-                        help="the lesson to measure (default: %(default)s)")
+                        help="rounds; the median is reported (default: %(default)s)")
+    parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder (default: the lessons' own default)")
     args = parser.parse_args()
+    lessons = [lesson_script(number) for number in args.lessons]
     runs_dir = tempfile.mkdtemp(prefix="dashboard-bench-")
-    common = ["--runs-dir", runs_dir] + (["--data-dir", args.data_dir] if args.data_dir else [])
-    headless_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    modes = [("--no-visu", ["--no-visu"], headless_env),
-             ("--save-png", ["--save-png", os.path.join(runs_dir, "dash.png")], headless_env)]
+    common = ["--runs-dir", runs_dir] + (["--data-dir", os.path.abspath(args.data_dir)] if args.data_dir else [])
+    headless_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
+    modes = [(NO_VISU, run_script, [NO_VISU], headless_env),
+             ("--save-png", run_script, ["--save-png", os.path.join(runs_dir, "dash.png")], headless_env)]
     display, xvfb = start_display()
     if display:
-        modes.append((f"live window (DISPLAY={display}{', Xvfb' if xvfb else ''})", ["--exit-at-end"],
+        modes.append((f"live window ({'Xvfb' if xvfb else 'DISPLAY=' + display})", run_script, ["--exit-at-end"],
                       dict(headless_env, DISPLAY=display, MPLBACKEND="TkAgg")))
     else:
         print("no display and no Xvfb: the live window is not measured")
+    if notebook_available():
+        modes.append(("notebook (%run in a Jupyter kernel)", run_in_notebook, [], headless_env))
+    else:
+        print("the notebook extra is not installed (pip install -r requirements-notebook.txt): "
+              "the notebook is not measured")
     results = {}
     try:
-        for _ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike
-            for name, flags, env in modes:
-                results.setdefault(name, []).append(run(args.lesson, flags + common, env))
+        for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike
+            for lesson in lessons:
+                for name, runner, flags, env in modes:
+                    summary = runner(lesson, flags + common, env)
+                    results.setdefault((lesson, name), []).append(summary)
+                    print(f"round {round_ + 1}: {lesson} {name}: loop {summary['wall_seconds']:.1f} s", flush=True)
     finally:
         if xvfb:
             xvfb.terminate()
-    base_loop = statistics.median(r[0] for r in results["--no-visu"])
-    base_process = statistics.median(r[1] for r in results["--no-visu"])
-    print(f"{args.lesson}, median of {args.repeat} runs")
-    print(f"{'mode':<44} {'loop wall s':>11} {'process wall s':>14} {'steps/s':>8} {'overhead (process)':>19}")
-    for name, values in results.items():
-        loop = statistics.median(v[0] for v in values)
-        process = statistics.median(v[1] for v in values)
-        steps = statistics.median(v[2] for v in values)
-        overhead = "" if name == "--no-visu" else f"{100 * (process / base_process - 1):+.0f}%"
-        print(f"{name:<44} {loop:11.2f} {process:14.2f} {steps:8.0f} {overhead:>19}"
-              + ("" if name == "--no-visu" else f"   (loop {100 * (loop / base_loop - 1):+.0f}%)"))
-    shutil.rmtree(runs_dir, ignore_errors=True)
+        shutil.rmtree(runs_dir, ignore_errors=True)
+
+    print(f"\nmedian of {args.repeat} round(s); loop: the training loop's wall time (training, measurements, drawing)")
+    print(f"| lesson | mode | loop wall s | overhead | training steps/s | redrawing, share of the loop |")
+    print("|---|---|---|---|---|---|")
+    for lesson in lessons:
+        base = statistics.median(s["wall_seconds"] for s in results[(lesson, NO_VISU)])
+        for name, *_ in modes:
+            summaries = results[(lesson, name)]
+            loop = statistics.median(s["wall_seconds"] for s in summaries)
+            steps = statistics.median(s["train_steps_per_second"] for s in summaries)
+            drawing = statistics.median(s["dashboard_draw_seconds"] / s["wall_seconds"] for s in summaries)
+            overhead = "" if name == NO_VISU else f"{100 * (loop / base - 1):+.0f}%"
+            print(f"| {os.path.splitext(lesson)[0]} | {name} | {loop:.1f} | {overhead} | {steps:.0f} | "
+                  f"{'' if name in (NO_VISU, '--save-png') else f'{100 * drawing:.1f}%'} |")
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -1,0 +1,111 @@
+"""The lessons in a real Jupyter kernel: `%run LESSON.py` in a cell, and lessons.ipynb top to bottom.
+
+The dashboard must update in place in the cell's output while the lesson trains: one image, replaced
+(IPython display updates, as Jupyter, JupyterLab, VS Code and Colab show them), not a pile of images and
+not one picture at the end. The kernel's messages are recorded as they arrive to check that.
+Needs the notebook extra (pip install -r requirements-notebook.txt); skips without it.
+"""
+import os
+
+import pytest
+
+from conftest import PROJECT_DIR, real_mnist_dir, write_mnist
+
+EXTRA = "the notebook extra is not installed: pip install -r requirements-notebook.txt"
+nbformat = pytest.importorskip("nbformat", reason=EXTRA)
+nbclient = pytest.importorskip("nbclient", reason=EXTRA)
+pytest.importorskip("ipykernel", reason=EXTRA)
+
+
+class RecordingClient(nbclient.NotebookClient):
+    """Runs a notebook in a real kernel and records every output message, in order:
+    (cell index, message type, display id, text)."""
+
+    def __init__(self, nb, **kwargs):
+        super().__init__(nb, kernel_name="python3", resources={"metadata": {"path": PROJECT_DIR}}, **kwargs)
+        self.messages = []
+
+    def process_message(self, msg, cell, cell_index):
+        content = msg["content"]
+        display_id = (content.get("transient") or {}).get("display_id")
+        self.messages.append((cell_index, msg["msg_type"], display_id, content.get("text", "")))
+        return super().process_message(msg, cell, cell_index)
+
+
+def execute(nb, timeout):
+    """Execute nb in a fresh kernel as a learner's notebook has it: no display, matplotlib's notebook default."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["MNIST_MIRRORS"] = "http://127.0.0.1:9/"  # never download in a test
+    client = RecordingClient(nb, timeout=timeout)
+    client.execute(env=env)
+    return client
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    """Real MNIST where present, else a small synthetic set."""
+    return real_mnist_dir() or write_mnist(str(tmp_path_factory.mktemp("mnist")), train_count=2000, test_count=500)
+
+
+def images(cell):
+    return [o for o in cell.outputs if "image/png" in o.get("data", {})]
+
+
+def text(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def test_run_in_a_cell_updates_the_dashboard_in_place(data_dir, tmp_path):
+    runs = tmp_path / "runs"
+    cells = [f"%run mnist_2.2_five_layers_relu_lrdecay_dropout.py --iterations 2000 --data-dir {data_dir} "
+             f"--runs-dir {runs}",
+             "%run mnist_1.0_softmax.py --iterations 0",                          # a bad flag
+             f"%run mnist_1.0_softmax.py --data-dir {tmp_path / 'nothing'} --runs-dir {runs}"]  # no data
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = execute(nb, timeout=600)
+
+    run = nb.cells[0]
+    assert not [o for o in run.outputs if o.output_type == "error"], run.outputs
+    assert "max test accuracy" in text(run)
+    assert len(images(run)) == 1, "one dashboard image in the cell's output, replaced in place, not a pile"
+    messages = [m for m in client.messages if m[0] == 0]
+    shown = [m for m in messages if m[1] == "display_data"]
+    assert len(shown) == 1 and shown[0][2], "the dashboard is shown once, with a display id to update"
+    display_id = shown[0][2]
+    kinds = [m[1] for m in messages]
+    updates = [i for i, m in enumerate(messages) if m[1] == "update_display_data" and m[2] == display_id]
+    last_step_line = max(i for i, m in enumerate(messages) if m[1] == "stream" and "step   2000" in m[3])
+    during = [i for i in updates if i < last_step_line]
+    assert len(during) >= 2, f"the dashboard was redrawn {len(during)} time(s) while training: {kinds}"
+    assert updates[-1] > last_step_line, "the final dashboard replaces the image at the end"
+    assert len(os.listdir(runs)) == 1  # the run summary; no PNG: the dashboard is in the notebook
+
+    for cell, expected in ((nb.cells[1], "--iterations"), (nb.cells[2], "nothing")):
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.outputs
+        errors = [o.text for o in cell.outputs if o.get("name") == "stderr"]
+        assert errors and expected in errors[-1], cell.outputs
+        assert "SystemExit" not in text(cell) and "Traceback" not in text(cell), text(cell)
+
+
+def test_lessons_notebook_runs_top_to_bottom(data_dir, tmp_path):
+    nb = nbformat.read(os.path.join(PROJECT_DIR, "lessons.ipynb"), as_version=4)
+    parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1, "one cell tagged 'parameters' holds the notebook's settings"
+    runs = tmp_path / "runs"
+    parameters[0].source += f"\n# the test's settings\nSTEPS = 60\nDATA_DIR = {str(data_dir)!r}\nRUNS = {str(runs)!r}\n"
+    execute(nb, timeout=900)
+
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell in code:
+        assert not [o for o in cell.outputs if o.output_type == "error"], (cell.source, cell.outputs)
+    lessons = [c for c in code if c.source.startswith("%run mnist_")]
+    comparisons = [c for c in code if c.source.startswith("%run compare_runs.py")]
+    assert len(lessons) == 10 and len(comparisons) == 5
+    for cell in lessons:
+        assert len(images(cell)) == 1, cell.source          # its live dashboard, in its final state
+        assert "max test accuracy" in text(cell), (cell.source, text(cell))
+        assert "steps of" in text(cell) and "60 steps" in text(cell)
+    for cell in comparisons:
+        assert len(images(cell)) == 1, (cell.source, cell.outputs)
+    summaries = [f for _, _, files in os.walk(runs) for f in files if f.endswith(".json")]
+    assert len(summaries) == 10
