@@ -94,6 +94,21 @@ def add_verbose_flag(parser):
                         "by default (also: TF_VERBOSE=1)")
 
 
+def devices():
+    """Where the graphs run, in words: "the CPU", or the GPUs TensorFlow found (ops that have no GPU kernel
+    still run on the CPU). The graphs themselves name no device: TensorFlow places them."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "the CPU (no GPU found)"
+    names = []
+    for gpu in gpus:
+        try:
+            names.append(tf.config.experimental.get_device_details(gpu).get("device_name") or gpu.name)
+        except Exception:
+            names.append(gpu.name)
+    return "GPU: " + ", ".join(names)
+
+
 def session():
     """A tf.Session for the lessons: ops fall back to the CPU when they have no GPU kernel, and GPU
     memory is taken as needed rather than all at once (so that two lessons can share a GPU)."""

@@ -406,6 +406,7 @@ def train(args):
             if step >= end_step:
                 print(f"nothing to do: step {step} already reached the end of {args.epochs} epochs")
                 return
+            print(f"training steps {step} to {end_step} on {graphmode.devices()}")
             rng = np.random.default_rng(args.seed)
             chars_per_step = args.batch_size * args.seqlen
             speed = txtutils.Speed(chars_per_step)
