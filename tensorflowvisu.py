@@ -167,6 +167,7 @@ class Dashboard:
         self.band_steps, self.bands = [], ([], [])
         self.train_digits = None
         self.test_digits = None
+        self._drawn_digits = (None, None)  # the digits the grids on screen were built from
         self._dirty = False
         self._next_draw = 0.0
         self._next_events = 0.0
@@ -272,7 +273,9 @@ class Dashboard:
 
     # ------------------------------------------------------------------ feeding figures in
     def add_training(self, step, accuracy, loss, images=None, labels=None, predictions=None, bands=None):
-        """Figures on one training batch; images/labels/predictions feed the digit grid, bands the two band panels."""
+        """Figures on one training batch; images/labels/predictions feed the digit grid.
+        bands: for each of the two band panels, the 8 PERCENTILES of the values it shows (percentile_bands()
+        computes them from the values; the lessons compute them in their graph and fetch only those)."""
         self.train_steps.append(step)
         self.train_accuracy.append(float(accuracy))
         self.train_loss.append(float(loss))
@@ -280,8 +283,8 @@ class Dashboard:
             self.train_digits = (images, labels, predictions)
         if bands is not None:
             self.band_steps.append(step)
-            for history, values in zip(self.bands, bands):
-                history.append(percentile_bands(values))
+            for history, percentiles in zip(self.bands, bands):
+                history.append(np.asarray(percentiles, np.float32).reshape(len(PERCENTILES)))
         self._dirty = True
 
     def add_test(self, step, accuracy, loss, images=None, labels=None, predictions=None):
@@ -332,14 +335,16 @@ class Dashboard:
                 margin = 0.05 * (high - low) + 1e-6
                 ax.set_ylim(low - margin, high + margin)
 
-        if self.train_digits is not None:
+        # the digit grids are built only when drawn, and only when new digits came in since the last drawing
+        if self.train_digits is not None and self._drawn_digits[0] is not self.train_digits:
             image, _ = digit_grid(*self.train_digits, columns=self.TRAIN_GRID[1], rows=self.TRAIN_GRID[0])
             self._set_image(self._train_image, image)
-        if self.test_digits is not None:
+        if self.test_digits is not None and self._drawn_digits[1] is not self.test_digits:
             image, _ = digit_grid(*self.test_digits, columns=self.TEST_GRID[1], rows=self.TEST_GRID[0])
             self._set_image(self._test_image, image)
             if len(self.test_digits[1]) != self._test_scale_total:
                 self._set_test_scale(len(self.test_digits[1]))
+        self._drawn_digits = (self.train_digits, self.test_digits)
         self._set_titles()
         self._dirty = False
 

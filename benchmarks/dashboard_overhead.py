@@ -3,9 +3,12 @@ Xvfb when there is no display and Xvfb is installed) and in a notebook (`%run` i
 where the notebook extra is installed).
 
     python benchmarks/dashboard_overhead.py [--lessons 1.0 2.2 3.1] [--repeat 3] [--data-dir DIR]
+    python benchmarks/dashboard_overhead.py --baseline ../before     # and an earlier version, side by side
 
 Every lesson in every mode runs --repeat times, interleaved (round after round, each round every lesson
-in every mode), so that the machine's noise hits them alike. Reported per lesson and mode, the median of:
+in every mode), so that the machine's noise hits them alike. --baseline DIR measures another checkout of
+the project (e.g. `git worktree add ../before COMMIT`) in the same rounds, each of its runs beside the
+same run of this one, and reports it as a second table. Reported per lesson and mode, the median of:
 the training loop's wall time (from the lesson's run summary: training, measurements and drawing), its
 overhead over --no-visu, training steps/s, and the share of the loop's time spent redrawing (the live
 window and the notebook are rate-limited to 8% of the wall time).
@@ -57,19 +60,19 @@ def read_summary(output, what):
         return json.load(f)
 
 
-def run_script(lesson, flags, env):
-    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, lesson), *flags], capture_output=True,
+def run_script(project, lesson, flags, env):
+    result = subprocess.run([sys.executable, os.path.join(project, lesson), *flags], capture_output=True,
                             text=True, env=env)
     return read_summary(result.stdout + result.stderr, f"{lesson} {' '.join(flags)}")
 
 
-def run_in_notebook(lesson, flags, env):
+def run_in_notebook(project, lesson, flags, env):
     """The lesson run by `%run` in a cell of a fresh Jupyter kernel, as a learner's notebook runs it."""
     import nbclient
     import nbformat
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"%run {lesson} {' '.join(flags)}")])
     nbclient.NotebookClient(notebook, timeout=3600, kernel_name="python3",
-                            resources={"metadata": {"path": PROJECT_DIR}}).execute(env=env)
+                            resources={"metadata": {"path": project}}).execute(env=env)
     output = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
     return read_summary(output, f"%run {lesson}")
 
@@ -90,10 +93,21 @@ def main():
     parser.add_argument("--repeat", type=positive_int, default=3, metavar="N",
                         help="rounds; the median is reported (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder (default: the lessons' own default)")
+    parser.add_argument("--iterations", type=positive_int, metavar="N",
+                        help="training steps of every lesson (default: each lesson's own)")
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout of the project, measured alongside")
     args = parser.parse_args()
     lessons = [lesson_script(number) for number in args.lessons]
+    projects = {"": PROJECT_DIR}
+    if args.baseline:
+        baseline = os.path.abspath(args.baseline)
+        missing = [lesson for lesson in lessons if not os.path.exists(os.path.join(baseline, lesson))]
+        if missing:
+            raise UsageError(f"--baseline {args.baseline}: no {missing[0]} there (a checkout of this project?)")
+        projects = {"this checkout": PROJECT_DIR, f"baseline {args.baseline}": baseline}
     runs_dir = tempfile.mkdtemp(prefix="dashboard-bench-")
     common = ["--runs-dir", runs_dir] + (["--data-dir", os.path.abspath(args.data_dir)] if args.data_dir else [])
+    common += ["--iterations", str(args.iterations)] if args.iterations else []
     headless_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
     modes = [(NO_VISU, run_script, [NO_VISU], headless_env),
              ("--save-png", run_script, ["--save-png", os.path.join(runs_dir, "dash.png")], headless_env)]
@@ -113,27 +127,32 @@ def main():
         for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike
             for lesson in lessons:
                 for name, runner, flags, env in modes:
-                    summary = runner(lesson, flags + common, env)
-                    results.setdefault((lesson, name), []).append(summary)
-                    print(f"round {round_ + 1}: {lesson} {name}: loop {summary['wall_seconds']:.1f} s", flush=True)
+                    for version, project in projects.items():
+                        summary = runner(project, lesson, flags + common, env)
+                        results.setdefault((version, lesson, name), []).append(summary)
+                        print(f"round {round_ + 1}: {version or lesson} {lesson if version else ''} {name}: "
+                              f"loop {summary['wall_seconds']:.1f} s", flush=True)
     finally:
         if xvfb:
             xvfb.terminate()
         shutil.rmtree(runs_dir, ignore_errors=True)
 
     print(f"\nmedian of {args.repeat} round(s); loop: the training loop's wall time (training, measurements, drawing)")
-    print(f"| lesson | mode | loop wall s | overhead | training steps/s | redrawing, share of the loop |")
-    print("|---|---|---|---|---|---|")
-    for lesson in lessons:
-        base = statistics.median(s["wall_seconds"] for s in results[(lesson, NO_VISU)])
-        for name, *_ in modes:
-            summaries = results[(lesson, name)]
-            loop = statistics.median(s["wall_seconds"] for s in summaries)
-            steps = statistics.median(s["train_steps_per_second"] for s in summaries)
-            drawing = statistics.median(s["dashboard_draw_seconds"] / s["wall_seconds"] for s in summaries)
-            overhead = "" if name == NO_VISU else f"{100 * (loop / base - 1):+.0f}%"
-            print(f"| {os.path.splitext(lesson)[0]} | {name} | {loop:.1f} | {overhead} | {steps:.0f} | "
-                  f"{'' if name in (NO_VISU, '--save-png') else f'{100 * drawing:.1f}%'} |")
+    for version in projects:
+        if version:
+            print(f"\n{version}")
+        print("| lesson | mode | loop wall s | overhead | training steps/s | redrawing, share of the loop |")
+        print("|---|---|---|---|---|---|")
+        for lesson in lessons:
+            base = statistics.median(s["wall_seconds"] for s in results[(version, lesson, NO_VISU)])
+            for name, *_ in modes:
+                summaries = results[(version, lesson, name)]
+                loop = statistics.median(s["wall_seconds"] for s in summaries)
+                steps = statistics.median(s["train_steps_per_second"] for s in summaries)
+                drawing = statistics.median(s["dashboard_draw_seconds"] / s["wall_seconds"] for s in summaries)
+                overhead = "" if name == NO_VISU else f"{100 * (loop / base - 1):+.0f}%"
+                shown = "" if name in (NO_VISU, "--save-png") else f"{100 * drawing:.1f}%"
+                print(f"| {os.path.splitext(lesson)[0]} | {name} | {loop:.1f} | {overhead} | {steps:.0f} | {shown} |")
 
 
 if __name__ == "__main__":

@@ -314,3 +314,30 @@ def test_a_break_in_the_loop_keeps_the_summary(synthetic_mnist, tmp_path):
     assert summary["iterations"] == 7 and not summary["interrupted"]
     assert summary["curves"]["test"]["step"] == [0, 4, 7]  # every 4 steps, and where it stopped
     assert [path.name.split("-")[0] for path in tmp_path.glob("*.json")] == ["my_lesson"]
+
+
+def test_band_percentiles_computed_in_the_graph():
+    # the dashboard's 8 numbers per band panel, computed by TensorFlow: exact up to BAND_SAMPLE values (as
+    # numpy.percentile), min and max always exact, and the inner ones from a fixed sample above that
+    import mnist_lesson
+    import tensorflowvisu
+    tf = mnist_lesson.tf
+    rng = np.random.default_rng(5)
+    small = [rng.normal(size=(30, 20)).astype(np.float32), rng.normal(size=7).astype(np.float32)]
+    large = rng.standard_t(3, size=(400, 500)).astype(np.float32)  # 200,000 values with heavy tails
+    with tf.Graph().as_default():
+        activations = tf.placeholder(tf.float32, [None, 200])  # a size known only when fed
+        exact = mnist_lesson.percentiles_in_graph([tf.constant(v) for v in small])
+        sampled = mnist_lesson.percentiles_in_graph([tf.constant(large)])
+        fed = mnist_lesson.percentiles_in_graph([activations])
+        with tf.Session() as sess:
+            exact, sampled = sess.run([exact, sampled])
+            fed_small, fed_large = (sess.run(fed, {activations: large[:n, :200]}) for n in (10, 400))
+    everything = np.concatenate([v.ravel() for v in small])
+    np.testing.assert_allclose(exact, tensorflowvisu.percentile_bands(everything), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fed_small, tensorflowvisu.percentile_bands(large[:10, :200]), rtol=1e-5, atol=1e-6)
+    for result, values in ((sampled, large), (fed_large, large[:, :200])):
+        assert result[0] == values.min() and result[-1] == values.max()
+        assert np.all(np.diff(result) >= 0)
+        ranks = [np.mean(values <= p) for p in result[1:-1]]  # where each estimate falls among all the values
+        np.testing.assert_allclose(ranks, np.array(tensorflowvisu.PERCENTILES[1:-1]) / 100, atol=0.02)

@@ -61,7 +61,8 @@ def _fill(dashboard, steps=200):
     images, labels, predictions = _digits(1000, wrong_at=list(range(0, 1000, 37)))
     for step in range(0, steps + 1, 10):
         dashboard.add_training(step, 0.5 + step / 1000, 50 - step / 10, images[:100], labels[:100],
-                               predictions[:100], bands=(rng.normal(size=500), rng.normal(size=20)))
+                               predictions[:100], bands=(visu.percentile_bands(rng.normal(size=500)),
+                                                          visu.percentile_bands(rng.normal(size=20))))
         if step % 50 == 0:
             dashboard.add_test(step, 0.5 + step / 1000, 50 - step / 10, images, labels, predictions)
 
