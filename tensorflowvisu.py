@@ -183,12 +183,16 @@ class Dashboard:
         self._build_panels()
         if movie:
             self._start_movie(movie)
-        if self.window:
-            import matplotlib.pyplot as plt
-            plt.show(block=False)
-            self._process_events()
-        if self.notebook:  # the empty panels at once, as a window would show them
-            self._notebook_display = show_in_notebook(self._figure)
+        if self.window or self.notebook:  # the empty panels at once, before training starts
+            started = time.perf_counter()
+            if self.window:
+                import matplotlib.pyplot as plt
+                plt.show(block=False)
+                self._figure.canvas.draw()  # the first drawing is the slowest (fonts, toolkit): not in the loop
+                self._process_events()
+            else:
+                self._notebook_display = show_in_notebook(self._figure)
+            self._next_draw = started + self._pause_after(time.perf_counter() - started)
 
     # ------------------------------------------------------------------ figure and panels
     def _make_figure(self):
@@ -376,12 +380,16 @@ class Dashboard:
             spent = time.perf_counter() - now
             self.draw_seconds += spent
             self.draws += 1
-            # wait long enough that drawing stays under MAX_DRAW_FRACTION of the time
-            self._next_draw = now + max(spent / MAX_DRAW_FRACTION, NOTEBOOK_MIN_INTERVAL if self.notebook else 0)
+            self._next_draw = now + self._pause_after(spent)
         elif self.window and now >= self._next_events:
             self._process_events()
         while self.paused and not self.closed:
             self._figure.canvas.start_event_loop(0.1)
+
+    def _pause_after(self, spent):
+        """Seconds from the start of a drawing that took `spent` seconds to the next one: long enough that
+        drawing stays under MAX_DRAW_FRACTION of the time (and a notebook gets at most an image a second)."""
+        return max(spent / MAX_DRAW_FRACTION, NOTEBOOK_MIN_INTERVAL if self.notebook else 0)
 
     def _process_events(self):
         self._figure.canvas.flush_events()
