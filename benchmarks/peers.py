@@ -162,7 +162,9 @@ WORKERS = {"keras-conv": keras_conv, "pytorch-conv": torch_conv, "keras-gru": ke
 # ------------------------------------------------------------------------------------------------
 
 def run(command, what):
-    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=PROJECT_DIR)
+    """Run a Python command in the project's folder; its stdout and stderr together."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")  # the peers import TensorFlow without the project's quieting
+    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=PROJECT_DIR, env=env)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise UsageError(f"{what} failed: {last}")
@@ -197,7 +199,7 @@ def project_generation(length, work):
 def peer(name, workload, steps, data_dir):
     output = run([os.path.abspath(__file__), "--worker", f"{name}-{workload}", "--steps", str(steps)]
                  + (["--data-dir", data_dir] if data_dir else []), f"{name} {workload}")
-    return json.loads(output.strip().splitlines()[-1])["per_second"]
+    return json.loads(re.search(r"^\{.*\}$", output, re.MULTILINE).group(0))["per_second"]
 
 
 def installed(module):
