@@ -12,7 +12,8 @@ again), so that the machine's noise hits all of them alike; warm-up is left out 
 - gru: `rnn_train.py` (its chars/s between two reports, the first interval left out) against Keras
   `layers.GRU` and PyTorch `nn.GRU`: 3 layers of 512, 98 one-hot characters in, batches of 200 sequences of
   30, dropout 0.2 between layers, Adam, a softmax readout at every position.
-- generation: `rnn_play.py` from the checkpoint the gru workload saved, characters/s (the project only).
+- generation: `rnn_play.py` from the checkpoint the gru workload saved, characters/s as it prints them
+  (its first chunk's warm-up included, spread over --generate characters; the project only).
 
 Prints each measurement as it comes, then medians and the ratios project / peer. Needs the peers installed
 (pip install -r requirements-bench.txt); a missing one is said and left out.
@@ -203,11 +204,8 @@ def peer(name, workload, steps, data_dir):
 
 
 def installed(module):
-    try:
-        __import__(module)
-        return True
-    except ImportError:
-        return False
+    import importlib.util
+    return importlib.util.find_spec(module) is not None  # without importing it (and TensorFlow with Keras)
 
 
 def main():
@@ -219,8 +217,8 @@ def main():
                         help="training steps timed per conv run (default: %(default)s)")
     parser.add_argument("--gru-steps", type=positive_int, default=20, metavar="N",
                         help="training steps timed per GRU run (default: %(default)s)")
-    parser.add_argument("--generate", type=positive_int, default=5000, metavar="N",
-                        help="characters generated per run (default: %(default)s)")
+    parser.add_argument("--generate", type=positive_int, default=20000, metavar="N",
+                        help="characters generated per run, the first chunk's warm-up included (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST (default: the lessons' own default)")
     parser.add_argument("--corpus", metavar="GLOB", help="the text for rnn_train.py (default: its own default)")
     parser.add_argument("--worker", help=argparse_hidden())
