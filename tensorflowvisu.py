@@ -37,7 +37,8 @@ import matplotlib
 from cli import atomic_output
 
 PERCENTILES = (0, 10, 25, 40, 60, 75, 90, 100)  # 8 edges: 7 bands from min to max
-MAX_DRAW_FRACTION = 0.08  # at most this share of the wall time goes into redrawing the live window
+MAX_DRAW_FRACTION = 0.06  # at most this share of the wall time goes into redrawing (the window, the notebook):
+                          # with the measurements, the live dashboard stays under 10% of a lesson's time
 NOTEBOOK_MIN_INTERVAL = 1.0  # seconds between two images sent to a notebook, at least (Jupyter's servers
                              # drop a cell's output beyond about 1 MB/s)
 NOTEBOOK_DPI = 72  # 13 x 7.5 inches: a 936 x 540 image

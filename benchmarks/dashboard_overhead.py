@@ -12,7 +12,7 @@ same run of this one, and reports it as a second table. Reported per lesson and 
 the training loop's wall time (from the lesson's run summary: training, measurements and drawing), its
 overhead over --no-visu (in the notebook: over the notebook's own --no-visu run, as the kernel has costs of
 its own), training steps/s, and the share of the loop's time spent redrawing (the live window and the
-notebook are rate-limited to 8% of the wall time).
+notebook are rate-limited to 6% of the wall time).
 """
 import json
 import os
