@@ -42,7 +42,7 @@ MAX_DRAW_FRACTION = 0.06  # at most this share of the wall time goes into redraw
 NOTEBOOK_MIN_INTERVAL = 1.0  # seconds between two images sent to a notebook, at least (Jupyter's servers
                              # drop a cell's output beyond about 1 MB/s)
 NOTEBOOK_DPI = 72  # 13 x 7.5 inches: a 936 x 540 image
-EVENT_INTERVAL = 0.05  # seconds between two looks at the window's keyboard and mouse events
+EVENT_INTERVAL = 0.1  # seconds between two looks at the window's keyboard and mouse events
 DIGIT = 28
 
 # 3x5 pixel glyphs of the digits 0-9, to label misrecognised digits inside the image itself.
