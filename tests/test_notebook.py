@@ -32,11 +32,13 @@ class RecordingClient(nbclient.NotebookClient):
         return super().process_message(msg, cell, cell_index)
 
 
-def execute(nb, timeout):
-    """Execute nb in a fresh kernel as a learner's notebook has it: no display, matplotlib's notebook default."""
+def execute(nb, timeout, interrupt_on_timeout=False):
+    """Execute nb in a fresh kernel as a learner's notebook has it: no display, matplotlib's notebook default.
+    interrupt_on_timeout: a cell still running after `timeout` seconds gets the kernel interrupted, as the
+    notebook's stop button does."""
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")}
     env["MNIST_MIRRORS"] = "http://127.0.0.1:9/"  # never download in a test
-    client = RecordingClient(nb, timeout=timeout)
+    client = RecordingClient(nb, timeout=timeout, interrupt_on_timeout=interrupt_on_timeout)
     client.execute(env=env)
     return client
 
@@ -56,17 +58,20 @@ def text(cell):
 
 
 def test_run_in_a_cell_updates_the_dashboard_in_place(data_dir, tmp_path):
+    # A lesson far longer than the test, stopped with the notebook's stop button (a kernel interrupt) after
+    # TRAIN seconds: the same wall time on any machine and any data, so the dashboard's time budget allows
+    # the same few redraws everywhere. The interrupted lesson must end as after Ctrl-C, its figures kept.
     runs = tmp_path / "runs"
-    cells = [f"%run mnist_2.2_five_layers_relu_lrdecay_dropout.py --iterations 2000 --data-dir {data_dir} "
+    cells = [f"%run mnist_2.2_five_layers_relu_lrdecay_dropout.py --iterations 1000000 --data-dir {data_dir} "
              f"--runs-dir {runs}",
              "%run mnist_1.0_softmax.py --iterations 0",                          # a bad flag
              f"%run mnist_1.0_softmax.py --data-dir {tmp_path / 'nothing'} --runs-dir {runs}"]  # no data
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    client = execute(nb, timeout=600)
+    client = execute(nb, timeout=60, interrupt_on_timeout=True)  # TensorFlow's import, then ~45 s of training
 
     run = nb.cells[0]
     assert not [o for o in run.outputs if o.output_type == "error"], run.outputs
-    assert "max test accuracy" in text(run)
+    assert "stopped by Ctrl-C after" in text(run) and "max test accuracy" in text(run), text(run)
     assert len(images(run)) == 1, "one dashboard image in the cell's output, replaced in place, not a pile"
     messages = [m for m in client.messages if m[0] == 0]
     shown = [m for m in messages if m[1] == "display_data"]
@@ -74,10 +79,10 @@ def test_run_in_a_cell_updates_the_dashboard_in_place(data_dir, tmp_path):
     display_id = shown[0][2]
     kinds = [m[1] for m in messages]
     updates = [i for i, m in enumerate(messages) if m[1] == "update_display_data" and m[2] == display_id]
-    last_step_line = max(i for i, m in enumerate(messages) if m[1] == "stream" and "step   2000" in m[3])
-    during = [i for i in updates if i < last_step_line]
-    assert len(during) >= 2, f"the dashboard was redrawn {len(during)} time(s) while training: {kinds}"
-    assert updates[-1] > last_step_line, "the final dashboard replaces the image at the end"
+    stopped = min(i for i, m in enumerate(messages) if m[1] == "stream" and "Ctrl-C" in m[3])
+    during = [i for i in updates if i < stopped]
+    assert len(during) >= 3, f"the dashboard was redrawn {len(during)} time(s) while training: {kinds}"
+    assert updates[-1] > stopped, "the final dashboard replaces the image at the end"
     assert len(os.listdir(runs)) == 1  # the run summary; no PNG: the dashboard is in the notebook
 
     for cell, expected in ((nb.cells[1], "--iterations"), (nb.cells[2], "nothing")):
