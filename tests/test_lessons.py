@@ -36,6 +36,8 @@ def test_batchnorm_sigmoid_lesson_both_halves(flags, lesson_data_dir, tmp_path):
 def _summary(result):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+    help_text = run_script("mnist_3.0_convolutional.py", "--help").stdout
+    assert "--xla" in help_text and "faster" in help_text
     path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
     with open(path) as f:
         return json.load(f)
@@ -104,6 +106,8 @@ def test_bad_flags_one_clear_line(flags, named):
     result = run_script("mnist_1.0_softmax.py", *flags)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+    help_text = run_script("mnist_3.0_convolutional.py", "--help").stdout
+    assert "--xla" in help_text and "faster" in help_text
     assert named in result.stderr.strip().splitlines()[-1]
 
 
@@ -198,6 +202,8 @@ def test_missing_data_one_clear_line(tmp_path):
     result = run_script("mnist_1.0_softmax.py", "--no-visu", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+    help_text = run_script("mnist_3.0_convolutional.py", "--help").stdout
+    assert "--xla" in help_text and "faster" in help_text
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error:") and str(tmp_path / "nothing") in last and "t10k-labels-idx1-ubyte" in last
 
@@ -341,3 +347,15 @@ def test_band_percentiles_computed_in_the_graph():
         assert np.all(np.diff(result) >= 0)
         ranks = [np.mean(values <= p) for p in result[1:-1]]  # where each estimate falls among all the values
         np.testing.assert_allclose(ranks, np.array(tensorflowvisu.PERCENTILES[1:-1]) / 100, atol=0.02)
+
+
+def test_xla_opt_in_trains_and_is_recorded(lesson_data_dir, tmp_path):
+    # --xla: the same lesson, compiled with XLA (switched on before TensorFlow loads); it must learn as well
+    result = run_script("mnist_3.0_convolutional.py", "--xla", "--no-visu", "--iterations", "60", "--test-every",
+                        "30", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path))
+    summary = _summary(result)
+    assert summary["hyperparameters"]["xla"] is True
+    assert summary["curves"]["test"]["loss"][-1] < summary["curves"]["test"]["loss"][0]
+    assert "Traceback" not in result.stderr
+    help_text = run_script("mnist_3.0_convolutional.py", "--help").stdout
+    assert "--xla" in help_text and "faster" in help_text
