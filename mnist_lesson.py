@@ -378,8 +378,9 @@ def percentiles_in_graph(tensors, sample=BAND_SAMPLE):
         rank = percentile / 100 * last                                      # between two whole ranks
         below = tf.floor(rank)
         above = tf.minimum(below + 1, last)
-        kth = lambda r: tf.raw_ops.NthElement(input=picked, n=tf.cast(r, tf.int32))  # noqa: E731  r-th smallest
-        inner.append(kth(below) + (rank - below) * (kth(above) - kth(below)))  # (a partial sort, no full one)
+        low, high = (tf.raw_ops.NthElement(input=picked, n=tf.cast(r, tf.int32))  # the r-th smallest value:
+                     for r in (below, above))                                   # a partial sort, no full one
+        inner.append(low + (rank - below) * (high - low))
     return tf.stack([tf.reduce_min(values)] + inner + [tf.reduce_max(values)])  # [8]
 
 

@@ -174,7 +174,6 @@ class Dashboard:
         self._next_events = 0.0
         self._notebook_display = None
         self.draw_seconds = 0.0
-        self.draws = 0
         self.frames = 0
 
         self._movie_writer = None
@@ -380,7 +379,6 @@ class Dashboard:
                 self._process_events()
             spent = time.perf_counter() - now
             self.draw_seconds += spent
-            self.draws += 1
             self._next_draw = now + self._pause_after(spent)
         elif self.window and now >= self._next_events:
             self._process_events()
@@ -470,7 +468,6 @@ class Dashboard:
                 self.wait_until_closed()
         if self.notebook:  # the final dashboard stays in the cell's output
             self._notebook_display = show_in_notebook(self._figure, self._notebook_display)
-            self.draws += 1
         return results
 
     def _finish_movie(self):

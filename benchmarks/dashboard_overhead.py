@@ -14,9 +14,7 @@ overhead over --no-visu (in the notebook: over the notebook's own --no-visu run,
 its own), training steps/s, and the share of the loop's time spent redrawing (the live window and the
 notebook are rate-limited to 6% of the wall time).
 """
-import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -27,18 +25,17 @@ import time
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 from cli import UsageError, parser_from_docstring, positive_int, run_main  # noqa: E402
+from lessons_table import lesson_script, read_run_summary  # noqa: E402
 
 NO_VISU = "--no-visu"
 NOTEBOOK_NO_VISU = "notebook (%run in a Jupyter kernel), --no-visu"
 
 
-def lesson_script(number):
-    """mnist_NUMBER_*.py in the project, from a lesson number (2.2) or a script name."""
-    names = [name for name in sorted(os.listdir(PROJECT_DIR))
-             if name == number or (name.startswith(f"mnist_{number}_") and name.endswith(".py"))]
-    if not names:
+def lesson_file(number):
+    script = lesson_script(number)
+    if script is None:
         raise UsageError(f"--lessons {number}: no such lesson (e.g. 1.0, 2.2, 3.1)")
-    return names[0]
+    return script
 
 
 def start_display():
@@ -55,11 +52,10 @@ def start_display():
 
 
 def read_summary(output, what):
-    match = re.search(r"^run summary: (.+)$", output, re.MULTILINE)
-    if not match:
+    summary = read_run_summary(output)
+    if summary is None:
         raise UsageError(f"{what} failed: {output.strip().splitlines()[-1:]}")
-    with open(match.group(1)) as f:
-        return json.load(f)
+    return summary
 
 
 def run_script(project, lesson, flags, env):
@@ -80,12 +76,8 @@ def run_in_notebook(project, lesson, flags, env):
 
 
 def notebook_available():
-    try:
-        import nbclient  # noqa: F401
-        import ipykernel  # noqa: F401
-        return True
-    except ImportError:
-        return False
+    import importlib.util
+    return all(importlib.util.find_spec(module) for module in ("nbclient", "ipykernel"))
 
 
 def main():
@@ -99,7 +91,7 @@ def main():
                         help="training steps of every lesson (default: each lesson's own)")
     parser.add_argument("--baseline", metavar="DIR", help="another checkout of the project, measured alongside")
     args = parser.parse_args()
-    lessons = [lesson_script(number) for number in args.lessons]
+    lessons = [lesson_file(number) for number in args.lessons]
     projects = {"": PROJECT_DIR}
     if args.baseline:
         baseline = os.path.abspath(args.baseline)

@@ -30,6 +30,21 @@ def lesson_scripts():
     return sorted(glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")))
 
 
+def lesson_script(number):
+    """The file name of lesson NUMBER (e.g. "2.2" -> "mnist_2.2_five_layers_relu_lrdecay_dropout.py"), or None."""
+    names = [os.path.basename(path) for path in lesson_scripts() if os.path.basename(path).split("_")[1] == number]
+    return names[0] if names else None
+
+
+def read_run_summary(output):
+    """The run summary a lesson wrote, found from its "run summary: PATH" line; None without that line."""
+    match = re.search(r"^run summary: (.+)$", output, re.MULTILINE)
+    if not match:
+        return None
+    with open(match.group(1)) as f:
+        return json.load(f)
+
+
 def run_lesson(script, extra_flags):
     command = [sys.executable, script, "--no-visu"] + extra_flags
     started = time.perf_counter()
@@ -38,9 +53,7 @@ def run_lesson(script, extra_flags):
     if result.returncode != 0:
         last_line = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
         sys.exit(f"{os.path.basename(script)} {' '.join(extra_flags)} failed: {last_line}")
-    match = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE)
-    with open(match.group(1)) as f:
-        summary = json.load(f)
+    summary = read_run_summary(result.stdout)
     summary["process_seconds"] = process_seconds
     return summary
 

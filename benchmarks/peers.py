@@ -18,7 +18,7 @@ again), so that the machine's noise hits all of them alike; warm-up is left out 
 Prints each measurement as it comes, then medians and the ratios project / peer. Needs the peers installed
 (pip install -r requirements-bench.txt); a missing one is said and left out.
 """
-import glob
+import argparse
 import json
 import os
 import re
@@ -32,6 +32,7 @@ import time
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 from cli import UsageError, parser_from_docstring, positive_int, run_main  # noqa: E402
+from lessons_table import read_run_summary  # noqa: E402
 
 LESSON = "mnist_3.1_convolutional_bigger_dropout.py"
 WARMUP = 10          # training steps left out at the start (conv, and the peers' GRU)
@@ -176,9 +177,7 @@ def project_conv(steps, data_dir, work):
     never = str(10 ** 9)  # the test set and training batch measured at the start and the end only
     flags = ["--no-visu", "--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never,
              "--runs-dir", work] + (["--data-dir", data_dir] if data_dir else [])
-    output = run([LESSON, *flags], "lesson 3.1")
-    with open(re.search(r"^run summary: (.+)$", output, re.MULTILINE).group(1)) as f:
-        return json.load(f)["train_steps_per_second_after_warmup"]
+    return read_run_summary(run([LESSON, *flags], "lesson 3.1"))["train_steps_per_second_after_warmup"]
 
 
 def project_gru(steps, corpus, work):
@@ -221,8 +220,8 @@ def main():
                         help="characters generated per run, the first chunk's warm-up included (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST (default: the lessons' own default)")
     parser.add_argument("--corpus", metavar="GLOB", help="the text for rnn_train.py (default: its own default)")
-    parser.add_argument("--worker", help=argparse_hidden())
-    parser.add_argument("--steps", type=positive_int, help=argparse_hidden())
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # the peers' own processes
+    parser.add_argument("--steps", type=positive_int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps({"per_second": WORKERS[args.worker](args.steps, args.data_dir)}))
@@ -267,11 +266,6 @@ def main():
         cells = [f"{medians[n]:,.0f}" if n in medians else "-" for n in names]
         ratios = [f"{medians['project'] / medians[n]:.2f}x" if n in medians else "-" for n in peers]
         print(f"| {workload} | {unit} | " + " | ".join(cells + ratios) + " |")
-
-
-def argparse_hidden():
-    import argparse
-    return argparse.SUPPRESS
 
 
 if __name__ == "__main__":
