@@ -20,12 +20,11 @@ import gzip
 import hashlib
 import os
 import sys
-import urllib.request
 import zlib
 
 import numpy as np
 
-from cli import atomic_output
+import downloads
 
 ENV_VAR = "MNIST_DATA_DIR"
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mnist")
@@ -173,43 +172,8 @@ def load_file(data_dir, name):
 # Downloading
 # ---------------------------------------------------------------------------------------------
 
-def _progress(message, done, total):
-    if total:
-        line = f"\r  {message} {100 * done // total:3d}% ({done / 1e6:.1f} of {total / 1e6:.1f} MB)"
-    else:
-        line = f"\r  {message} {done / 1e6:.1f} MB"
-    sys.stderr.write(line)
-    sys.stderr.flush()
-
-
-def _fetch(url, destination, md5, timeout):
-    """Download url to destination, whole or not at all, checking its MD5. Raises OSError or ValueError."""
-    digest = hashlib.md5()
-    done = 0
-    try:
-        with atomic_output(destination, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            total = int(response.headers.get("Content-Length") or 0)
-            while True:
-                chunk = response.read(1 << 16)
-                if not chunk:
-                    break
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                _progress(f"downloading {url}", done, total)
-            # checked before the block ends: a failed check raises, and the partial file is removed
-            if total and done != total:
-                raise ValueError(f"transfer cut short ({done} of {total} bytes)")
-            if md5 is not None and digest.hexdigest() != md5:
-                raise ValueError(f"checksum mismatch (MD5 {digest.hexdigest()}, expected {md5})")
-    finally:
-        if done:
-            sys.stderr.write("\n")  # end the progress line
-
-
 def mirrors_from_environment():
-    value = os.environ.get(MIRRORS_ENV_VAR)
-    return tuple(url if url.endswith("/") else url + "/" for url in value.split(",") if url) if value else MIRRORS
+    return downloads.mirrors_from(MIRRORS_ENV_VAR, MIRRORS)
 
 
 def download(data_dir, names=FILES, mirrors=None, checksums=OFFICIAL_MD5, timeout=30):
@@ -220,20 +184,14 @@ def download(data_dir, names=FILES, mirrors=None, checksums=OFFICIAL_MD5, timeou
     except OSError as e:
         raise DataError(f"cannot create the data folder {data_dir}: {e.strerror}. "
                         "Pass --data-dir (or set MNIST_DATA_DIR) to a folder you can write to.") from None
-    for name in names:
-        filename = name + ".gz"
-        errors = []
-        for mirror in mirrors:
-            try:
-                _fetch(mirror + filename, os.path.join(data_dir, filename), checksums.get(filename), timeout)
-                break
-            except (OSError, ValueError) as e:  # URLError and socket timeouts are OSErrors
-                errors.append(f"{mirror}: {getattr(e, 'reason', e)}")
-        else:
-            raise DataError(
-                f"could not download {filename} ({'; '.join(errors)}). Offline? Put the four MNIST files "
-                f"({', '.join(FILES)}, .gz or uncompressed) in {data_dir}, "
-                f"or point --data-dir / {ENV_VAR} at a folder that has them.")
+    try:
+        downloads.fetch_all(data_dir, [name + ".gz" for name in names], mirrors,
+                            {name: ("md5", md5) for name, md5 in checksums.items()}, timeout)
+    except downloads.DownloadError as e:
+        raise DataError(
+            f"{e}. Offline? Put the four MNIST files "
+            f"({', '.join(FILES)}, .gz or uncompressed) in {data_dir}, "
+            f"or point --data-dir / {ENV_VAR} at a folder that has them.") from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,6 @@ A checkpoint folder holds everything rnn_play and --resume need (the model's siz
 can be moved or copied: the checkpoints are found from its own files. It keeps the 5 newest checkpoints.
 """
 import datetime
-import glob
 import math
 import os
 import sys
@@ -51,7 +50,7 @@ import rnn_checkpoints        # the checkpoint folder: what is saved, found, res
 import txtutils
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA = os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt")
+DEFAULT_DATA_DIR = os.path.join(PROJECT_DIR, "data", "shakespeare")  # the talk's corpus, fetched on first use
 DEFAULT_CHECKPOINT_DIR = os.path.join(PROJECT_DIR, "checkpoints")
 DEFAULT_LOG_DIR = os.path.join(PROJECT_DIR, "log")
 
@@ -237,8 +236,9 @@ class Model:
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--data", metavar="GLOB", default=None,
-                        help="text files to train on: a quoted glob, or a folder (its .txt files) "
-                             "(default: data/shakespeare/*.txt beside this script, or $SHAKESPEARE_DATA)")
+                        help="text files to train on: a quoted glob ('src/**/*.py'), or a folder (every text file "
+                             "under it) (default: $SHAKESPEARE_DATA, else the talk's Shakespeare corpus in "
+                             "data/shakespeare/ beside this script, downloaded on first use)")
     parser.add_argument("--seqlen", type=positive_int, default=SEQLEN, help="unrolled sequence length (default: %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=BATCHSIZE, help="sequences per batch (default: %(default)s)")
     parser.add_argument("--internal-size", type=positive_int, default=None,
@@ -265,14 +265,19 @@ def parse_args(argv=None):
 
 
 def corpus_pattern(args):
+    """--data, else $SHAKESPEARE_DATA, else the talk's corpus in data/shakespeare/ (downloaded on first use)."""
     if args.data:
         return args.data
-    pattern = os.environ.get("SHAKESPEARE_DATA") or DEFAULT_DATA
-    if not any(os.path.isfile(p) for p in glob.glob(pattern)):
-        raise UsageError(f"no Shakespeare corpus at {pattern}: put the complete works there as plain-text "
-                         "files (one per work, e.g. from Project Gutenberg, ebook #100), "
-                         "or pass --data 'path/to/*.txt'")
-    return pattern
+    pattern = os.environ.get("SHAKESPEARE_DATA")
+    if pattern:
+        try:
+            txtutils.corpus_files(pattern)
+        except txtutils.TextError:
+            raise UsageError(f"SHAKESPEARE_DATA={pattern} matches no file: point it at the corpus's text files, "
+                             "unset it to download the talk's corpus into data/shakespeare/, "
+                             "or pass --data 'path/to/*.txt'") from None
+        return pattern
+    return txtutils.fetch_shakespeare(DEFAULT_DATA_DIR)
 
 
 def write_scalars(writer, step, **values):
@@ -325,9 +330,12 @@ def load_corpus(args):
     corpus = txtutils.read_corpus(corpus_pattern(args))
     txtutils.check_text_length(len(corpus.train), args.batch_size, args.seqlen)
     steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), args.batch_size, args.seqlen)
-    held_out = ", ".join(name for name, _, _ in corpus.validation_books) or "none"
-    print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works, "
-          f"{len(corpus.validation):,} validation characters ({held_out}); {steps_per_epoch} batches per epoch")
+    print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works; "
+          f"{steps_per_epoch} batches per epoch")
+    print(f"corpus: {len(corpus.validation):,} validation characters held out: {corpus.held_out}")
+    if 0 < len(corpus.validation) <= args.seqlen:
+        print(f"corpus: the validation text is shorter than one sequence (--seqlen {args.seqlen}): "
+              "no validation loss (give more text)")
     unknown = txtutils.describe_unknown(corpus, sys.stdout)
     if unknown:
         print(f"corpus: {unknown}")

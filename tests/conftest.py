@@ -1,8 +1,10 @@
 """Shared test fixtures: the project on sys.path, headless matplotlib, small synthetic MNIST files."""
 import glob
+import http.server
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -71,9 +73,47 @@ def lesson_data_dir(tmp_path_factory):
     return real_mnist_dir() or write_mnist(str(tmp_path_factory.mktemp("mnist")), train_count=2000, test_count=500)
 
 
+# ---------------------------------------------------------------- a local HTTP server, for real downloads
+class LocalServer:
+    """A local HTTP server: paths map to (status, body, declared length)."""
+
+    def __init__(self):
+        self.routes = {}
+        routes = self.routes
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                status, body, length = routes.get(self.path, (404, b"not found", None))
+                self.send_response(status)
+                self.send_header("Content-Length", str(length if length is not None else len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    s = LocalServer()
+    yield s
+    s.close()
+
+
 def run_script(script, *flags, env=None, timeout=300):
-    """Run a project script headless (no display, no download), returning the CompletedProcess."""
-    environment = dict(os.environ, MPLBACKEND="Agg", MNIST_MIRRORS="http://127.0.0.1:9/")
+    """Run a project script headless (no display, no download: nothing listens on port 9), returning the CompletedProcess."""
+    environment = dict(os.environ, MPLBACKEND="Agg", MNIST_MIRRORS="http://127.0.0.1:9/",
+                       SHAKESPEARE_MIRRORS="http://127.0.0.1:9/")
     environment.pop("DISPLAY", None)
     environment.pop("WAYLAND_DISPLAY", None)
     environment.update(env or {})

@@ -1,9 +1,7 @@
 """mnist_data: IDX parsing, bad files, batches, and real downloads from a local HTTP server."""
 import gzip
 import hashlib
-import http.server
 import os
-import threading
 
 import numpy as np
 import pytest
@@ -195,42 +193,6 @@ def test_batch_larger_than_data(synthetic_mnist):
 
 
 # ---------------------------------------------------------------- downloads, for real, over HTTP
-class _Server:
-    """A local HTTP server: paths map to (status, body, declared length)."""
-
-    def __init__(self):
-        self.routes = {}
-        routes = self.routes
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                status, body, length = routes.get(self.path, (404, b"not found", None))
-                self.send_response(status)
-                self.send_header("Content-Length", str(length if length is not None else len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                self.wfile.flush()
-                self.close_connection = True
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def server():
-    s = _Server()
-    yield s
-    s.close()
-
-
 @pytest.fixture
 def source_files(tmp_path):
     """The four synthetic .gz files and their MD5 checksums, as a mirror would serve them."""

@@ -393,7 +393,44 @@ def test_train_without_corpus_says_what_to_pass(tmp_path):
                         env={"SHAKESPEARE_DATA": str(tmp_path / "none" / "*.txt")})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert "no Shakespeare corpus" in last and "--data" in last
+    assert "SHAKESPEARE_DATA=" in last and "matches no file" in last and "--data" in last
+
+
+def test_train_offline_without_corpus_says_what_to_download(tmp_path, monkeypatch):
+    """No --data, no $SHAKESPEARE_DATA, no data/shakespeare/: the talk's corpus is downloaded; offline
+    (nothing listens on port 9), one line says which files to put where, and nothing is written."""
+    import rnn_train
+    monkeypatch.setattr(rnn_train, "DEFAULT_DATA_DIR", str(tmp_path / "data" / "shakespeare"))
+    monkeypatch.delenv("SHAKESPEARE_DATA", raising=False)
+    monkeypatch.setenv("SHAKESPEARE_MIRRORS", "http://127.0.0.1:9/")
+    with pytest.raises(UsageError) as error:
+        rnn_train.main(["--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l"), "--steps", "1"])
+    message = str(error.value)
+    assert "\n" not in message and "could not download 1kinghenryiv.txt" in message
+    assert "Offline? Put the 42 .txt files of the folder shakespeare/ of github.com/martin-gorner/" in message
+    assert str(tmp_path / "data" / "shakespeare") in message
+    assert os.listdir(tmp_path / "data" / "shakespeare") == []
+
+
+def test_train_downloads_the_corpus_on_first_use(tmp_path, monkeypatch, server):
+    """The corpus fetched from a mirror (a local HTTP server), checked, then trained on."""
+    import hashlib
+    import rnn_train
+    import txtutils
+    works = {f"work{i}.txt": (VERSE * (10 + i)).encode() for i in range(5)}
+    for name, data in works.items():
+        server.routes[f"/corpus/{name}"] = (200, data, None)
+    monkeypatch.setattr(txtutils, "SHAKESPEARE_SHA256", {n: hashlib.sha256(d).hexdigest() for n, d in works.items()})
+    folder = tmp_path / "data" / "shakespeare"
+    monkeypatch.setattr(rnn_train, "DEFAULT_DATA_DIR", str(folder))
+    monkeypatch.delenv("SHAKESPEARE_DATA", raising=False)
+    monkeypatch.setenv("SHAKESPEARE_MIRRORS", f"http://127.0.0.1:9/,{server.url}/corpus")
+    with rnn_train.tf.Graph().as_default():
+        rnn_train.main(["--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l"), "--steps", "2",
+                        *TINY])
+    assert sorted(os.listdir(folder)) == sorted(works)
+    assert all((folder / name).read_bytes() == data for name, data in works.items())
+    assert os.path.exists(tmp_path / "c" / "rnn_train-2.index")
 
 
 # ---------------------------------------------------------------- milestones and replay

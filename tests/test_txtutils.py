@@ -1,5 +1,6 @@
 """txtutils: the alphabet, the mini-batch sequencer, corpus loading and its errors, the displays."""
 import io
+import os
 
 import numpy as np
 import pytest
@@ -85,6 +86,7 @@ def test_corpus_books_and_validation_split(tmp_path):
     pattern = _write_books(tmp_path, [5000] * 9 + [1000])
     corpus = txtutils.read_corpus(pattern)
     assert [name for name, _, _ in corpus.validation_books] == ["book9"]  # the last work, whole
+    assert corpus.held_out == "book9 (whole)"
     assert len(corpus.validation) == 1000
     assert len(corpus.train) == 45000
     assert corpus.books[3] == ("book3", 15000, 20000)
@@ -99,9 +101,23 @@ def test_corpus_validation_at_most_a_tenth_and_90kb(tmp_path):
     assert corpus.validation_books[0][0] == "book5"
 
 
-def test_no_validation_with_few_files(tmp_path):
-    corpus = txtutils.read_corpus(_write_books(tmp_path, [3000, 3000]))
-    assert len(corpus.validation) == 0 and len(corpus.train) == 6000
+@pytest.mark.parametrize("sizes", [[6000], [3000, 3000], [2000, 2000, 2000]])
+def test_few_files_still_hold_out_the_end_of_the_text(tmp_path, sizes):
+    corpus = txtutils.read_corpus(_write_books(tmp_path, sizes))
+    assert len(corpus.train) + len(corpus.validation) == 6000
+    assert 500 <= len(corpus.validation) <= 600  # a tenth, from the next line start
+    assert txtutils.decode_to_text(corpus.validation[:5]) == "LINE "
+    assert txtutils.decode_to_text(corpus.train[-1:]) == "\n"
+    last = f"book{len(sizes) - 1}"
+    assert corpus.held_out.startswith(f"the end of {last}, from line ")
+    lines_before = txtutils.decode_to_text(corpus.train[corpus.books[-1][1]:]).count("\n")
+    assert corpus.held_out == f"the end of {last}, from line {lines_before + 1:,}"
+
+
+def test_validation_of_a_tiny_text_says_why_there_is_none(tmp_path):
+    (tmp_path / "a.txt").write_text("to be\n")
+    corpus = txtutils.read_corpus(str(tmp_path / "a.txt"))
+    assert len(corpus.validation) == 0 and corpus.held_out.startswith("none: the text (6 characters) is too short")
 
 
 def test_binary_and_non_utf8_files_skipped(tmp_path):
@@ -145,7 +161,7 @@ def test_corpus_from_a_folder_at_any_depth(tmp_path):
     (tmp_path / "sub" / "notes.md").write_text("a text file too")
     (tmp_path / ".hidden").write_text("left out")
     corpus = txtutils.read_corpus(str(tmp_path))
-    assert [name for name, _, _ in corpus.books] == ["book0", "book1", "notes"]
+    assert [name for name, _, _ in corpus.books + corpus.validation_books] == ["book0", "book1", "notes"]
 
 
 def test_recursive_glob(tmp_path):
@@ -154,7 +170,7 @@ def test_recursive_glob(tmp_path):
     (tmp_path / "src" / "pkg" / "inner.py").write_text("x = (1, 2)\n")
     (tmp_path / "src" / "pkg" / "data.json").write_text("{}")
     corpus = txtutils.read_corpus(str(tmp_path / "src" / "**" / "*.py"))
-    assert [name for name, _, _ in corpus.books] == ["inner", "top"]
+    assert [name for name, _, _ in corpus.books + corpus.validation_books] == ["inner", "top"]
 
 
 def test_empty_folder(tmp_path):
@@ -214,3 +230,70 @@ def test_real_shakespeare_split():
     assert total > 5_000_000 and len(corpus.books) >= 40
     assert 0 < len(corpus.validation) <= min(total // 10, 90 * 1024)
     assert (corpus.train == txtutils.UNKNOWN).mean() < 0.001
+
+
+# ---------------------------------------------------------------- the talk's corpus, downloaded
+def _serve_works(server, monkeypatch, count=3):
+    import hashlib
+    works = {f"work{i}.txt": f"ACT {i}\n\tSCENE I.\n".encode() * 50 for i in range(count)}
+    monkeypatch.setattr(txtutils, "SHAKESPEARE_SHA256", {n: hashlib.sha256(d).hexdigest() for n, d in works.items()})
+    return works
+
+
+def test_shakespeare_checksums_are_the_talks_42_works():
+    assert len(txtutils.SHAKESPEARE_SHA256) == 42 and "winterstale.txt" in txtutils.SHAKESPEARE_SHA256
+    assert all(len(digest) == 64 for digest in txtutils.SHAKESPEARE_SHA256.values())
+
+
+def test_real_shakespeare_matches_its_checksums():
+    """The corpus the README tells users to put in data/shakespeare/ is byte for byte the downloaded one."""
+    import hashlib
+    from conftest import real_shakespeare_glob
+    pattern = real_shakespeare_glob()
+    if pattern is None:
+        pytest.skip("the Shakespeare corpus is absent (put it in data/shakespeare/, or set SHAKESPEARE_DATA)")
+    folder = os.path.dirname(pattern)
+    for name, digest in txtutils.SHAKESPEARE_SHA256.items():
+        with open(os.path.join(folder, name), "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == digest, name
+
+
+def test_fetch_shakespeare_from_the_second_mirror(tmp_path, server, monkeypatch):
+    works = _serve_works(server, monkeypatch)
+    for name, data in works.items():
+        server.routes[f"/good/{name}"] = (200, data, None)
+    monkeypatch.setenv("SHAKESPEARE_MIRRORS", f"http://127.0.0.1:9/,{server.url}/missing/,{server.url}/good")
+    pattern = txtutils.fetch_shakespeare(str(tmp_path / "shakespeare"))
+    assert pattern == str(tmp_path / "shakespeare" / "*.txt")
+    assert sorted(os.listdir(tmp_path / "shakespeare")) == sorted(works)
+    assert all((tmp_path / "shakespeare" / name).read_bytes() == data for name, data in works.items())
+
+
+def test_fetch_shakespeare_damaged_file_leaves_nothing_then_fetches_only_what_is_missing(tmp_path, server,
+                                                                                         monkeypatch):
+    works = _serve_works(server, monkeypatch)
+    for name, data in works.items():
+        server.routes[f"/m/{name}"] = (200, data, None)
+    server.routes["/m/work1.txt"] = (200, works["work1.txt"].replace(b"ACT", b"ACt", 1), None)  # damaged
+    monkeypatch.setenv("SHAKESPEARE_MIRRORS", f"{server.url}/m/")
+    folder = tmp_path / "shakespeare"
+    with pytest.raises(txtutils.TextError) as error:
+        txtutils.fetch_shakespeare(str(folder))
+    assert "could not download work1.txt" in str(error.value) and "checksum mismatch" in str(error.value)
+    assert "\n" not in str(error.value)
+    assert os.listdir(folder) == ["work0.txt"]  # whole and checked; no partial file of work1
+    server.routes["/m/work1.txt"] = (200, works["work1.txt"], None)
+    server.routes["/m/work0.txt"] = (404, b"gone", None)  # already there: not asked for again
+    txtutils.fetch_shakespeare(str(folder))
+    assert sorted(os.listdir(folder)) == sorted(works)
+
+
+def test_fetch_shakespeare_keeps_the_files_a_user_put_there(tmp_path, monkeypatch, server):
+    works = _serve_works(server, monkeypatch)
+    folder = tmp_path / "shakespeare"
+    folder.mkdir()
+    for name in works:
+        (folder / name).write_text("my own copy\n")
+    monkeypatch.setenv("SHAKESPEARE_MIRRORS", "http://127.0.0.1:9/")
+    txtutils.fetch_shakespeare(str(folder))  # nothing to download: no network needed
+    assert all((folder / name).read_text() == "my own copy\n" for name in works)
