@@ -10,12 +10,20 @@ What a folder holds, all of it found from the folder's own files (so that it can
                                                   what rnn_play.py --replay plays, gibberish to play
 A damaged or incomplete checkpoint (a run killed while saving, a partial copy) is recognised, and the
 newest complete one is used instead, with one line saying so.
+
+A model folder (models/shakespeare/, written by rnn_play.py --export) is the compact form of one checkpoint
+for playing and scoring, not for --resume:
+    weights.npz      the weights only, by variable name, in float16 (half the size; restored as float32)
+    hparams.json     as above
+    training.json    how it was trained: the command, the steps and epochs, its validation curve
 """
 import glob
 import json
 import os
 import re
 import sys
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -28,6 +36,8 @@ HPARAMS_FILE = "hparams.json"
 STATE_FILE = "rnn_state.npz"
 MILESTONES_DIR, MILESTONE_NAME, MILESTONES_FILE = "milestones", "milestone", "milestones.json"
 FIRST_MILESTONE, LAST_DOUBLING, MILESTONE_EVERY = 25, 800, 1000  # 25, 50, 100, 200, 400, 800, 1000, 2000...
+WEIGHTS_FILE = "weights.npz"   # a model folder's weights (rnn_play.py --export)
+TRAINING_FILE = "training.json"
 ALPHABET = "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"
 
 
@@ -116,8 +126,15 @@ def newest_complete(folder):
     return None
 
 
+def is_model_folder(path):
+    return os.path.isfile(os.path.join(path, WEIGHTS_FILE))
+
+
 def for_playing(path):
-    """(checkpoint prefix, its folder) for a folder (its newest complete checkpoint) or one checkpoint."""
+    """(checkpoint prefix, its folder) for a folder (its newest complete checkpoint) or one checkpoint.
+    For a model folder, the "prefix" is its weights.npz."""
+    if os.path.isdir(path) and is_model_folder(path):
+        return os.path.join(path, WEIGHTS_FILE), path
     if os.path.isdir(path):
         newest = newest_complete(path)
         if newest is None:
@@ -128,7 +145,10 @@ def for_playing(path):
         if why:
             raise UsageError(f"checkpoint {path} cannot be loaded ({why}): pass another one, or its folder "
                              "for the newest complete one")
-        return path, os.path.dirname(path) or "."
+        folder = os.path.dirname(path) or "."
+        if os.path.basename(os.path.abspath(folder)) == MILESTONES_DIR:  # a milestone: hparams.json is above
+            folder = os.path.dirname(os.path.abspath(folder))
+        return path, folder
     raise UsageError(f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
                      f"checkpoints/{CHECKPOINT_NAME}-5000 (without .index)")
 
@@ -164,12 +184,74 @@ def remove_old(folder, step, keep=KEEP_CHECKPOINTS):
 
 
 def restore(sess, checkpoint_saver, prefix, model_size):
-    """saver.restore(), with one line when the checkpoint was saved by a model of another size."""
+    """saver.restore() (or the weights of a model folder), with one line when the checkpoint was saved by a
+    model of another size."""
+    if prefix.endswith(WEIGHTS_FILE):
+        return restore_exported(sess, prefix, model_size)
     try:
         checkpoint_saver.restore(sess, prefix)
     except (tf.errors.OpError, IndexError, ValueError) as e:
         raise UsageError(f"checkpoint {prefix} does not match the model of {HPARAMS_FILE} (internal size "
                          f"{model_size['internal_size']}, {model_size['layers']} layers): {first_line(e)}") from None
+
+
+def export(sess, variables, folder, dtype=np.float16):
+    """Write the variables' values into folder/weights.npz, by name, in dtype (float16: half the size)."""
+    values = {variable.op.name: value.astype(dtype) for variable, value in zip(variables, sess.run(variables))}
+    with atomic_output(os.path.join(folder, WEIGHTS_FILE), "wb") as f:
+        np.savez_compressed(f, **values)
+    return os.path.join(folder, WEIGHTS_FILE)
+
+
+def restore_exported(sess, path, model_size):
+    """Load a model folder's weights.npz into the graph's model variables (its trainable ones, matched by
+    name), as float32."""
+    try:
+        with np.load(path) as saved:
+            for variable in tf.trainable_variables():
+                name = variable.op.name
+                if name not in saved.files:
+                    raise ValueError(f"it has no {name}")
+                value = saved[name]
+                if tuple(value.shape) != tuple(variable.shape.as_list()):
+                    raise ValueError(f"{name} is {list(value.shape)}, the model's is {variable.shape.as_list()}")
+                variable.load(value.astype(np.float32), sess)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise UsageError(f"{path} is damaged ({e}): copy it again, or pass another --checkpoint") from None
+    except (OSError, ValueError, KeyError) as e:
+        raise UsageError(f"{path} does not match the model of {HPARAMS_FILE} (internal size "
+                         f"{model_size['internal_size']}, {model_size['layers']} layers): {first_line(e)}") from None
+
+
+def describe_training(folder, prefix):
+    """What is known of the training of checkpoint `prefix` in folder: its step and epochs, its validation loss
+    (when a milestone was saved at its step) and the milestones' curve up to it."""
+    step = int(re.search(r"-(\d+)$", prefix).group(1))
+    curve = [{k: m[k] for k in ("step", "epoch", "validation_loss")}
+             for m in milestones(folder, fall_back=False) if m["step"] <= step]
+    per_step = [m["epoch"] / m["step"] for m in curve if m["epoch"] is not None]
+    at_step = [m["validation_loss"] for m in curve if m["step"] == step]
+    return {"checkpoint": os.path.basename(prefix), "steps": step,
+            "epochs": round(step * per_step[-1], 2) if per_step else None,
+            "validation_loss": at_step[0] if at_step else None, "curve": curve}
+
+
+def save_training_record(folder, record):
+    with atomic_output(os.path.join(folder, TRAINING_FILE)) as f:
+        json.dump(record, f, indent=1)
+
+
+def training_record(folder):
+    """The model folder's training.json, or None (a checkpoint folder, or a record that cannot be read)."""
+    try:
+        with open(os.path.join(folder, TRAINING_FILE)) as f:
+            record = json.load(f)
+        if isinstance(record.get("steps"), int) and isinstance(record.get("epochs"), (int, float)) \
+                and isinstance(record.get("validation_loss"), (int, float)):
+            return record
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
 
 
 def load_state(folder, step, shape):

@@ -1,18 +1,31 @@
-"""Generate Shakespeare (or whatever the model learned) from a checkpoint saved by rnn_train.py.
+"""Generate Shakespeare (or whatever the model learned) from a model trained by rnn_train.py.
 
-    python rnn_play.py                                   latest checkpoint in checkpoints/, endless (Ctrl-C stops)
+    python rnn_play.py                                   your newest checkpoint in checkpoints/, else the
+                                                         trained model shipped in models/shakespeare/;
+                                                         endless (Ctrl-C stops)
     python rnn_play.py --length 2000 --prime "ROMEO:"    2,000 characters after a priming text
     python rnn_play.py --checkpoint checkpoints/rnn_train-5000 --topn 2 --seed 7
     python rnn_play.py --replay                          the milestones of the training, one after the other
+    python rnn_play.py --score FILE                      the model's loss on a text: nats and bits per character
+    python rnn_play.py --score 'data/shakespeare/*.txt' --held-out    ...on the text rnn_train held out
+    python rnn_play.py --checkpoint checkpoints --export models/mine  a compact copy (float16) to play and score
 
 --replay is the talk's demonstration: the weights saved at milestone steps during training (25, 50,
 100, ... 800, then every 1,000 steps) play in step order, each from the same --seed and --prime, so
-that the text reads top to bottom from gibberish, to words, to the shape of a play.
+that the text reads top to bottom from gibberish, to words, to the shape of a play. As in the talk's
+code, the milestones along the way draw among the 10 most likely characters (--replay-topn), the last,
+trained one among 2 (--topn): with 2, an early network only ever writes its favourite letters.
 
 Each character is drawn among the --topn most likely next characters, with their probabilities;
 --topn 1 always takes the most likely one (and soon loops); the talk's code uses 2 for a trained model.
+
+--score reads a text the way rnn_train.py validates (batches of 200 sequences of 30 characters, the state
+carried from batch to batch; --batch-size and --seqlen as in training) and prints the loss: the average of -ln(probability of the right next
+character), in nats per character, and in bits (nats / ln 2). Lower is better; a model that knew nothing
+would score ln(98) = 4.585 nats.
 The characters are generated in chunks inside the TensorFlow graph, so the text streams fast.
 """
+import math
 import os
 import shutil
 import sys
@@ -21,21 +34,24 @@ import time
 import numpy as np
 
 import graphmode              # TensorFlow in graph mode, imported first and quietly
-from cli import UsageError, parser_from_docstring, positive_int, run_main
+from cli import UsageError, check_output_dir, parser_from_docstring, positive_int, run_main
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 import rnn_train              # the model: Model(internal_size, layers)
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
 REPLAY_LENGTH = 400  # characters per milestone with --replay
+REPLAY_TOPN = 10     # the milestones along the way draw among more characters (the talk's code: 10)
 DEFAULT_PRIME = "\n"
+SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "shakespeare")
 
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--checkpoint", type=os.path.expanduser, default=rnn_train.DEFAULT_CHECKPOINT_DIR,
-                        metavar="PATH", help="a checkpoint folder (its newest complete checkpoint) or one checkpoint, "
-                             "e.g. checkpoints/rnn_train-5000 (default: checkpoints/)")
+    parser.add_argument("--checkpoint", type=os.path.expanduser, default=None,
+                        metavar="PATH", help="a checkpoint folder (its newest complete checkpoint), one checkpoint "
+                             "(e.g. checkpoints/rnn_train-5000), or a model folder (e.g. models/shakespeare) "
+                             "(default: checkpoints/ when it holds a checkpoint, else models/shakespeare/)")
     parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
     parser.add_argument("--topn", type=positive_int, default=rnn_train.SAMPLE_TOPN,
                         help="sample among the N most likely characters (default: %(default)s)")
@@ -46,12 +62,31 @@ def parse_args(argv=None):
                         "(default: the terminal's width)")
     parser.add_argument("--replay", action="store_true", help="play the milestones of a checkpoint folder in "
                         f"step order, {REPLAY_LENGTH} characters each unless --length says otherwise")
+    parser.add_argument("--replay-topn", type=positive_int, default=REPLAY_TOPN, metavar="N",
+                        help="with --replay: the milestones before the last draw among N characters "
+                             "(default: %(default)s; the last one uses --topn)")
+    parser.add_argument("--score", metavar="FILE", default=None,
+                        help="print the model's loss on a text file (or a quoted glob, or a folder) and stop")
+    parser.add_argument("--seqlen", type=positive_int, default=rnn_train.SEQLEN,
+                        help="with --score: sequence length, as in training (default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=rnn_train.BATCHSIZE,
+                        help="with --score: sequences per batch, as in training (default: %(default)s)")
+    parser.add_argument("--held-out", action="store_true",
+                        help="with --score: only the text rnn_train.py holds out of these files for validation")
+    parser.add_argument("--export", metavar="DIR", type=os.path.expanduser, default=None,
+                        help="write the model's weights in float16, with its hparams.json, into DIR (a model "
+                             "folder that --checkpoint plays and scores), and stop")
     graphmode.add_verbose_flag(parser)
     args = parser.parse_args(argv)
-    if args.replay and not os.path.isdir(args.checkpoint):
+    if sum(map(bool, (args.replay, args.score, args.export))) > 1:
+        parser.error("--replay, --score and --export: one at a time")
+    if args.held_out and not args.score:
+        parser.error("--held-out goes with --score FILE")
+    if args.replay and args.checkpoint is not None and not os.path.isdir(args.checkpoint):
         parser.error(f"--replay: --checkpoint {args.checkpoint} must be a checkpoint folder")
-    if args.topn > txtutils.ALPHASIZE:
-        parser.error(f"--topn {args.topn}: there are only {txtutils.ALPHASIZE} characters")
+    for flag, topn in (("--topn", args.topn), ("--replay-topn", args.replay_topn)):
+        if topn > txtutils.ALPHASIZE:
+            parser.error(f"{flag} {topn}: there are only {txtutils.ALPHASIZE} characters")
     if not args.prime:
         parser.error("--prime: give at least one character")
     return args
@@ -89,28 +124,52 @@ def terminal(args):
     return Wrapper(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
 
 
-def write_text(sess, model, out, args, rng, length):
-    """Write the --prime, then `length` generated characters (endless when None), CHUNK at a time;
-    yields how many have been generated so far, after each chunk."""
+def write_text(sess, model, out, args, rng, length, topn=None):
+    """Write the --prime, then `length` generated characters (endless when None), CHUNK at a time, each
+    drawn among the topn (default: --topn) most likely; yields how many have been generated so far."""
+    topn = topn or args.topn
     code, state = model.prime(sess, txtutils.encode_text(args.prime))
     out.write(args.prime)
     produced = 0
     while length is None or produced < length:
         count = CHUNK if length is None else min(CHUNK, length - produced)
-        codes, code, state = model.generate(sess, code, state, count, args.topn, rng.integers(0, 2**31, 2))
+        codes, code, state = model.generate(sess, code, state, count, topn, rng.integers(0, 2**31, 2))
         out.write(txtutils.decode_to_text(codes))
         produced += count
         yield produced
 
 
+def model_to_play(args):
+    """--checkpoint, else checkpoints/ when it holds a checkpoint of the user's, else the shipped model."""
+    if args.checkpoint is not None:
+        return args.checkpoint
+    own = rnn_train.DEFAULT_CHECKPOINT_DIR
+    if os.path.isdir(own) and rnn_checkpoints.find(own):
+        return own
+    if rnn_checkpoints.is_model_folder(SHIPPED_MODEL):
+        return SHIPPED_MODEL
+    raise UsageError(f"no checkpoint in {own} and no model in {SHIPPED_MODEL}: train one with rnn_train.py, "
+                     "or pass --checkpoint PATH")
+
+
+def describe(checkpoint, folder, model_size):
+    """[models/shakespeare: 3 layers of 512 units, trained 8,650 steps (10.0 epochs), validation loss 1.39]"""
+    what = f"{model_size['layers']} layers of {model_size['internal_size']} units"
+    training = rnn_checkpoints.training_record(folder)
+    if training:
+        what += (f", trained {training['steps']:,} steps ({training['epochs']:.1f} epochs), validation loss "
+                 f"{training['validation_loss']:.3f} nats per character")
+    shown = folder if checkpoint.endswith(rnn_checkpoints.WEIGHTS_FILE) else checkpoint
+    return f"[{shown}: {what}]"
+
+
 def play(args):
-    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint)
+    checkpoint, folder = rnn_checkpoints.for_playing(model_to_play(args))
     model, model_size, saver = load_model(folder)
     out = terminal(args)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
-        print(f"[{checkpoint}: {model_size['layers']} layers of {model_size['internal_size']} units]",
-              file=sys.stderr, flush=True)
+        print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
         started, produced = time.perf_counter(), 0
         try:
             for produced in write_text(sess, model, out, args, np.random.default_rng(args.seed), args.length):
@@ -125,35 +184,84 @@ def play(args):
               file=sys.stderr)
 
 
-def milestone_header(milestone):
-    """==== step 400, epoch 0.46, validation loss 1.992 ==== (what is known of it)."""
+def milestone_header(milestone, topn):
+    """==== step 400, epoch 0.46, validation loss 1.992, drawn among 10 ==== (what is known of it)."""
     known = ""
     if milestone["epoch"] is not None:
         loss = milestone["validation_loss"]
         known = f", epoch {milestone['epoch']:.2f}, validation loss {'unknown' if loss is None else f'{loss:.3f}'}"
-    return f"\n==== step {milestone['step']:,}{known} ====\n"
+    return f"\n==== step {milestone['step']:,}{known}, drawn among {topn} ====\n"
 
 
 def replay(args):
-    """The folder's milestones in step order: a header, then a sample from the same seed and prime."""
-    milestones = rnn_checkpoints.milestones(args.checkpoint)
+    """The folder's milestones in step order: a header, then a sample from the same seed and prime; the
+    last milestone drawn among --topn characters, the ones before among --replay-topn."""
+    folder = args.checkpoint or rnn_train.DEFAULT_CHECKPOINT_DIR
+    if not os.path.isdir(folder):
+        raise UsageError(f"--replay: no checkpoint folder {folder}: train with rnn_train.py first (the shipped "
+                         "model's own replay is in docs/rnn_replay.txt)")
+    milestones = rnn_checkpoints.milestones(folder)
     if not milestones:
-        raise UsageError(f"no checkpoint in {args.checkpoint}: train one with rnn_train.py")
+        raise UsageError(f"no checkpoint in {folder}: train one with rnn_train.py")
     if milestones[0]["epoch"] is None:
-        print(f"[{args.checkpoint} has no milestones (trained before rnn_train.py saved them): replaying its "
+        print(f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
               f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
-    model, model_size, saver = load_model(args.checkpoint)
+    model, model_size, saver = load_model(folder)
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
     out = terminal(args)
     with graphmode.session() as sess:
         for milestone in milestones:
+            topn = args.topn if milestone is milestones[-1] else args.replay_topn
             rnn_checkpoints.restore(sess, saver, milestone["prefix"], model_size)
-            out.write(milestone_header(milestone))
+            out.write(milestone_header(milestone, topn))
             # the same draws for every milestone: only the weights differ
-            for _ in write_text(sess, model, out, args, np.random.default_rng(seed), args.length or REPLAY_LENGTH):
+            for _ in write_text(sess, model, out, args, np.random.default_rng(seed), args.length or REPLAY_LENGTH,
+                                topn):
                 pass
             out.write("\n")
     sys.stdout.flush()
+
+
+def score(args):
+    """The model's loss on --score's text, as rnn_train.py measures its validation loss."""
+    checkpoint, folder = rnn_checkpoints.for_playing(model_to_play(args))
+    try:
+        corpus = txtutils.read_corpus(args.score, validation=args.held_out, flag="--score")
+    except txtutils.TextError as e:
+        raise UsageError(str(e)) from None
+    text, what = (corpus.validation, corpus.held_out) if args.held_out else (corpus.train, args.score)
+    if args.held_out and len(text) == 0:
+        raise UsageError(f"--held-out: nothing is held out of --score {args.score} ({corpus.held_out})")
+    batch_size = min(args.batch_size, max(1, (len(text) - 1) // args.seqlen))  # as rnn_train.validate() does
+    scored = txtutils.batches_per_epoch(len(text), batch_size, args.seqlen) * batch_size * args.seqlen
+    if scored == 0:
+        raise UsageError(f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
+                         f"of --seqlen {args.seqlen} characters")
+    model, model_size, saver = load_model(folder)
+    with graphmode.session() as sess:
+        rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
+        print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
+        loss, accuracy = rnn_train.validate(sess, model, text, args.batch_size, args.seqlen)
+    print(f"{what}: loss {loss:.4f} nats per character ({loss / math.log(2):.3f} bits), next character right "
+          f"{accuracy:.1%} of the time, over {scored:,} characters")
+    return loss
+
+
+def export(args):
+    """A compact copy of a checkpoint: its weights in float16, its hparams.json, and what is known of its
+    training (training.json: the step, the epochs, the milestones' validation curve)."""
+    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint or rnn_train.DEFAULT_CHECKPOINT_DIR)
+    if checkpoint.endswith(rnn_checkpoints.WEIGHTS_FILE):
+        raise UsageError(f"--export: {folder} is already a model folder; pass a checkpoint or a checkpoint folder")
+    destination = check_output_dir(args.export, "--export")
+    model, model_size, saver = load_model(folder)
+    with graphmode.session() as sess:
+        rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
+        training = rnn_checkpoints.describe_training(folder, checkpoint)
+        path = rnn_checkpoints.export(sess, model.model_variables(), destination)
+    rnn_checkpoints.save_model_size(destination, alphasize=txtutils.ALPHASIZE, **model_size)
+    rnn_checkpoints.save_training_record(destination, training)
+    print(f"exported {checkpoint} to {path} ({os.path.getsize(path) / 1e6:.1f} MB, float16)")
 
 
 def main(argv=None):
@@ -161,6 +269,10 @@ def main(argv=None):
     txtutils.replace_unencodable_output(sys.stdout)  # e.g. an accented --prime on a cp1252 or ASCII terminal
     if args.replay:
         replay(args)
+    elif args.score:
+        score(args)
+    elif args.export:
+        export(args)
     else:
         play(args)
 

@@ -444,8 +444,9 @@ def train(args):
                     speed.restart()
                     progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
 
-                # at milestone steps (25, 50, 100... 800, then every 1,000): the weights, for --replay
-                if not stop.requested and rnn_checkpoints.is_milestone(step):
+                # at milestone steps (25, 50, 100... 800, then every 1,000) and at the end of the last epoch:
+                # the weights, for --replay
+                if not stop.requested and (rnn_checkpoints.is_milestone(step) or step == steps_per_epoch * args.epochs):
                     if validation is None:
                         validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
                     rnn_checkpoints.save_milestone(sess, weights_saver, checkpoint_dir, step, step / steps_per_epoch,

@@ -79,7 +79,7 @@ class Corpus:
         return self.books[-1][0] if self.books else ""
 
 
-def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
+def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024, flag="--data"):
     """Load every file of --data (sorted), and hold out the last works for validation.
 
     pattern: a glob ('**' goes down into folders: 'src/**/*.py'), or a folder: every file under it.
@@ -88,7 +88,7 @@ def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
     the final works when they fit, else the final part of the last work (from a line start), so that a
     single file gets a validation text too. corpus.held_out says which text, in words (or why none).
     """
-    files = corpus_files(pattern)
+    files = corpus_files(pattern, flag)
     pieces, books, position = [], [], 0
     unknown, skipped = collections.Counter(), []
     top = os.path.commonpath([os.path.dirname(path) for path in files])  # to name the skipped files shortly
@@ -105,7 +105,7 @@ def read_corpus(pattern, validation=True, max_validation_chars=90 * 1024):
     codes = np.concatenate(pieces) if pieces else np.zeros(0, np.uint8)
     if len(codes) == 0:
         what = f"{len(skipped)} files that are not UTF-8 text" if skipped and not books else "no text"
-        raise TextError(f"the files of --data {pattern!r} hold {what}: pass text files (UTF-8)")
+        raise TextError(f"the files of {flag} {pattern!r} hold {what}: pass text files (UTF-8)")
 
     cut = len(codes) - (min(len(codes) // 10, max_validation_chars) if validation else 0)
     if cut < len(codes):
@@ -217,7 +217,7 @@ def fetch_shakespeare(folder):
     return os.path.join(folder, "*.txt")
 
 
-def corpus_files(pattern):
+def corpus_files(pattern, flag="--data"):
     """The files of --data, sorted: a glob ('**' matches folders at any depth), or a folder: every file
     under it, at any depth (hidden ones left out)."""
     path = os.path.expanduser(pattern)
@@ -225,13 +225,13 @@ def corpus_files(pattern):
         files = sorted(os.path.join(folder, name) for folder, subfolders, names in os.walk(path)
                        for name in names if not name.startswith("."))
         if not files:
-            raise TextError(f"--data {pattern}: this folder is empty; pass a folder of text files, or a glob "
-                            "such as --data 'shakespeare/*.txt' (quoted)")
+            raise TextError(f"{flag} {pattern}: this folder is empty; pass a folder of text files, or a glob "
+                            f"such as {flag} 'shakespeare/*.txt' (quoted)")
         return files
     files = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
     if not files:
-        raise TextError(f"no file matches --data {pattern!r}: pass a glob of text files, "
-                        "for example --data 'shakespeare/*.txt' or --data 'src/**/*.py' (quoted), or their folder")
+        raise TextError(f"no file matches {flag} {pattern!r}: pass a glob of text files, "
+                        f"for example {flag} 'shakespeare/*.txt' or {flag} 'src/**/*.py' (quoted), or their folder")
     return files
 
 

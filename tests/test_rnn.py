@@ -461,9 +461,10 @@ def test_replay_in_step_order_with_headers(trained):
     result = run_script("rnn_play.py", "--replay", "--checkpoint", checkpoints, "--length", "60", "--seed", "4",
                         "--width", "1000", "--prime", "ROMEO:")
     assert result.returncode == 0, result.stderr[-2000:]
-    headers = re.findall(r"^==== step (\d+), epoch ([0-9.]+), validation loss ([0-9.]+) ====$", result.stdout,
-                         re.MULTILINE)
-    assert [int(step) for step, _, _ in headers] == [25, 50]
+    headers = re.findall(r"^==== step (\d+), epoch ([0-9.]+), validation loss ([0-9.]+), drawn among (\d+) ====$",
+                         result.stdout, re.MULTILINE)
+    assert [int(step) for step, _, _, _ in headers] == [25, 50]
+    assert [int(topn) for _, _, _, topn in headers] == [10, 2]  # the last milestone as the trained model
     samples = re.split(r"^==== .* ====$", result.stdout, flags=re.MULTILINE)[1:]
     # each: the end of its header line, the prime, 60 characters, a line feed (and the next header's)
     assert [len(sample) for sample in samples] == [1 + 6 + 60 + 1 + 1, 1 + 6 + 60 + 1]
@@ -477,7 +478,8 @@ def test_replay_of_an_older_folder_plays_its_checkpoints(trained, tmp_path):
     result = run_script("rnn_play.py", "--replay", "--checkpoint", str(copy), "--length", "20")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "has no milestones" in result.stderr
-    assert [int(s) for s in re.findall(r"^==== step (\d+) ====$", result.stdout, re.MULTILINE)] == _steps(copy)
+    assert [int(s) for s in re.findall(r"^==== step (\d+), drawn among \d+ ====$", result.stdout, re.MULTILINE)] \
+        == _steps(copy)
 
 
 @pytest.mark.parametrize("where, code, message", [("empty", 1, "no checkpoint in"),
@@ -507,3 +509,133 @@ def test_tensorboard_reads_the_training_and_validation_curves(trained):
     assert scalars["training"]["batch_loss"] == list(range(10, 61, 10))  # every 10 steps
     assert scalars["validation"]["batch_loss"] == [20, 40, 60]             # at each report
     assert set(scalars["validation"]) == {"batch_loss", "batch_accuracy"}
+
+
+def test_replay_topn_flags(trained):
+    result = run_script("rnn_play.py", "--replay", "--checkpoint", trained[0], "--length", "20", "--seed", "1",
+                        "--replay-topn", "5", "--topn", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.findall(r"drawn among (\d+) ====", result.stdout) == ["5", "1"]
+
+
+def test_the_last_step_of_the_last_epoch_is_a_milestone(text_glob, tmp_path):
+    import txtutils
+    corpus = txtutils.read_corpus(text_glob)
+    steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), 8, 10)
+    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--epochs", "1", "--report-every", "1000",
+                        "--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    import json
+    steps = [m["step"] for m in json.loads((tmp_path / "c" / "milestones.json").read_text())]
+    assert steps[-1] == steps_per_epoch and 25 in steps
+
+
+# ---------------------------------------------------------------- model folders: export, play, score
+@pytest.fixture(scope="module")
+def exported(trained, tmp_path_factory):
+    """The trained run's newest checkpoint (step 60), exported as a model folder."""
+    folder = tmp_path_factory.mktemp("model") / "tiny"
+    result = run_script("rnn_play.py", "--checkpoint", trained[0], "--export", str(folder))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "exported" in result.stdout and "float16" in result.stdout
+    return folder
+
+
+def test_export_writes_a_compact_model_folder(exported, trained):
+    import json
+    assert sorted(os.listdir(exported)) == ["hparams.json", "training.json", "weights.npz"]
+    with np.load(exported / "weights.npz") as weights:
+        assert {weights[name].dtype for name in weights.files} == {np.dtype(np.float16)}
+        assert "gru0/W" in weights.files and "softmax/W" in weights.files
+    record = json.loads((exported / "training.json").read_text())
+    assert record["steps"] == 60 and record["checkpoint"] == "rnn_train-60"
+    assert [m["step"] for m in record["curve"]] == [25, 50]
+    assert record["epochs"] == pytest.approx(60 * record["curve"][0]["epoch"] / 25, abs=0.01)
+
+
+def test_model_folder_plays_like_its_checkpoint(exported, trained):
+    """float16 weights: the same text as the float32 checkpoint they came from, for the same seed."""
+    flags = ["--length", "150", "--seed", "3", "--prime", "ROMEO:", "--width", "1000"]
+    from_checkpoint = run_script("rnn_play.py", "--checkpoint", trained[0], *flags)
+    from_model = run_script("rnn_play.py", "--checkpoint", str(exported), *flags)
+    assert from_model.returncode == 0, from_model.stderr[-2000:]
+    assert from_model.stdout == from_checkpoint.stdout
+    assert f"[{exported}: 2 layers of 32 units" in from_model.stderr
+
+
+def test_score_a_text_and_its_held_out_part(exported, trained, text_glob):
+    import rnn_train
+    checkpoint_score = run_script("rnn_play.py", "--checkpoint", trained[0], "--score", text_glob, "--held-out")
+    model_score = run_script("rnn_play.py", "--checkpoint", str(exported), "--score", text_glob, "--held-out")
+    assert model_score.returncode == 0, model_score.stderr[-2000:]
+    pattern = r"loss ([0-9.]+) nats per character \(([0-9.]+) bits\), next character right ([0-9.]+)% of the " \
+              r"time, over ([0-9,]+) characters"
+    (loss, bits, right, count), = re.findall(pattern, model_score.stdout)
+    assert model_score.stdout.startswith("the end of work5, from line ")
+    assert float(bits) == pytest.approx(float(loss) / np.log(2), abs=1e-3)
+    assert 0 < float(loss) < np.log(98)  # learned something
+    assert int(count.replace(",", "")) % rnn_train.SEQLEN == 0
+    checkpoint_loss = float(re.findall(pattern, checkpoint_score.stdout)[0][0])
+    assert float(loss) == pytest.approx(checkpoint_loss, rel=0.005)  # float16 moves it by less than 0.5%
+    # the recorded validation loss of step 50 (what rnn_train measured) is what --score finds at step 50
+    milestone = os.path.join(trained[0], "milestones", "milestone-50")
+    import json
+    recorded = {m["step"]: m["validation_loss"] for m in json.load(open(os.path.join(trained[0], "milestones.json")))}
+    at_50 = run_script("rnn_play.py", "--checkpoint", milestone, "--score", text_glob, "--held-out", *TINY_BATCH)
+    assert float(re.findall(pattern, at_50.stdout)[0][0]) == pytest.approx(recorded[50], abs=1e-4)
+    whole = run_script("rnn_play.py", "--checkpoint", str(exported), "--score", text_glob)
+    assert whole.returncode == 0 and int(re.findall(pattern, whole.stdout)[0][3].replace(",", "")) > int(count.replace(",", ""))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--held-out"], "--held-out goes with --score"),
+    (["--score", "x", "--replay"], "one at a time"),
+    (["--score", "/nonexistent/*.txt"], "no file matches"),
+])
+def test_score_bad_input(flags, message, exported):
+    result = run_script("rnn_play.py", "--checkpoint", str(exported), *flags)
+    assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+    assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_score_a_text_too_short(exported, tmp_path):
+    (tmp_path / "short.txt").write_text("To be")
+    result = run_script("rnn_play.py", "--checkpoint", str(exported), "--score", str(tmp_path / "short.txt"))
+    assert result.returncode == 1 and "shorter than one sequence" in result.stderr
+
+
+def test_export_refuses_a_model_folder_and_an_unwritable_place(exported, tmp_path):
+    again = run_script("rnn_play.py", "--checkpoint", str(exported), "--export", str(tmp_path / "again"))
+    assert again.returncode == 1 and "already a model folder" in again.stderr
+    (tmp_path / "file").write_text("x")
+    unwritable = run_script("rnn_play.py", "--checkpoint", str(exported.parent), "--export", str(tmp_path / "file"))
+    assert unwritable.returncode == 1 and "Traceback" not in unwritable.stderr
+
+
+def test_play_defaults_to_own_checkpoints_else_the_shipped_model(exported, trained, tmp_path, monkeypatch):
+    import rnn_play
+    import rnn_train
+    monkeypatch.setattr(rnn_play, "SHIPPED_MODEL", str(exported))
+    monkeypatch.setattr(rnn_train, "DEFAULT_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    args = rnn_play.parse_args([])
+    assert rnn_play.model_to_play(args) == str(exported)       # no checkpoints/ of the user's
+    (tmp_path / "checkpoints").mkdir()
+    assert rnn_play.model_to_play(args) == str(exported)       # an empty one
+    monkeypatch.setattr(rnn_train, "DEFAULT_CHECKPOINT_DIR", trained[0])
+    assert rnn_play.model_to_play(args) == trained[0]          # the user's own training run
+    monkeypatch.setattr(rnn_play, "SHIPPED_MODEL", str(tmp_path / "none"))
+    monkeypatch.setattr(rnn_train, "DEFAULT_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    with pytest.raises(UsageError, match="no checkpoint in .* and no model in"):
+        rnn_play.model_to_play(args)
+
+
+def test_model_folder_damaged_or_of_another_size(exported, tmp_path):
+    copy = shutil.copytree(exported, tmp_path / "copy")
+    hparams = copy / "hparams.json"
+    hparams.write_text(hparams.read_text().replace('"internal_size": 32', '"internal_size": 64'))
+    result = run_script("rnn_play.py", "--checkpoint", str(copy), "--length", "10")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "does not match" in result.stderr
+    damaged = shutil.copytree(exported, tmp_path / "damaged")
+    (damaged / "weights.npz").write_bytes((damaged / "weights.npz").read_bytes()[:1000])
+    result = run_script("rnn_play.py", "--checkpoint", str(damaged), "--length", "10")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "weights.npz" in result.stderr
