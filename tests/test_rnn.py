@@ -528,6 +528,13 @@ def test_the_last_step_of_the_last_epoch_is_a_milestone(text_glob, tmp_path):
     import json
     steps = [m["step"] for m in json.loads((tmp_path / "c" / "milestones.json").read_text())]
     assert steps[-1] == steps_per_epoch and 25 in steps
+    # the curves of that run, per epoch, from its TensorBoard logs and milestones
+    curves = run_script(os.path.join("benchmarks", "rnn_curves.py"), "--log-dir", str(tmp_path / "l"),
+                        "--checkpoint-dir", str(tmp_path / "c"), "--save-png", str(tmp_path / "curves.png"))
+    assert curves.returncode == 0, curves.stderr[-2000:]
+    rows = re.findall(r"^\| (\d+) \| ([0-9,]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|$", curves.stdout, re.MULTILINE)
+    assert [(int(epoch), int(step)) for epoch, step, *_ in rows] == [(1, steps_per_epoch)]
+    assert os.path.getsize(tmp_path / "curves.png") > 10_000
 
 
 # ---------------------------------------------------------------- model folders: export, play, score
