@@ -40,6 +40,17 @@ def probability(text):
     return _number(text, float, "a number", lambda v: 0 < v <= 1, "in (0, 1]")
 
 
+def seed(text):
+    """A random seed: TensorFlow and NumPy take whole numbers from 0 to 2**31 - 1 alike."""
+    return _number(text, int, "a whole number", lambda v: 0 <= v < 2**31, "a whole number from 0 to 2147483647")
+
+
+def user_path(text):
+    """A path flag with ~ expanded (the shell leaves it as is in --flag=~/folder): the up-front check and the
+    write then use the same path."""
+    return os.path.expanduser(text)
+
+
 def parser_from_docstring(doc):
     """An ArgumentParser whose --help shows doc: its first paragraph first, the rest after the flags."""
     summary, _, details = doc.strip().partition("\n\n")
@@ -115,29 +126,40 @@ def _umask():
 class StopOnCtrlC:
     """While inside `with StopOnCtrlC("what happens now") as stop:`, a first Ctrl-C only sets stop.requested
     (the loop checks it and ends cleanly, keeping its results); a second one raises KeyboardInterrupt as
-    usual, to quit at once (cli.run_main turns it into one line)."""
+    usual, to quit at once (cli.run_main turns it into one line).
+
+    SIGTERM (`kill`, `timeout`, a scheduler) and SIGHUP (a closed terminal or SSH session) are treated the
+    same way, so that no run is lost to them either; stop.signal_name says which one came."""
+
+    SIGNALS = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+    if hasattr(signal, "SIGHUP"):  # not on Windows
+        SIGNALS[signal.SIGHUP] = "SIGHUP"
 
     def __init__(self, what_happens):
         self.what_happens = what_happens
         self.requested = False
-        self._previous = None
+        self.signal_name = None
+        self._previous = {}
 
-    def _handle(self, _signal, _frame):
+    def _handle(self, signal_number, _frame):
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print(f"\nCtrl-C: {self.what_happens} (Ctrl-C again to quit at once)", flush=True)
+        self.signal_name = self.SIGNALS.get(signal_number, "a signal")
+        again = "Ctrl-C" if signal_number == signal.SIGINT else "Ctrl-C or another one"
+        print(f"\n{self.signal_name}: {self.what_happens} ({again} to quit at once)", flush=True)
 
     def __enter__(self):
         try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread: leave Ctrl-C alone
-            self._previous = None
+            for number in self.SIGNALS:
+                self._previous[number] = signal.signal(number, self._handle)
+        except ValueError:  # not the main thread: leave the signals alone
+            self._previous = {}
         return self
 
     def __exit__(self, *_exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)
         return False
 
 

@@ -11,21 +11,22 @@ display, in the cell's output in a notebook (`%run compare_runs.py ...`), else (
 import json
 import os
 
-from cli import UsageError, check_output_file, parser_from_docstring, positive_int, run_main
+from cli import UsageError, check_output_file, parser_from_docstring, positive_int, run_main, user_path
 import tensorflowvisu
 
 # flags that say where things go or how they are shown, not what is trained: never a label
 NOT_WHAT_IS_TRAINED = {"data_dir", "runs_dir", "save_png", "save_movie", "exit_at_end", "no_visu", "test_every",
                        "train_every", "iterations"}
 FIGURE_SIZE = (12, 7.5)
+RUNS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs")  # the lessons' runs folder
 PANELS = (("test", "accuracy"), ("train", "accuracy"), ("test", "loss"), ("train", "loss"))
 
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("summaries", nargs="+", metavar="RUN.json", help="run summaries written by the lessons")
+    parser.add_argument("summaries", nargs="+", metavar="RUN.json", type=user_path, help="run summaries written by the lessons")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="show only the first N training steps")
-    parser.add_argument("--save-png", metavar="FILE", help="save the picture as a PNG instead of opening a window")
+    parser.add_argument("--save-png", metavar="FILE", type=user_path, help="save the picture as a PNG instead of opening a window")
     parser.add_argument("--title", help="the picture's title (default: the lessons compared)")
     args = parser.parse_args(argv)
     if args.save_png and not args.save_png.lower().endswith(".png"):
@@ -116,16 +117,14 @@ def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
     notebook = tensorflowvisu.notebook_kernel()  # in a notebook: an image in the cell's output
-    headless = not notebook and (args.save_png or not tensorflowvisu.display_available())
-    path = args.save_png or (os.path.join("runs", "compare_runs.png") if headless else None)
+    figure = None
+    if not notebook and not args.save_png:  # a window, where one can be opened
+        figure = tensorflowvisu.window_figure(FIGURE_SIZE, "compare_runs", "compare_runs")
+    path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if figure is None and not notebook else None)
     if path:
         check_output_file(path, "--save-png")
-    if notebook or headless:
-        from matplotlib.figure import Figure
-        figure = Figure(figsize=FIGURE_SIZE)
-    else:
-        import matplotlib.pyplot as plt
-        figure = plt.figure(figsize=FIGURE_SIZE)
+    if figure is None:
+        figure = tensorflowvisu.headless_figure(FIGURE_SIZE)
     draw(figure, summaries, args.steps, args.title)
     if notebook:
         tensorflowvisu.show_in_notebook(figure, dpi=90)

@@ -74,7 +74,8 @@ def main():
     args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, lesson_flags=add_flags,
                                lr_decay=((None, f"{LR_BATCHNORM} with batch norm, {LR_PLAIN} without"),
                                          LR_MIN, LR_DECAY))
-    peak_lr = args.lr or (LR_BATCHNORM if args.batchnorm else LR_PLAIN)
+    if args.lr is None:  # the default depends on --no-batchnorm; --lr 0 is a constant learning rate, kept
+        args.lr = LR_BATCHNORM if args.batchnorm else LR_PLAIN
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -146,7 +147,7 @@ def main():
         sess.run(tf.global_variables_initializer())
         for step, batch_X, batch_Y in run.training_batches(sess):
             # the learning rate decays exponentially: big steps first, then small ones to settle
-            learning_rate = args.lr_min + peak_lr * math.exp(-step / args.lr_decay)
+            learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
             sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, is_test: False,
                                             step_number: step})
         run.finish(sess, extra=activation_figures)  # also: how the sigmoids are used, layer by layer

@@ -244,6 +244,9 @@ def _prepare(images, labels, one_hot, flatten):
 def read_data_sets(data_dir=None, one_hot=True, flatten=False, seed=0, allow_download=True):
     """The MNIST training set (60,000 digits) and test set (10,000 digits), downloading them if needed."""
     data_dir = data_dir_from(data_dir)
+    if os.path.exists(data_dir) and not os.path.isdir(data_dir):
+        raise DataError(f"{data_dir} is a file, not a folder: point --data-dir / {ENV_VAR} at the folder that holds "
+                        f"the four MNIST files ({', '.join(FILES)}, .gz or uncompressed)")
     missing = [name for name in FILES if find_file(data_dir, name) is None]
     if missing:
         if not allow_download:

@@ -17,8 +17,10 @@ measures and shows how the training goes:
 
 However the loop ends (all its steps, Ctrl-C, a `break`), run.finish(sess) measures where it stopped.
 """
+import contextlib
 import datetime
 import json
+import math
 import os
 import platform
 import time
@@ -26,7 +28,7 @@ import time
 import numpy as np
 
 from cli import (StopOnCtrlC, UsageError, atomic_output, check_output_dir, check_output_file, non_negative_float,
-                 parser_from_docstring, positive_float, positive_int, probability)
+                 parser_from_docstring, positive_float, positive_int, probability, seed, user_path)
 import graphmode
 from graphmode import tf
 import mnist_data
@@ -50,25 +52,25 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     """
     parser = parser_from_docstring(doc)
     common = parser.add_argument_group("common to every lesson")
-    common.add_argument("--data-dir", metavar="DIR", help="folder with the MNIST files (default: $MNIST_DATA_DIR, "
+    common.add_argument("--data-dir", metavar="DIR", type=user_path, help="folder with the MNIST files (default: $MNIST_DATA_DIR, "
                         "else data/mnist beside the scripts; downloaded there when missing)")
     common.add_argument("--iterations", type=positive_int, default=iterations, metavar="N",
                         help="training steps (default: %(default)s)")
     common.add_argument("--batch-size", type=positive_int, default=batch_size, metavar="N",
                         help="images per training step (default: %(default)s)")
-    common.add_argument("--seed", type=int, default=0, help="random seed of the weights, dropout and batch order "
+    common.add_argument("--seed", type=seed, default=0, help="random seed of the weights, dropout and batch order "
                         "(default: %(default)s)")
     common.add_argument("--test-every", type=positive_int, default=test_every, metavar="N",
                         help="evaluate the whole test set every N steps (default: %(default)s)")
     common.add_argument("--train-every", type=positive_int, default=train_every, metavar="N",
                         help="measure the training batch every N steps (default: %(default)s)")
     common.add_argument("--no-visu", action="store_true", help="no dashboard: text output only (fastest)")
-    common.add_argument("--save-png", metavar="FILE", help="no window: train, then save the final dashboard as a PNG")
-    common.add_argument("--save-movie", metavar="FILE", help="record the dashboard, one frame per test "
+    common.add_argument("--save-png", metavar="FILE", type=user_path, help="no window: train, then save the final dashboard as a PNG")
+    common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard, one frame per test "
                         "evaluation, as .gif (or .mp4 where ffmpeg is installed)")
     common.add_argument("--exit-at-end", action="store_true", help="close the window when training ends "
                         "instead of waiting for you to close it")
-    common.add_argument("--runs-dir", metavar="DIR", default=RUNS_DIR,
+    common.add_argument("--runs-dir", metavar="DIR", type=user_path, default=RUNS_DIR,
                         help="where the JSON run summaries go (default: runs/ beside the scripts)")
     graphmode.add_xla_flag(common, "lesson 3.1 trained 14-53%% faster on 2 cores, 2026-11-29")
     graphmode.add_verbose_flag(common)
@@ -190,12 +192,14 @@ class Run:
         self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
         self.name = os.path.splitext(os.path.basename(script))[0]
         self.title = title or self.name
-        self.output_stem = _new_run_stem(args.runs_dir, self.name)  # the summary: STEM.json, the picture: STEM.png
+        # the summary: STEM.json, the picture: STEM.png; the name reserved now, the files written at the end
+        self.output_stem, self._reservation = _new_run_stem(args.runs_dir, self.name)
         self.png_path = args.save_png
         self.curves = {"train": {"step": [], "accuracy": [], "loss": []},
                        "test": {"step": [], "accuracy": [], "loss": [], "seconds": []}}
         self.steps_done = 0
         self.interrupted = False
+        self.diverged = False
         self._started = time.perf_counter()
         self._train_seconds = 0.0
         self._warm_seconds_start = None  # _train_seconds when the step WARMUP_STEPS started
@@ -251,6 +255,11 @@ class Run:
         curve["step"].append(step)
         curve["accuracy"].append(round(float(accuracy), 6))
         curve["loss"].append(round(float(loss), 6))
+        if not math.isfinite(loss) and not self.diverged:  # said once; the summary records it as null
+            self.diverged = True
+            print(f"warning: the {'training' if which == 'train' else which} loss is {float(loss)} at step {step}: "
+                  "the training diverged (the weights "
+                  "overflowed); try a lower learning rate", flush=True)
 
     def _measure(self, sess, step, batch_X, batch_Y, last=False):
         """The training batch every --train-every steps, the test set every --test-every, both at the end."""
@@ -294,6 +303,7 @@ class Run:
                 finally:
                     self._train_seconds += time.perf_counter() - step_started
             self.interrupted = stop.requested and self.steps_done < args.iterations
+            self.stopped_by = stop.signal_name
 
     def finish(self, sess, extra=None):
         """After the training loop, however it ended: measure the last step, print the results, write the
@@ -305,7 +315,7 @@ class Run:
         self._measure(sess, steps, *self._next_batch(), last=True)
         wall_seconds = time.perf_counter() - self._started
         if self.interrupted:
-            print(f"stopped by Ctrl-C after {steps} of {args.iterations} steps")
+            print(f"stopped by {self.stopped_by} after {steps} of {args.iterations} steps")
         test = self.curves["test"]
         best = int(np.argmax(test["accuracy"]))
         steps_per_second = steps / self._train_seconds if self._train_seconds else float("nan")
@@ -350,6 +360,8 @@ class Run:
                     print(f"dashboard saved: {path}")
                 else:
                     failures.append(f"the dashboard could not be saved to {path} ({error})")
+        with contextlib.suppress(OSError):
+            os.remove(self._reservation)  # the name is taken by the files now (or by nothing, if they failed)
         if failures:
             raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
         return summary
@@ -385,16 +397,34 @@ def percentiles_in_graph(tensors, sample=BAND_SAMPLE):
 
 
 def _new_run_stem(runs_dir, name):
-    """runs_dir/NAME-DATE-TIME, made unique (-2, -3...) when a run of the same second already took it."""
+    """runs_dir/NAME-DATE-TIME, made unique (-2, -3...) when another run took it: reserved at once by creating
+    a hidden file .NAME-DATE-TIME.reserved exclusively, so that runs started in the same second, even in
+    parallel, never share a name (the summary is written only at the end). Returns (stem, reservation)."""
     base = os.path.join(runs_dir, f"{name}-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}")
     stem, number = base, 1
-    while os.path.exists(stem + ".json") or os.path.exists(stem + ".png"):
+    while True:
+        reservation = os.path.join(runs_dir, f".{os.path.basename(stem)}.reserved")
+        if not (os.path.exists(stem + ".json") or os.path.exists(stem + ".png")):
+            try:
+                os.close(os.open(reservation, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                return stem, reservation
+            except FileExistsError:
+                pass
         number += 1
         stem = f"{base}-{number}"
-    return stem
 
 
 def write_json(data, path):
-    """Write data as JSON, whole or not at all."""
+    """Write data as JSON, whole or not at all; NaN and infinities (a diverged run) as null, which is valid JSON."""
     with atomic_output(path) as f:
-        json.dump(data, f, indent=1)
+        json.dump(_finite_or_none(data), f, indent=1, allow_nan=False)
+
+
+def _finite_or_none(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    return value

@@ -17,10 +17,12 @@ for playing and scoring, not for --resume:
     hparams.json     as above
     training.json    how it was trained: the command, the steps and epochs, its validation curve
 """
+import contextlib
 import glob
 import json
 import os
 import re
+import shutil
 import sys
 import zipfile
 import zlib
@@ -45,10 +47,21 @@ ALPHABET = "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"
 # The model's size: hparams.json
 # ------------------------------------------------------------------------------------------------
 
-def save_model_size(folder, internal_size, layers, alphasize):
+def save_model_size(folder, internal_size, layers, alphasize, **training):
+    """hparams.json: the model's size, and the training's batch shape (batch_size, seqlen) that --resume keeps."""
     with atomic_output(os.path.join(folder, HPARAMS_FILE)) as f:
         json.dump({"internal_size": internal_size, "layers": layers, "alphasize": alphasize,
-                   "alphabet": ALPHABET}, f, indent=1)
+                   "alphabet": ALPHABET, **training}, f, indent=1)
+
+
+def load_training_shape(folder):
+    """{"batch_size": ..., "seqlen": ...} as saved in hparams.json ({} for folders saved before they were)."""
+    try:
+        with open(os.path.join(folder, HPARAMS_FILE)) as f:
+            hparams = json.load(f)
+        return {k: hparams[k] for k in ("batch_size", "seqlen") if isinstance(hparams.get(k), int)}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def load_model_size(folder):
@@ -68,6 +81,63 @@ def load_model_size(folder):
     if min(size.values()) < 1:
         raise UsageError(f"{path} holds an impossible model size {size}: the checkpoint folder is damaged")
     return size
+
+
+# ------------------------------------------------------------------------------------------------
+# One training run at a time in a folder
+# ------------------------------------------------------------------------------------------------
+
+LOCK_FILE = ".rnn_train.lock"
+
+
+@contextlib.contextmanager
+def lock(folder):
+    """Hold the folder for one rnn_train.py run: a second one on the same folder stops with one line instead of
+    mixing its checkpoints and hparams.json with the first's. The lock file holds the process id; one left by
+    a process that no longer runs (killed, crashed) is recognised and taken over. Released on any exit."""
+    path = os.path.join(folder, LOCK_FILE)
+    mine = f"{path}.{os.getpid()}"
+    with open(mine, "w") as f:  # the process id first, then linked into place: never an empty lock file
+        f.write(str(os.getpid()))
+    while True:
+        try:
+            os.link(mine, path)  # atomic, and fails when the lock exists
+            os.remove(mine)
+            break
+        except FileExistsError:
+            owner = _lock_owner(path)
+            if owner is not None and owner != os.getpid() and _running(owner):
+                os.remove(mine)
+                raise UsageError(f"{folder} is in use by another rnn_train.py (process {owner}): wait until it ends, "
+                                 "or pass --checkpoint-dir NEW_FOLDER") from None
+            with contextlib.suppress(FileNotFoundError):  # stale: its process is gone
+                os.remove(path)
+        except BaseException:
+            os.remove(mine)
+            raise
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
+def _lock_owner(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip() or "0") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists (another user's), or cannot be told: assume it runs
+    return True
 
 
 # ------------------------------------------------------------------------------------------------
@@ -164,12 +234,35 @@ def saver(var_list=None):
 
 
 def save(sess, checkpoint_saver, folder, step, state):
-    """Save the weights, Adam's state and the step counter, plus the RNN state the next batch needs."""
-    path = checkpoint_saver.save(sess, os.path.join(folder, CHECKPOINT_NAME), global_step=step)
-    with atomic_output(os.path.join(folder, STATE_FILE), "wb") as f:
-        np.savez(f, state=state, step=step)
+    """Save the weights, Adam's state and the step counter, plus the RNN state the next batch needs.
+
+    When the save fails (a full disk, a quota), what it wrote is removed, the previous checkpoints stay as
+    they were, and one line says how many steps were not saved."""
+    prefix = os.path.join(folder, CHECKPOINT_NAME)
+    try:
+        path = checkpoint_saver.save(sess, prefix, global_step=step)
+        with atomic_output(os.path.join(folder, STATE_FILE), "wb") as f:  # whole or not at all
+            np.savez(f, state=state, step=step)
+    except (tf.errors.OpError, OSError) as e:
+        _remove(glob.escape(f"{prefix}-{step}") + "*")  # .index, .data-*, the _temp folder
+        raise UsageError(_cannot_save("checkpoint", folder, step, e)) from None
     remove_old(folder, step)
     print(f"checkpoint saved: {path}", flush=True)
+
+
+def _remove(pattern):
+    """Delete what a failed save left (files, and the temporary folders TensorFlow writes into)."""
+    for partial in glob.glob(pattern):
+        shutil.rmtree(partial, ignore_errors=True) if os.path.isdir(partial) else os.remove(partial)
+
+
+def _cannot_save(what, folder, step, error):
+    """One line: what could not be saved, why, and how many steps the newest complete checkpoint lacks."""
+    saved = [s for s, _ in find(folder) if s < step]
+    kept = (f"the newest complete checkpoint is {CHECKPOINT_NAME}-{saved[-1]}, so the {step - saved[-1]} steps "
+            "since were not saved" if saved else f"no checkpoint was saved: the {step} steps were not saved")
+    return f"cannot save the {what} of step {step} into {folder} ({first_line(error)}): {kept}; " \
+           "free some space, then continue with --resume"
 
 
 def remove_old(folder, step, keep=KEEP_CHECKPOINTS):
@@ -285,8 +378,12 @@ def is_milestone(step):
 
 def save_milestone(sess, weights_saver, folder, step, epoch, validation_loss):
     """The weights only (no optimizer state: a third of a checkpoint's size), and what they had reached."""
-    prefix = weights_saver.save(sess, os.path.join(folder, MILESTONES_DIR, MILESTONE_NAME), global_step=step,
-                                write_meta_graph=False, write_state=False)
+    try:
+        prefix = weights_saver.save(sess, os.path.join(folder, MILESTONES_DIR, MILESTONE_NAME), global_step=step,
+                                    write_meta_graph=False, write_state=False)
+    except (tf.errors.OpError, OSError) as e:
+        _remove(os.path.join(glob.escape(folder), MILESTONES_DIR, f"{MILESTONE_NAME}-{step}*"))
+        raise UsageError(_cannot_save("milestone", folder, step, e)) from None
     recorded = [m for m in milestones(folder, fall_back=False) if m["step"] != step]
     recorded.append({"step": step, "epoch": round(epoch, 4), "validation_loss": validation_loss,
                      "checkpoint": os.path.relpath(prefix, folder)})
@@ -295,20 +392,34 @@ def save_milestone(sess, weights_saver, folder, step, epoch, validation_loss):
     print(f"milestone saved: step {step}", flush=True)
 
 
+def _check_milestone(m):
+    """Raise ValueError unless m is a milestone record: step (int), epoch and validation_loss (numbers or
+    null), checkpoint (a file name inside the folder)."""
+    number = (int, float)
+    if not (isinstance(m, dict) and isinstance(m.get("step"), int) and not isinstance(m["step"], bool)
+            and (m.get("epoch") is None or isinstance(m["epoch"], number))
+            and (m.get("validation_loss") is None or isinstance(m["validation_loss"], number))
+            and isinstance(m.get("checkpoint"), str)):
+        raise ValueError(f"not a milestone record: {json.dumps(m)[:80]}")
+
+
 def milestones(folder, fall_back=True):
     """The folder's milestones in step order: [{"step", "epoch", "validation_loss", "prefix"}]. A folder
     trained before milestones existed has none: with fall_back, its checkpoints are used instead (their
     epoch and validation loss unknown, None)."""
+    path = os.path.join(folder, MILESTONES_FILE)
     try:
-        with open(os.path.join(folder, MILESTONES_FILE)) as f:
+        with open(path) as f:
             recorded = json.load(f)
+        for m in recorded:
+            _check_milestone(m)
         found = [dict(m, prefix=os.path.join(folder, m["checkpoint"])) for m in recorded]
         found = [m for m in found if os.path.exists(m["prefix"] + ".index")]
     except FileNotFoundError:
         found = []
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise UsageError(f"cannot read {os.path.join(folder, MILESTONES_FILE)} ({e}): the checkpoint folder "
-                         "is damaged") from None
+        raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged; delete {path} to train or "
+                         "play without its milestones") from None
     if not found and fall_back:
         found = [{"step": step, "epoch": None, "validation_loss": None, "prefix": prefix}
                  for step, prefix in find(folder)]

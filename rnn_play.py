@@ -34,7 +34,7 @@ import time
 import numpy as np
 
 import graphmode              # TensorFlow in graph mode, imported first and quietly
-from cli import UsageError, check_output_dir, parser_from_docstring, positive_int, run_main
+from cli import UsageError, check_output_dir, parser_from_docstring, positive_int, run_main, seed, user_path
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 import rnn_train              # the model: Model(internal_size, layers)
 import txtutils
@@ -48,7 +48,7 @@ SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--checkpoint", type=os.path.expanduser, default=None,
+    parser.add_argument("--checkpoint", type=user_path, default=None,
                         metavar="PATH", help="a checkpoint folder (its newest complete checkpoint), one checkpoint "
                              "(e.g. checkpoints/rnn_train-5000), or a model folder (e.g. models/shakespeare) "
                              "(default: checkpoints/ when it holds a checkpoint, else models/shakespeare/)")
@@ -57,7 +57,7 @@ def parse_args(argv=None):
                         help="sample among the N most likely characters (default: %(default)s)")
     parser.add_argument("--length", type=positive_int, default=None, metavar="N",
                         help="characters to generate (default: endless, until Ctrl-C)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible text")
+    parser.add_argument("--seed", type=seed, default=None, help="random seed, for a reproducible text")
     parser.add_argument("--width", type=positive_int, default=None, help="wrap lines longer than this "
                         "(default: the terminal's width)")
     parser.add_argument("--replay", action="store_true", help="play the milestones of a checkpoint folder in "
@@ -73,7 +73,7 @@ def parse_args(argv=None):
                         help="with --score: sequences per batch, as in training (default: %(default)s)")
     parser.add_argument("--held-out", action="store_true",
                         help="with --score: only the text rnn_train.py holds out of these files for validation")
-    parser.add_argument("--export", metavar="DIR", type=os.path.expanduser, default=None,
+    parser.add_argument("--export", metavar="DIR", type=user_path, default=None,
                         help="write the model's weights in float16, with its hparams.json, into DIR (a model "
                              "folder that --checkpoint plays and scores), and stop")
     graphmode.add_verbose_flag(parser)
@@ -207,7 +207,7 @@ def replay(args):
         print(f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
               f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
     model, model_size, saver = load_model(folder)
-    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
+    draws = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
     out = terminal(args)
     with graphmode.session() as sess:
         for milestone in milestones:
@@ -215,7 +215,7 @@ def replay(args):
             rnn_checkpoints.restore(sess, saver, milestone["prefix"], model_size)
             out.write(milestone_header(milestone, topn))
             # the same draws for every milestone: only the weights differ
-            for _ in write_text(sess, model, out, args, np.random.default_rng(seed), args.length or REPLAY_LENGTH,
+            for _ in write_text(sess, model, out, args, np.random.default_rng(draws), args.length or REPLAY_LENGTH,
                                 topn):
                 pass
             out.write("\n")
@@ -267,6 +267,7 @@ def export(args):
 def main(argv=None):
     args = parse_args(argv)
     txtutils.replace_unencodable_output(sys.stdout)  # e.g. an accented --prime on a cp1252 or ASCII terminal
+    graphmode.tf.reset_default_graph()  # a fresh graph, also when a notebook runs the script again (%run)
     if args.replay:
         replay(args)
     elif args.score:

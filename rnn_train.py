@@ -44,7 +44,7 @@ import numpy as np
 
 from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
 from cli import (StopOnCtrlC, UsageError, check_output_dir, parser_from_docstring, positive_float, positive_int,
-                 probability, run_main)
+                 probability, run_main, seed, user_path)
 import graphmode
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 import txtutils
@@ -239,8 +239,10 @@ def parse_args(argv=None):
                         help="text files to train on: a quoted glob ('src/**/*.py'), or a folder (every text file "
                              "under it) (default: $SHAKESPEARE_DATA, else the talk's Shakespeare corpus in "
                              "data/shakespeare/ beside this script, downloaded on first use)")
-    parser.add_argument("--seqlen", type=positive_int, default=SEQLEN, help="unrolled sequence length (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=BATCHSIZE, help="sequences per batch (default: %(default)s)")
+    parser.add_argument("--seqlen", type=positive_int, default=None,
+                        help=f"unrolled sequence length (default: {SEQLEN}; with --resume, the run's)")
+    parser.add_argument("--batch-size", type=positive_int, default=None,
+                        help=f"sequences per batch (default: {BATCHSIZE}; with --resume, the run's)")
     parser.add_argument("--internal-size", type=positive_int, default=None,
                         help=f"GRU units per layer (default: {INTERNALSIZE}; with --resume, the checkpoint's)")
     parser.add_argument("--layers", type=positive_int, default=None,
@@ -253,15 +255,20 @@ def parse_args(argv=None):
                         help="mini-batch display, validation and a sample every N steps (default: %(default)s)")
     parser.add_argument("--checkpoint-every", type=positive_int, default=CHECKPOINT_EVERY, metavar="N",
                         help="save a checkpoint every N steps, and at the end (default: %(default)s)")
-    # type=os.path.expanduser: the shell leaves ~ as is in --checkpoint-dir=~/folder
-    parser.add_argument("--checkpoint-dir", type=os.path.expanduser, default=DEFAULT_CHECKPOINT_DIR, metavar="DIR",
+    parser.add_argument("--checkpoint-dir", type=user_path, default=DEFAULT_CHECKPOINT_DIR, metavar="DIR",
                         help="default: checkpoints/")
-    parser.add_argument("--log-dir", type=os.path.expanduser, default=DEFAULT_LOG_DIR, metavar="DIR",
+    parser.add_argument("--log-dir", type=user_path, default=DEFAULT_LOG_DIR, metavar="DIR",
                         help="TensorBoard logs (default: log/)")
     parser.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
     graphmode.add_verbose_flag(parser)
-    return parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        hint = ""
+        if args.data and all(os.path.exists(path) for path in extra):  # the shell expanded an unquoted glob
+            hint = f"; the shell expanded --data's glob into {len(extra) + 1} files: quote it, --data 'folder/*.txt'"
+        parser.error(f"unrecognized arguments: {' '.join(extra[:3])}{' ...' if len(extra) > 3 else ''}{hint}")
+    return args
 
 
 def corpus_pattern(args):
@@ -309,6 +316,7 @@ def resume_or_refuse(args):
     would get mixed with this run's."""
     folder = args.checkpoint_dir
     if not args.resume:
+        args.batch_size, args.seqlen = args.batch_size or BATCHSIZE, args.seqlen or SEQLEN
         if rnn_checkpoints.find(folder):
             raise UsageError(f"{folder} already holds a training run: pass --resume to continue it, "
                              "or --checkpoint-dir NEW_FOLDER to start another")
@@ -316,12 +324,22 @@ def resume_or_refuse(args):
     resume_from = rnn_checkpoints.newest_complete(folder)
     if resume_from is None:
         raise UsageError(f"--resume: no checkpoint in {folder} (train without --resume first)")
+    rnn_checkpoints.milestones(folder, fall_back=False)  # a damaged milestones.json: said now, not hours later
     size = rnn_checkpoints.load_model_size(folder)
+    shape = rnn_checkpoints.load_training_shape(folder)  # the batches' shape: the epochs and RNN state follow it
+    for flag, key in (("--batch-size", "batch_size"), ("--seqlen", "seqlen")):
+        given, saved = getattr(args, key), shape.get(key)
+        if given is not None and saved is not None and given != saved:
+            raise UsageError(f"--resume: the run in {folder} trains with {flag} {saved}, not {given}: leave {flag} "
+                             f"out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE}), or --checkpoint-dir "
+                             "NEW_FOLDER")
+        setattr(args, key, given or saved)
     for flag, given, saved in (("--internal-size", args.internal_size, size["internal_size"]),
                                ("--layers", args.layers, size["layers"])):
         if given is not None and given != saved:
             raise UsageError(f"--resume: the checkpoints in {folder} have {flag} {saved}, not {given}: "
                              f"leave {flag} out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE})")
+    args.batch_size, args.seqlen = args.batch_size or BATCHSIZE, args.seqlen or SEQLEN  # older folders
     return resume_from, size
 
 
@@ -342,13 +360,14 @@ def load_corpus(args):
     return corpus, steps_per_epoch
 
 
-def start_or_resume(sess, model, saver, resume_from, folder, model_size, batch_size):
+def start_or_resume(sess, model, saver, resume_from, folder, model_size, batch_size, seqlen):
     """A new model (its size saved beside the checkpoints), or the checkpoint's weights, Adam's state and
     step, with the RNN state saved with it. Returns (step, RNN state)."""
     sess.run(tf.global_variables_initializer())
     state = model.zero_state(batch_size)
     if resume_from is None:
-        rnn_checkpoints.save_model_size(folder, alphasize=ALPHASIZE, **model_size)
+        rnn_checkpoints.save_model_size(folder, alphasize=ALPHASIZE, batch_size=batch_size, seqlen=seqlen,
+                                        **model_size)
         return 0, state
     rnn_checkpoints.restore(sess, saver, resume_from, model_size)
     step = int(sess.run(model.global_step))
@@ -391,8 +410,13 @@ def show_sample(sess, model, rng):
 
 def train(args):
     # everything that can be wrong with the folders is checked first, not after hours of training
-    resume_from, model_size = resume_or_refuse(args)
     checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
+    with rnn_checkpoints.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
+        train_in(args, checkpoint_dir)
+
+
+def train_in(args, checkpoint_dir):
+    resume_from, model_size = resume_or_refuse(args)
     log_dir = check_output_dir(args.log_dir, "--log-dir")
     corpus, steps_per_epoch = load_corpus(args)
 
@@ -406,7 +430,7 @@ def train(args):
     try:
         with graphmode.session() as sess, StopOnCtrlC("saving a checkpoint, then stopping") as stop:
             step, state = start_or_resume(sess, model, saver, resume_from, checkpoint_dir, model_size,
-                                          args.batch_size)
+                                          args.batch_size, args.seqlen)
             first_step = step
             end_step = steps_per_epoch * args.epochs
             if args.steps:
@@ -459,7 +483,7 @@ def train(args):
                 if last:
                     break
             if stop.requested:
-                print(f"stopped at step {step}: continue with --resume", flush=True)
+                print(f"stopped by {stop.signal_name} at step {step}: continue with --resume", flush=True)
             print(f"trained {step - first_step} steps ({(step - first_step) * chars_per_step:,} characters) "
                   f"in {speed.total_seconds():.1f} s")
     finally:
@@ -470,6 +494,7 @@ def train(args):
 def main(argv=None):
     args = parse_args(argv)
     txtutils.replace_unencodable_output(sys.stdout)  # e.g. generated text on a cp1252 or ASCII terminal
+    tf.reset_default_graph()  # a fresh graph, also when a notebook runs the script again (%run)
     try:
         train(args)
     except txtutils.TextError as e:

@@ -74,6 +74,36 @@ def display_available():
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def window_figure(size, title, what):
+    """A matplotlib figure in a window of its own, or None where no window can be opened (no display, a
+    display that cannot be reached, no GUI toolkit, a non-interactive MPLBACKEND): one line on stderr says
+    why, and the caller goes on headless. The one place that decides, for the lessons and compare_runs."""
+    if not display_available():
+        return None
+    try:
+        import matplotlib.pyplot as plt
+        if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+            display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
+                               "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
+        figure = plt.figure(figsize=size)
+        figure.canvas.manager.set_window_title(title)
+        return figure
+    except Exception as e:  # no usable display: fall back to headless, never crash
+        print(f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+              "continuing headless", file=sys.stderr)
+        return None
+
+
+def headless_figure(size):
+    """A matplotlib figure drawn off screen (for a PNG, a movie or a notebook cell)."""
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    figure = Figure(figsize=size)
+    FigureCanvasAgg(figure)
+    return figure
+
+
 def notebook_kernel():
     """True inside a Jupyter kernel (Jupyter, JupyterLab, VS Code, Colab...) whose matplotlib backend opens no
     window of its own: the notebooks' default (inline), or any other but a desktop toolkit's (Qt, Tk, GTK,
@@ -197,26 +227,13 @@ class Dashboard:
     # ------------------------------------------------------------------ figure and panels
     def _make_figure(self):
         if self.window:
-            try:
-                import matplotlib.pyplot as plt
-                if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-                    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                    raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
-                                       "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
-                figure = plt.figure(figsize=(13, 7.5))
-                figure.canvas.manager.set_window_title(self.title)
+            figure = window_figure((13, 7.5), self.title, "dashboard")
+            if figure is not None:
                 figure.canvas.mpl_connect("key_press_event", self._on_key)
                 figure.canvas.mpl_connect("close_event", self._on_close)
                 return figure
-            except Exception as e:  # no usable display: fall back to headless, never crash
-                print(f"dashboard: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
-                      "continuing headless", file=sys.stderr)
-                self.window = False
-        from matplotlib.figure import Figure
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        figure = Figure(figsize=(13, 7.5))
-        FigureCanvasAgg(figure)
-        return figure
+            self.window = False
+        return headless_figure((13, 7.5))
 
     def _build_panels(self):
         fig = self._figure
@@ -426,7 +443,7 @@ class Dashboard:
         from matplotlib import animation
         extension = os.path.splitext(path)[1].lower()
         if extension == ".gif":
-            writer = animation.PillowWriter(fps=8)
+            writer = GifRecorder(fps=8)
         elif extension == ".mp4":
             if not animation.writers.is_available("ffmpeg"):
                 raise ValueError(f"--save-movie {path}: recording .mp4 needs ffmpeg, which is not installed. "
@@ -475,8 +492,12 @@ class Dashboard:
             if not self.frames:
                 self._movie_writer.grab_frame()
             self._movie_writer.finish()
+            thinned = getattr(self._movie_writer, "kept_one_in", 1)
             self._movie_writer = None
             os.replace(self._movie_partial, self._movie_path)
+            if thinned > 1:
+                print(f"movie: one test evaluation in {thinned} kept (at most {GifRecorder(1).max_frames} frames, "
+                      "to bound the memory)")
             return None
         except OSError as e:
             self.abort()
@@ -496,6 +517,42 @@ class Dashboard:
             self._movie_writer = None
         if self._movie_partial and os.path.exists(self._movie_partial):
             os.remove(self._movie_partial)
+
+
+class GifRecorder:
+    """Records an animated GIF frame by frame in bounded memory (matplotlib's PillowWriter keeps every frame
+    as full RGBA, 1.4 MB each here: a long run filled the memory). Each frame is kept in the GIF's own
+    256-colour form (a quarter of the size), and past max_frames every other frame is dropped and only one
+    grab in 2 (then 4...) kept, so the movie always spans the whole run; `kept_one_in` says how thinned it is.
+    The writer interface is matplotlib's: setup(figure, path, dpi), grab_frame(), finish()."""
+
+    def __init__(self, fps, max_frames=300):
+        self.fps, self.max_frames = fps, max_frames
+        self.kept_one_in = 1
+        self._frames, self._grabs = [], 0
+
+    def setup(self, figure, path, dpi):
+        self._figure, self._path, self._dpi = figure, path, dpi
+
+    def grab_frame(self):
+        from PIL import Image
+        self._grabs += 1
+        if (self._grabs - 1) % self.kept_one_in:
+            return
+        buffer = io.BytesIO()
+        self._figure.savefig(buffer, format="rgba", dpi=self._dpi)
+        width, height = (int(v * self._dpi) for v in self._figure.get_size_inches())  # as savefig sizes it
+        frame = Image.frombuffer("RGBA", (width, height), buffer.getbuffer(), "raw", "RGBA", 0, 1)
+        self._frames.append(frame.convert("RGB").quantize(256))
+        if len(self._frames) > self.max_frames:
+            self._frames = self._frames[::2]
+            self.kept_one_in *= 2
+
+    def finish(self):
+        if self._frames:
+            self._frames[0].save(self._path, format="GIF", save_all=True, append_images=self._frames[1:],
+                                 duration=int(1000 / self.fps), loop=0)
+        self._frames = []
 
 
 def wait_until_closed(figure):

@@ -22,7 +22,7 @@ sys.path.insert(0, PROJECT_DIR)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli import UsageError, atomic_output, check_output_dir, parser_from_docstring, run_main  # noqa: E402
 import compare_runs  # noqa: E402
-from lessons_table import lesson_scripts, run_lesson, table_row  # noqa: E402
+from lessons_table import lesson_script, lesson_scripts, run_lesson, table_row  # noqa: E402
 
 CONSTANT_0003 = ["--lr", "0", "--lr-min", "0.003"]  # lesson 2.0's learning rate, constant, in lesson 2.1
 # name: (lesson number, flags, in --quick)
@@ -230,21 +230,31 @@ def _same(saved, given):
         return str(saved) == str(given)
 
 
+def lesson_defaults(number):
+    """{"iterations": ..., "test_every": ...}: the lesson's own defaults, read from its constants."""
+    import re
+    with open(lesson_script(number)) as f:
+        text = f.read()
+    return {name.lower(): int(re.search(rf"^{name} = (\d+)", text, re.MULTILINE).group(1))
+            for name in ("ITERATIONS", "TEST_EVERY")}
+
+
 def runs_in(folder):
-    """The runs of an earlier talk_claims.py found in its folder of run summaries: {name: summary}.
+    """The runs of an earlier talk_claims.py found in its folder of run summaries: {name: (path, summary)}.
+    Only a complete run whose flags are those talk_claims.py runs counts (seed 0, the run's flags, the lesson's
+    own iterations and test cadence otherwise): a short or interrupted run of the same lesson is left out.
     A summary is matched to the run with the most flags it satisfies (2.1 at a constant learning rate
     is "relu_constant_lr", not "relu_decaying_lr")."""
-    summaries = []
-    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
-        summaries.append(compare_runs.load_summary(path))
+    summaries = [(path, compare_runs.load_summary(path)) for path in sorted(glob.glob(os.path.join(folder, "*.json")))]
     found = {}
     for name in sorted(RUNS, key=lambda n: -len(RUNS[n][1])):  # the most specific first
         number, flags, _ = RUNS[name]
-        wanted = flag_values(flags)
-        for summary in summaries:
-            if (summary["lesson"].split("_")[1] == number and summary not in found.values()
+        wanted = {**lesson_defaults(number), "seed": 0, **flag_values(flags)}
+        for path, summary in summaries:
+            if (summary["lesson"].split("_")[1] == number and path not in (p for p, _ in found.values())
+                    and not summary.get("interrupted")
                     and all(_same(summary["hyperparameters"].get(k), v) for k, v in wanted.items())):
-                found[name] = summary
+                found[name] = (path, summary)
     return found
 
 
@@ -266,8 +276,14 @@ def main(argv=None):
     if args.pictures:
         check_output_dir(args.pictures, "--pictures")
     if args.from_runs:
-        runs_dir, runs = args.from_runs, runs_in(args.from_runs)
+        runs_dir, found = args.from_runs, runs_in(args.from_runs)
+        for name, (path, _) in found.items():
+            print(f"{name}: {os.path.basename(path)}")
+        runs = {name: summary for name, (_, summary) in found.items()}
         claims = [c for c in CLAIMS if all(name in runs for name in c[2])]
+        left_out = [c[0] for c in CLAIMS if c not in claims]
+        if left_out and claims:
+            print(f"not checked, no complete run with talk_claims.py's flags: {'; '.join(left_out)}")
         needed = []
     else:
         runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"

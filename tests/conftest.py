@@ -110,15 +110,20 @@ def server():
     s.close()
 
 
-def run_script(script, *flags, env=None, timeout=300):
-    """Run a project script headless (no display, no download: nothing listens on port 9), returning the CompletedProcess."""
+def run_script(script, *flags, env=None, timeout=300, cwd=PROJECT_DIR):
+    """Run a project script headless (no display, no download: nothing listens on port 9), returning the
+    CompletedProcess. env: variables to set, or to remove where the value is None."""
     environment = dict(os.environ, MPLBACKEND="Agg", MNIST_MIRRORS="http://127.0.0.1:9/",
                        SHAKESPEARE_MIRRORS="http://127.0.0.1:9/")
     environment.pop("DISPLAY", None)
     environment.pop("WAYLAND_DISPLAY", None)
-    environment.update(env or {})
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     return subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
-                          text=True, env=environment, timeout=timeout, cwd=PROJECT_DIR)
+                          text=True, env=environment, timeout=timeout, cwd=cwd)
 
 
 @pytest.fixture
@@ -138,9 +143,9 @@ def virtual_display():
     server.wait(timeout=10)
 
 
-def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, timeout=120):
+def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, timeout=120, signal_number=None):
     """Run a project script, wait for an output line starting with line_start, call before_ctrl_c() if
-    given, press Ctrl-C (SIGINT), and return (exit code, stdout after that line, stderr)."""
+    given, press Ctrl-C (SIGINT, or send signal_number), and return (exit code, stdout after that line, stderr)."""
     import signal
     environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
     environment.pop("DISPLAY", None)
@@ -152,6 +157,6 @@ def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, ti
             break
     if before_ctrl_c is not None:
         before_ctrl_c()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal_number or signal.SIGINT)
     stdout, stderr = process.communicate(timeout=timeout)
     return process.returncode, stdout, stderr

@@ -82,20 +82,27 @@ def test_conv_claims():
 
 def test_runs_matched_to_their_flags(tmp_path):
     import json
-    for number, lesson, hyper in (("a", "mnist_2.1_x", {"lr": 0.0, "lr_min": 0.003, "iterations": 300, "test_every": 10}),
-                                  ("b", "mnist_2.1_x", {"lr": 0.0, "lr_min": 0.003, "iterations": 10000}),
-                                  ("c", "mnist_2.1_x", {"lr": 0.003, "lr_min": 0.0001, "iterations": 10000}),
-                                  ("d", "mnist_4.1_x", {"batchnorm": False}),
-                                  ("e", "mnist_4.1_x", {"batchnorm": True})):
-        run = dict(summary([0.9, 0.95]), lesson=lesson, hyperparameters=hyper)
+    full = {"seed": 0, "iterations": 10000, "test_every": 100}
+    for number, lesson, hyper in (("a", "mnist_2.1_x", {"lr": 0.0, "lr_min": 0.003, "iterations": 300, "test_every": 10,
+                                                        "seed": 0}),
+                                  ("b", "mnist_2.1_x", {**full, "lr": 0.0, "lr_min": 0.003}),
+                                  ("c", "mnist_2.1_x", {**full, "lr": 0.003, "lr_min": 0.0001}),
+                                  ("d", "mnist_4.1_x", {**full, "batchnorm": False}),
+                                  ("e", "mnist_4.1_x", {**full, "batchnorm": True}),
+                                  # a 20-step run of lesson 1.0, and one of another seed: not "seed 0 at the defaults"
+                                  ("f", "mnist_1.0_x", {"seed": 0, "iterations": 20, "test_every": 50}),
+                                  ("g", "mnist_1.0_x", {"seed": 3, "iterations": 2000, "test_every": 50}),
+                                  ("h", "mnist_2.2_x", {**full, "seed": 0})):
+        run = dict(summary([0.9, 0.95]), lesson=lesson, hyperparameters=hyper,
+                   interrupted=number == "h")  # an interrupted run: not complete
         (tmp_path / f"{number}.json").write_text(json.dumps(run))
-    runs = talk_claims.runs_in(str(tmp_path))
+    runs = {name: summary for name, (path, summary) in talk_claims.runs_in(str(tmp_path)).items()}
     assert runs["relu_start"]["hyperparameters"]["iterations"] == 300
     assert runs["relu_constant_lr"]["hyperparameters"]["iterations"] == 10000
     assert runs["relu_decaying_lr"]["hyperparameters"]["lr"] == 0.003
     assert runs["sigmoid_no_batchnorm"]["hyperparameters"]["batchnorm"] is False
     assert runs["sigmoid_batchnorm"]["hyperparameters"]["batchnorm"] is True
-    assert "softmax" not in runs
+    assert "softmax" not in runs and "relu_dropout" not in runs
 
 
 def test_flag_values():
