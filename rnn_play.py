@@ -11,19 +11,20 @@
     python rnn_play.py --checkpoint checkpoints --export models/mine  a compact copy (float16) to play and score
 
 --replay is the talk's demonstration: the weights saved at milestone steps during training (25, 50,
-100, ... 800, then every 1,000 steps) play in step order, each from the same --seed and --prime, so
-that the text reads top to bottom from gibberish, to words, to the shape of a play. As in the talk's
+100, ... 800, then every 1,000 steps, and the end of the last epoch) play in step order, each from the
+same --seed and --prime, so that the text reads top to bottom from gibberish, to words, to the shape of
+a play. As in the talk's
 code, the milestones along the way draw among the 10 most likely characters (--replay-topn), the last,
 trained one among 2 (--topn): with 2, an early network only ever writes its favourite letters.
 
 Each character is drawn among the --topn most likely next characters, with their probabilities;
 --topn 1 always takes the most likely one (and soon loops); the talk's code uses 2 for a trained model.
-
---score reads a text the way rnn_train.py validates (batches of 200 sequences of 30 characters, the state
-carried from batch to batch; --batch-size and --seqlen as in training) and prints the loss: the average of -ln(probability of the right next
-character), in nats per character, and in bits (nats / ln 2). Lower is better; a model that knew nothing
-would score ln(98) = 4.585 nats.
 The characters are generated in chunks inside the TensorFlow graph, so the text streams fast.
+
+--score reads a text the way rnn_train.py validates (batches of 200 sequences of 30 characters, the
+state carried from batch to batch; --batch-size and --seqlen as in training) and prints the loss: the
+average of -ln(probability of the right next character), in nats per character, and in bits (nats /
+ln 2). Lower is better; a model that knew nothing would score ln(98) = 4.585 nats.
 """
 import math
 import os

@@ -754,3 +754,44 @@ def test_an_unquoted_data_glob_is_explained(text_glob, tmp_path):
     files = sorted(globbing.glob(text_glob))
     result = run_script("rnn_train.py", "--data", *files, "--checkpoint-dir", str(tmp_path / "c"))
     assert result.returncode == 2 and "quote it" in result.stderr.strip().splitlines()[-1]
+
+
+# ---------------------------------------------------------------- the trained model shipped in models/shakespeare
+SHIPPED = os.path.join(PROJECT_DIR, "models", "shakespeare")
+
+
+def test_shipped_model_is_compact_and_documented():
+    import json
+    assert os.path.getsize(os.path.join(SHIPPED, "weights.npz")) < 20e6
+    record = json.load(open(os.path.join(SHIPPED, "training.json")))
+    assert record["steps"] >= 865 and record["validation_loss"] > 0
+    assert [m["step"] for m in record["curve"]][-1] == record["steps"]
+    hparams = json.load(open(os.path.join(SHIPPED, "hparams.json")))
+    assert (hparams["internal_size"], hparams["layers"]) == (512, 3)
+    assert "rnn_train.py" in open(os.path.join(SHIPPED, "README.md")).read()
+
+
+def test_shipped_model_plays_offline_without_a_corpus(tmp_path):
+    """Right after set-up: no corpus, no checkpoint of the user's, no network."""
+    result = run_script("rnn_play.py", "--checkpoint", SHIPPED, "--length", "400", "--seed", "1", "--width", "1000",
+                        env={"SHAKESPEARE_DATA": None}, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "3 layers of 512 units, trained" in result.stderr
+    words = re.findall(r"[A-Za-z]+", result.stdout)
+    common = {"the", "and", "of", "to", "I", "you", "my", "a", "is", "that", "in", "not", "me", "it", "with"}
+    assert len(words) > 40 and sum(w in common for w in words) >= 5  # English words, not gibberish
+
+
+def test_shipped_model_scores_its_recorded_validation_loss():
+    import json
+    from conftest import real_shakespeare_glob
+    pattern = real_shakespeare_glob()
+    if pattern is None:
+        pytest.skip("the Shakespeare corpus is absent (put it in data/shakespeare/, or set SHAKESPEARE_DATA)")
+    recorded = json.load(open(os.path.join(SHIPPED, "training.json")))["validation_loss"]
+    result = run_script("rnn_play.py", "--checkpoint", SHIPPED, "--score", pattern, "--held-out")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("the end of winterstale, from line 1,773: ")
+    loss = float(re.search(r"loss ([0-9.]+) nats per character", result.stdout).group(1))
+    assert loss == pytest.approx(recorded, rel=0.005)  # float16 weights: within 0.5% of the float32 figure
+    assert "over 90,000 characters" in result.stdout
