@@ -410,6 +410,8 @@ def show_sample(sess, model, rng):
 
 def train(args):
     # everything that can be wrong with the folders is checked first, not after hours of training
+    if args.resume and not rnn_checkpoints.find(args.checkpoint_dir):  # before anything is created
+        raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
     checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
     with rnn_checkpoints.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
         train_in(args, checkpoint_dir)
