@@ -89,7 +89,7 @@ def test_compare_runs_with_an_unusable_display_saves_a_png(backend, synthetic_mn
     if os.path.exists(picture):
         os.replace(picture, kept)
     try:
-        env = {"DISPLAY": ":99", "MPLBACKEND": backend}  # no X server there; matplotlib's own choice, or agg
+        env = {"DISPLAY": ":987", "MPLBACKEND": backend}  # no X server there; matplotlib's own choice, or agg
         result = run_script("compare_runs.py", path, env=env, timeout=60, cwd=str(tmp_path))  # no hang
         assert result.returncode == 0, result.stderr[-2000:]
         assert f"saved: {picture}" in result.stdout and "Close the window" not in result.stdout
