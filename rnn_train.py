@@ -325,21 +325,18 @@ def resume_or_refuse(args):
     if resume_from is None:
         raise UsageError(f"--resume: no checkpoint in {folder} (train without --resume first)")
     rnn_checkpoints.milestones(folder, fall_back=False)  # a damaged milestones.json: said now, not hours later
-    size = rnn_checkpoints.load_model_size(folder)
-    shape = rnn_checkpoints.load_training_shape(folder)  # the batches' shape: the epochs and RNN state follow it
-    for flag, key in (("--batch-size", "batch_size"), ("--seqlen", "seqlen")):
-        given, saved = getattr(args, key), shape.get(key)
-        if given is not None and saved is not None and given != saved:
-            raise UsageError(f"--resume: the run in {folder} trains with {flag} {saved}, not {given}: leave {flag} "
-                             f"out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE}), or --checkpoint-dir "
-                             "NEW_FOLDER")
-        setattr(args, key, given or saved)
-    for flag, given, saved in (("--internal-size", args.internal_size, size["internal_size"]),
-                               ("--layers", args.layers, size["layers"])):
-        if given is not None and given != saved:
-            raise UsageError(f"--resume: the checkpoints in {folder} have {flag} {saved}, not {given}: "
+    # the model's size and the batches' shape (the epochs and the RNN state follow it), as saved with the run:
+    # a flag may repeat them, not contradict them (folders saved before the shape was recorded: the defaults)
+    saved = {**rnn_checkpoints.load_model_size(folder), **rnn_checkpoints.load_training_shape(folder)}
+    for flag, default in (("--internal-size", None), ("--layers", None), ("--batch-size", BATCHSIZE),
+                          ("--seqlen", SEQLEN)):
+        key = flag[2:].replace("-", "_")
+        given = getattr(args, key)
+        if given is not None and saved.get(key, given) != given:
+            raise UsageError(f"--resume: the checkpoints in {folder} have {flag} {saved[key]}, not {given}: "
                              f"leave {flag} out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE})")
-    args.batch_size, args.seqlen = args.batch_size or BATCHSIZE, args.seqlen or SEQLEN  # older folders
+        setattr(args, key, given or saved.get(key) or default)
+    size = {"internal_size": args.internal_size, "layers": args.layers}
     return resume_from, size
 
 
