@@ -15,7 +15,7 @@ A model folder (models/shakespeare/, written by rnn_play.py --export) is the com
 for playing and scoring, not for --resume:
     weights.npz      the weights only, by variable name, in float16 (half the size; restored as float32)
     hparams.json     as above
-    training.json    how it was trained: the command, the steps and epochs, its validation curve
+    training.json    how far it was trained: the step and epochs, its validation loss, the milestones' curve
 """
 import contextlib
 import glob
