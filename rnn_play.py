@@ -233,16 +233,15 @@ def score(args):
     text, what = (corpus.validation, corpus.held_out) if args.held_out else (corpus.train, args.score)
     if args.held_out and len(text) == 0:
         raise UsageError(f"--held-out: nothing is held out of --score {args.score} ({corpus.held_out})")
-    batch_size = min(args.batch_size, max(1, (len(text) - 1) // args.seqlen))  # as rnn_train.validate() does
-    scored = txtutils.batches_per_epoch(len(text), batch_size, args.seqlen) * batch_size * args.seqlen
-    if scored == 0:
-        raise UsageError(f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
-                         f"of --seqlen {args.seqlen} characters")
     model, model_size, saver = load_model(folder)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
         print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
-        loss, accuracy = rnn_train.validate(sess, model, text, args.batch_size, args.seqlen)
+        result = rnn_train.validate(sess, model, text, args.batch_size, args.seqlen)
+    if result is None:
+        raise UsageError(f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
+                         f"of --seqlen {args.seqlen} characters")
+    loss, accuracy, scored = result
     print(f"{what}: loss {loss:.4f} nats per character ({loss / math.log(2):.3f} bits), next character right "
           f"{accuracy:.1%} of the time, over {scored:,} characters")
     return loss

@@ -293,7 +293,8 @@ def write_scalars(writer, step, **values):
 
 
 def validate(sess, model, text, batch_size, seqlen):
-    """Loss and accuracy over the whole validation text (state carried from batch to batch)."""
+    """(loss, accuracy, characters scored) over the whole text (state carried from batch to batch; the end that
+    does not fill a batch left out), or None when the text is shorter than one sequence."""
     batch_size = min(batch_size, max(1, (len(text) - 1) // seqlen))
     if txtutils.batches_per_epoch(len(text), batch_size, seqlen) < 1:
         return None
@@ -304,7 +305,7 @@ def validate(sess, model, text, batch_size, seqlen):
                                          {model.X: x, model.Y_: y, model.Hin: state})
         losses.append(loss)
         accuracies.append(accuracy)
-    return float(np.mean(losses)), float(np.mean(accuracies))
+    return float(np.mean(losses)), float(np.mean(accuracies)), len(losses) * batch_size * seqlen
 
 
 def resume_or_refuse(args):
@@ -392,7 +393,7 @@ def show_validation(sess, model, corpus, args, writer, step):
     there is no validation text)."""
     validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
     if validation:
-        loss, accuracy = validation
+        loss, accuracy, _ = validation
         write_scalars(writer, step, batch_loss=loss, batch_accuracy=accuracy)
         print(f"validation: loss {loss:.4f} ({loss / math.log(2):.3f} bits per character), accuracy {accuracy:.4f}")
     return validation
