@@ -44,10 +44,7 @@ def load_summary(path):
     except (OSError, ValueError) as e:
         raise UsageError(f"{path}: cannot read it as JSON ({e})") from None
     try:
-        for which, figure in PANELS:
-            curve = summary["curves"][which]
-            if len(curve["step"]) != len(curve[figure]):
-                raise ValueError(f"its {which} {figure} curve and steps differ in length")
+        summary["curves"] = tensorflowvisu.Curves(summary["curves"])  # the history the dashboard drew
         summary["lesson"], summary["hyperparameters"]
     except (KeyError, TypeError, ValueError) as e:
         why = f"no {e}" if isinstance(e, KeyError) else str(e)
@@ -84,7 +81,7 @@ def draw(figure, summaries, steps=None, title=None):
     names = labels(summaries)
     for ax, (which, figure_name) in zip(axes, PANELS):
         for summary, name in zip(summaries, names):
-            curve = summary["curves"][which]
+            curve = getattr(summary["curves"], which)
             points = [(s, v) for s, v in zip(curve["step"], curve[figure_name]) if steps is None or s <= steps]
             if points:
                 ax.plot(*zip(*points), label=name, lw=1.5 if which == "test" else 1.0)
@@ -94,44 +91,28 @@ def draw(figure, summaries, steps=None, title=None):
         ax.tick_params(labelsize=8)
         if steps is not None:
             ax.set_xlim(0, steps)
-        _zoom(ax, figure_name)
+        limits = tensorflowvisu.zoomed_limits(figure_name, [line.get_ydata() for line in ax.get_lines()], skip=0.5)
+        if limits:
+            ax.set_ylim(*limits)
     axes[0].legend(fontsize=8, loc="lower right")
     lessons = sorted({s["lesson"] for s in summaries})
     figure.suptitle(title or "compared: " + ", ".join(lessons), fontsize=11)
     figure.tight_layout(rect=(0, 0, 1, 0.96))
 
 
-def _zoom(ax, figure_name):
-    """Accuracy: from a little under the lowest value of the curves' second half, to 1. Loss: from 0."""
-    values = [v for line in ax.get_lines() for v in line.get_ydata()[len(line.get_ydata()) // 2:]]
-    if not values:
-        return
-    if figure_name == "accuracy":
-        low = min(values)
-        ax.set_ylim(max(0.0, low - 0.5 * (1.0 - low) - 0.002), 1.0)
-    else:
-        ax.set_ylim(0, 1.2 * max(values) + 1e-6)
-
-
 def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
-    notebook = tensorflowvisu.notebook_kernel()  # in a notebook: an image in the cell's output
-    figure = None
-    if not notebook and not args.save_png:  # a window, where one can be opened
-        figure = tensorflowvisu.window_figure(FIGURE_SIZE, "compare_runs", "compare_runs")
-    path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if figure is None and not notebook else None)
+    # a window where one can be opened, the cell's output in a notebook, else (or with --save-png) a PNG file
+    where, figure = tensorflowvisu.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)
+    path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if where == "file" else None)
     if path:
         check_output_file(path, "--save-png")
-    if figure is None:
-        figure = tensorflowvisu.headless_figure(FIGURE_SIZE)
     draw(figure, summaries, args.steps, args.title)
-    if notebook:
-        tensorflowvisu.show_in_notebook(figure, dpi=90)
+    tensorflowvisu.present(where, figure, png=path, dpi=90)
     if path:
-        tensorflowvisu.save_png(figure, path, dpi=90)
         print(f"saved: {path}" + ("" if args.save_png else " (no display; --save-png FILE to choose where)"))
-    elif not notebook:
+    if where == "window":
         tensorflowvisu.wait_until_closed(figure)
 
 

@@ -24,7 +24,10 @@ TEST_EVERY = 50  # evaluate the whole test set every 50 steps, the training batc
 
 
 def main():
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, learning_rate=LEARNING_RATE)
+    # flags (--help), MNIST (downloaded when missing), the random seed (--seed: weights, dropout, batch order)
+    args, mnist = lesson.start(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY, batch_size=BATCH_SIZE,
+                               learning_rate=LEARNING_RATE)
+    # mnist.train: 60,000 images [60000, 28, 28, 1] (pixels 0 to 1), labels one-hot [60000, 10]; mnist.test: 10,000
 
     # input X: 28x28 greyscale images, the first dimension (None) indexes the images in the mini-batch
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])  # [batch, 28, 28, 1]
@@ -51,13 +54,28 @@ def main():
     # training: gradient descent, learning rate 0.005
     train_step = tf.train.GradientDescentOptimizer(args.learning_rate).minimize(cross_entropy)
 
-    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, accuracy=accuracy, loss=cross_entropy,
-                     bands=[[W], [b]], title="1.0: 10 softmax neurons")
-    with lesson.session() as sess:
+    # the run log: curves, timing, summary, dashboard (which also draws the predicted digits and the weights and biases)
+    log = lesson.RunLog(__file__, args, mnist, title="1.0: 10 softmax neurons")
+    drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[[W], [b]])
+    with lesson.session() as sess, lesson.stop_on_ctrl_c() as stop:
         sess.run(tf.global_variables_initializer())
-        for step, batch_X, batch_Y in run.training_batches(sess):
-            sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
-        run.finish(sess)  # however the loop ended: the last measurement, the run summary, the dashboard
+        for step in range(args.iterations + 1):
+            batch_X, batch_Y = mnist.train.next_batch(args.batch_size)  # [100, 28, 28, 1], [100, 10]
+            last = step == args.iterations or stop.requested            # measure once more, then stop
+            # evaluation: the same graph, run for accuracy and loss instead of the training step
+            if step % args.train_every == 0 or step % args.test_every == 0 or last:
+                train_accuracy, train_loss, drawn = sess.run([accuracy, cross_entropy, drawn_train],
+                    feed_dict={X: batch_X, Y_: batch_Y})
+                log.training_batch(step, train_accuracy, train_loss, args.learning_rate, batch_X, batch_Y, drawn)
+            if step % args.test_every == 0 or last:  # all 10,000 test images, 2,000 at a time
+                test_accuracy, test_loss, drawn = lesson.run_on_test_set(sess, [accuracy, cross_entropy, drawn_test],
+                    feed_dict={X: mnist.test.images, Y_: mnist.test.labels})
+                log.test_set(step, test_accuracy, test_loss, drawn)
+            if last:
+                break
+            with log.training_time():  # the training step: gradients (backpropagation), then the update
+                sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+        log.finish(stop)  # the results, the run summary, the dashboard saved
 
 
 # Expect: test accuracy about 0.92 (max >= 0.92 with the default flags, seed 0); the training curves

@@ -39,7 +39,10 @@ TEST_EVERY = 100
 
 
 def main():
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, lr_decay=(LR, LR_MIN, LR_DECAY))
+    # flags (--help), MNIST (downloaded when missing), the random seed (--seed: weights, dropout, batch order)
+    args, mnist = lesson.start(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY, batch_size=BATCH_SIZE,
+                               lr=LR, lr_min=LR_MIN, lr_decay=LR_DECAY)
+    # mnist.train: 60,000 images [60000, 28, 28, 1] (pixels 0 to 1), labels one-hot [60000, 10]; mnist.test: 10,000
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
     Y_ = tf.placeholder(tf.float32, [None, 10])         # [batch, 10] correct answers, one-hot
@@ -71,19 +74,37 @@ def main():
     # talk's code, i.e. the total over 100 images (the learning rates suit that scale, whatever --batch-size)
     cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits)) * 100
 
+    # accuracy: the share of images whose most probable digit is the correct one, between 0 and 1
+    correct_prediction = tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))   # [batch] booleans
+    accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))  # scalar
+
     # training: Adam, with the learning rate fed at each step
     train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)
 
-    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
-                     bands=[[W1, W2, W3, W4, W5], [B1, B2, B3, B4, B5]],
-                     title="2.1: five layers, ReLU, learning rate decay")
-    with lesson.session() as sess:
+    # the run log: curves, timing, summary, dashboard (which also draws the predicted digits and the weights and biases)
+    log = lesson.RunLog(__file__, args, mnist, title="2.1: five layers, ReLU, learning rate decay")
+    drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[[W1, W2, W3, W4, W5], [B1, B2, B3, B4, B5]])
+    with lesson.session() as sess, lesson.stop_on_ctrl_c() as stop:
         sess.run(tf.global_variables_initializer())
-        for step, batch_X, batch_Y in run.training_batches(sess):
+        for step in range(args.iterations + 1):
+            batch_X, batch_Y = mnist.train.next_batch(args.batch_size)  # [100, 28, 28, 1], [100, 10]
+            last = step == args.iterations or stop.requested            # measure once more, then stop
             # the learning rate decays exponentially: big steps first, then small ones to settle
             learning_rate = args.lr_min + args.lr * math.exp(-step / args.lr_decay)
-            sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate})
-        run.finish(sess)  # however the loop ended: the last measurement, the run summary, the dashboard
+            # evaluation: the same graph, run for accuracy and loss instead of the training step
+            if step % args.train_every == 0 or step % args.test_every == 0 or last:
+                train_accuracy, train_loss, drawn = sess.run([accuracy, cross_entropy, drawn_train],
+                    feed_dict={X: batch_X, Y_: batch_Y})
+                log.training_batch(step, train_accuracy, train_loss, learning_rate, batch_X, batch_Y, drawn)
+            if step % args.test_every == 0 or last:  # all 10,000 test images, 2,000 at a time
+                test_accuracy, test_loss, drawn = lesson.run_on_test_set(sess, [accuracy, cross_entropy, drawn_test],
+                    feed_dict={X: mnist.test.images, Y_: mnist.test.labels})
+                log.test_set(step, test_accuracy, test_loss, drawn)
+            if last:
+                break
+            with log.training_time():  # the training step: gradients (backpropagation), then the update
+                sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate})
+        log.finish(stop)  # the results, the run summary, the dashboard saved
 
 
 # Expect: max test accuracy about 0.98, a smooth accuracy curve in the second half; the test loss

@@ -1,21 +1,32 @@
-"""What every MNIST lesson shares, written once: the common flags, the data, and the bookkeeping
-around the training loop (progress lines, dashboard, run summary).
+"""What every MNIST lesson shares, written once: a toolkit the lesson calls. The lesson itself builds its
+graph and runs its loop, both kinds of sess.run in plain sight: evaluation (accuracy and loss fetched, on
+the training batch and on the test set, with the feeds of evaluation: no dropout) and the training step.
 
-A lesson builds its own graph and runs its own `sess.run(train_step, feed_dict=...)`; this module
-parses the flags, loads the data, hands the lesson its mini-batches and, between two steps,
-measures and shows how the training goes:
-
-    args, mnist = lesson.start(__doc__, ITERATIONS, TEST_EVERY, BATCH_SIZE, learning_rate=LEARNING_RATE)
-    ...                                         # the lesson's graph: X, Y_, Y, cross_entropy, train_step
-    run = lesson.Run(__file__, args, mnist, images=X, labels=Y_, predictions=Y, loss=cross_entropy,
-                     bands=[[W], [b]])
-    with lesson.session() as sess:
+    args, mnist = lesson.start(__doc__, iterations=2000, test_every=50, batch_size=100, learning_rate=0.005)
+    ...                                          # the lesson's graph: X, Y_, Y, cross_entropy, accuracy, train_step
+    log = lesson.RunLog(__file__, args, mnist)   # the run's curves, timing, dashboard and summary
+    drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[[W], [b]])   # what the dashboard draws besides
+    with lesson.session() as sess, lesson.stop_on_ctrl_c() as stop:
         sess.run(tf.global_variables_initializer())
-        for step, batch_X, batch_Y in run.training_batches(sess):
-            sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
-        run.finish(sess)                        # the last measurement, the run summary, the dashboard saved
+        for step in range(args.iterations + 1):
+            batch_X, batch_Y = mnist.train.next_batch(args.batch_size)
+            last = step == args.iterations or stop.requested
+            if step % args.train_every == 0 or step % args.test_every == 0 or last:
+                a, c, drawn = sess.run([accuracy, cross_entropy, drawn_train], feed_dict={X: batch_X, Y_: batch_Y})
+                log.training_batch(step, a, c, args.learning_rate, batch_X, batch_Y, drawn)
+            if step % args.test_every == 0 or last:
+                a, c, drawn = lesson.run_on_test_set(sess, [accuracy, cross_entropy, drawn_test],
+                                                     feed_dict={X: mnist.test.images, Y_: mnist.test.labels})
+                log.test_set(step, a, c, drawn)
+            if last:
+                break
+            with log.training_time():
+                sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+        log.finish(stop)                         # the results printed, the run summary and the dashboard saved
 
-However the loop ends (all its steps, Ctrl-C, a `break`), run.finish(sess) measures where it stopped.
+Here: the flags (start), the data (load_mnist), the run log (RunLog: the one curve history, which the
+dashboard draws, the summary keeps and compare_runs.py reads), the test set in chunks (run_on_test_set),
+Ctrl-C as a `with` block (stop_on_ctrl_c), the band panels' percentiles in the graph (percentiles_in_graph).
 """
 import contextlib
 import datetime
@@ -88,14 +99,14 @@ def check_args(parser, args):
     return args
 
 
-def add_learning_rate_flags(parser, lr, lr_min, lr_decay):
+def add_learning_rate_flags(parser, lr, lr_min, lr_decay, lr_help=None):
     """Flags of a decaying learning rate (the lesson's loop computes it: lr_min + lr * exp(-step / lr_decay)).
-    lr: a number, or a (None, "what the default is") pair where the lesson picks the default itself."""
-    lr, lr_default_help = (lr, "%(default)s") if not isinstance(lr, tuple) else lr
+    lr: the default of --lr; None where the lesson picks it after parsing, and lr_help says what it picks
+    (the lesson tests `args.lr is None`: --lr 0, a constant learning rate, stays 0)."""
     group = parser.add_argument_group("learning rate decay, from lr_min + lr at step 0 down to lr_min "
                                       "(a constant learning rate R: --lr 0 --lr-min R)")
     group.add_argument("--lr", type=non_negative_float, default=lr,
-                       help=f"decaying part (default: {lr_default_help})")
+                       help=f"decaying part (default: {lr_help or '%(default)s'})")
     group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
     group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
                        help="decay time constant, in steps (default: %(default)s)")
@@ -106,14 +117,16 @@ def add_dropout_flag(parser, pkeep):
                         "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
 
 
-def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=None, pkeep=None,
-          lesson_flags=None):
+def start(doc, *, iterations, test_every, batch_size, learning_rate=None, lr=None, lr_min=None, lr_decay=None,
+          lr_help=None, pkeep=None, lesson_flags=None):
     """Everything before the graph: parse the flags, load MNIST, seed TensorFlow. Returns (args, mnist).
 
-    doc: the lesson's docstring (--help). iterations, test_every, batch_size: the lesson's defaults.
-    learning_rate: a fixed learning rate's default (flag --learning-rate);
-    lr_decay: (lr, lr_min, lr_decay) defaults of a decaying one (flags --lr, --lr-min, --lr-decay);
-    pkeep: the dropout keep probability's default (flag --pkeep);
+    doc: the lesson's docstring (--help). Every other argument by name: the lesson's defaults.
+    iterations, test_every, batch_size: the common flags' defaults;
+    learning_rate: a fixed learning rate (flag --learning-rate);
+    lr, lr_min, lr_decay: a decaying one, lr_min + lr * exp(-step / lr_decay) (flags --lr, --lr-min,
+        --lr-decay); lr=None with lr_help: the lesson picks the default of --lr after parsing;
+    pkeep: the dropout keep probability (flag --pkeep);
     lesson_flags: a function that adds the lesson's own flags to the parser.
     """
     parser = argument_parser(doc, iterations, test_every, batch_size)
@@ -121,7 +134,7 @@ def start(doc, iterations, test_every, batch_size, learning_rate=None, lr_decay=
         parser.add_argument("--learning-rate", type=positive_float, default=learning_rate,
                             help="learning rate (default: %(default)s)")
     if lr_decay is not None:
-        add_learning_rate_flags(parser, *lr_decay)
+        add_learning_rate_flags(parser, lr, lr_min, lr_decay, lr_help)
     if pkeep is not None:
         add_dropout_flag(parser, pkeep)
     if lesson_flags is not None:
@@ -162,161 +175,107 @@ def session():
 # The run: mini-batches, measurements, dashboard, summary
 # ------------------------------------------------------------------------------------------------
 
-class Run:
-    """Bookkeeping of one lesson's training run.
+class RunLog:
+    """The log of one lesson's training run: its curves (a tensorflowvisu.Curves, the one history the
+    dashboard draws, the summary keeps and compare_runs.py reads), the progress lines, the training time,
+    the dashboard, and at the end the run summary (runs/LESSON-DATE-TIME.json). The lesson runs the graph;
+    the log records what the lesson measured.
 
     script: the lesson's file (__file__), which names the run and its summary.
-    images, labels: the lesson's placeholders X [BATCH, 28, 28, 1] and Y_ [BATCH, 10].
-    predictions: Y, the softmax output [BATCH, 10]; loss: scalar tensor; accuracy: scalar tensor, computed
-        from predictions and labels when not given.
-    bands: two lists of tensors whose values the dashboard's band panels show (weights and biases by default).
-    band_titles: the titles of those two panels; band_limits: their fixed y ranges, or None to follow the values.
-    test_feed: extra feed for evaluation (e.g. {pkeep: 1.0}); train_report_feed: extra feed when measuring
-        the training batch (defaults to test_feed).
+    mnist: the data sets (the dashboard shows the test images).
+    band_titles: the titles of the dashboard's two band panels; band_limits: their fixed y ranges, or None
+        to follow the values.
     """
 
-    def __init__(self, script, args, mnist, images, labels, predictions, loss, accuracy=None, bands=None,
-                 band_titles=("weights", "biases"), band_limits=(None, None), test_feed=None,
-                 train_report_feed=None, title=None):
+    def __init__(self, script, args, mnist, title=None, band_titles=("weights", "biases"), band_limits=(None, None)):
         self.args = args
-        self.mnist = mnist
-        self.images, self.labels = images, labels
-        self.loss = loss
-        self.predicted_labels = tf.argmax(predictions, 1)
-        if accuracy is None:  # the share of images whose most probable digit is the correct one
-            accuracy = tf.reduce_mean(tf.cast(tf.equal(self.predicted_labels, tf.argmax(labels, 1)), tf.float32))
-        self.accuracy = accuracy
-        self.band_tensors = [percentiles_in_graph(group) for group in bands or []]  # 8 numbers per panel
-        self._test_labels = mnist.test.labels.argmax(1)  # [10000] digits, for the dashboard's test panel
-        self.test_feed = dict(test_feed or {})
-        self.train_report_feed = dict(self.test_feed if train_report_feed is None else train_report_feed)
+        self.test_images, self.test_digits = mnist.test.images, mnist.test.labels.argmax(1)  # [10000, 28, 28, 1] [10000]
         self.name = os.path.splitext(os.path.basename(script))[0]
-        self.title = title or self.name
+        self.curves = tensorflowvisu.Curves()
         # the summary: STEM.json, the picture: STEM.png; the name reserved now, the files written at the end
         self.output_stem, self._reservation = _new_run_stem(args.runs_dir, self.name)
         self.png_path = args.save_png
-        self.curves = {"train": {"step": [], "accuracy": [], "loss": []},
-                       "test": {"step": [], "accuracy": [], "loss": [], "seconds": []}}
-        self.steps_done = 0
-        self.interrupted = False
         self.diverged = False
-        self._started = time.perf_counter()
-        self._train_seconds = 0.0
-        self._warm_seconds_start = None  # _train_seconds when the step WARMUP_STEPS started
+        self._started = None                  # the wall clock starts at the first measurement
+        self._train_seconds = 0.0             # in the training steps (`with log.training_time():`)
+        self._steps_timed = 0
+        self._warm_seconds_start = None       # _train_seconds when the step WARMUP_STEPS started
         self.dashboard = None
         if not args.no_visu:
             try:  # a live window unless --save-png, where one can be opened: the dashboard decides
-                self.dashboard = tensorflowvisu.Dashboard(self.title, band_titles, window=not args.save_png,
-                                                          movie=args.save_movie, band_limits=band_limits)
+                self.dashboard = tensorflowvisu.Dashboard(title or self.name, self.curves, band_titles,
+                                                          window=not args.save_png, movie=args.save_movie,
+                                                          band_limits=band_limits)
             except ValueError as e:
                 raise UsageError(str(e)) from None
-            if not (self.dashboard.window or self.dashboard.notebook) and not self.png_path:
+            if self.dashboard.where == "file" and not self.png_path:
                 self.png_path = self.output_stem + ".png"
                 print(f"No display: the dashboard will be saved as {self.png_path}")
+        print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, test set "
+              f"({len(self.test_digits):,} images) every {args.test_every} steps, on {graphmode.devices()}")
 
-    # -------------------------------------------------------------- measurements
-    def _measure_training_batch(self, sess, step, batch_X, batch_Y):
-        feed = {self.images: batch_X, self.labels: batch_Y, **self.train_report_feed}
+    def dashboard_tensors(self, predictions, bands=()):
+        """What the dashboard draws besides the curves, as tensors to fetch with the measurements: for the
+        training batch, each image's predicted digit and the 8 percentiles of each band panel's values; for
+        the test set, the predicted digits. Returns (for the training batch, for the test set): two dicts,
+        both empty with --no-visu (nothing extra is computed)."""
         if self.dashboard is None:
-            accuracy, loss = sess.run([self.accuracy, self.loss], feed_dict=feed)
-        else:
-            accuracy, loss, predicted, *bands = sess.run(
-                [self.accuracy, self.loss, self.predicted_labels] + self.band_tensors, feed_dict=feed)
-            self.dashboard.add_training(step, accuracy, loss, batch_X, batch_Y.argmax(1), predicted,
-                                        bands=bands or None)
-        self._record("train", step, accuracy, loss)
-        return accuracy, loss
+            return {}, {}
+        digits = tf.argmax(predictions, 1)                                          # [batch] predicted digits
+        return {"digits": digits, "bands": [percentiles_in_graph(group) for group in bands]}, {"digits": digits}
 
-    def evaluate_test_set(self, sess):
-        """Accuracy, loss and predicted labels on the whole test set (evaluated in chunks)."""
-        test = self.mnist.test
-        total_accuracy = total_loss = 0.0
-        predicted = []
-        for start in range(0, len(test), TEST_CHUNK):
-            chunk_X = test.images[start:start + TEST_CHUNK]
-            feed = {self.images: chunk_X, self.labels: test.labels[start:start + TEST_CHUNK], **self.test_feed}
-            accuracy, loss, labels = sess.run([self.accuracy, self.loss, self.predicted_labels], feed_dict=feed)
-            total_accuracy += accuracy * len(chunk_X)
-            total_loss += loss * len(chunk_X)
-            predicted.append(labels)
-        return total_accuracy / len(test), total_loss / len(test), np.concatenate(predicted)
+    def training_batch(self, step, accuracy, loss, learning_rate, images, labels, drawn):
+        """Record a measurement on the training batch: accuracy, loss, the learning rate used at this step,
+        the batch (images [batch, 28, 28, 1], one-hot labels [batch, 10]) and what dashboard_tensors() fetched."""
+        if self._started is None:
+            self._started = time.perf_counter()
+        self.curves.add("train", step, accuracy, loss, learning_rate=learning_rate)
+        self._check_finite("training", step, loss)
+        if self.dashboard is not None:
+            self.dashboard.show_training(step, images, labels.argmax(1), drawn["digits"], drawn["bands"] or None)
+        self._train_figures = accuracy, loss
 
-    def _measure_test_set(self, sess, step):
-        accuracy, loss, predicted = self.evaluate_test_set(sess)
-        self._record("test", step, accuracy, loss)
-        self.curves["test"]["seconds"].append(round(time.perf_counter() - self._started, 3))
+    def test_set(self, step, accuracy, loss, drawn):
+        """Record a measurement on the whole test set, and print the step's line."""
+        self.curves.add("test", step, accuracy, loss, seconds=round(time.perf_counter() - self._started, 3))
+        self._check_finite("test", step, loss)
         if self.dashboard is not None:  # the whole test set: the dashboard sorts it, misrecognised first
-            test = self.mnist.test
-            self.dashboard.add_test(step, accuracy, loss, test.images, self._test_labels, predicted)
-        return accuracy, loss
+            self.dashboard.show_test(self.test_images, self.test_digits, drawn["digits"])
+        train_accuracy, train_loss = self._train_figures
+        print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
+              f"test: accuracy {accuracy:.4f} loss {loss:8.4f}", flush=True)
 
-    def _record(self, which, step, accuracy, loss):
-        curve = self.curves[which]
-        curve["step"].append(step)
-        curve["accuracy"].append(round(float(accuracy), 6))
-        curve["loss"].append(round(float(loss), 6))
+    def _check_finite(self, which, step, loss):
         if not math.isfinite(loss) and not self.diverged:  # said once; the summary records it as null
             self.diverged = True
-            print(f"warning: the {'training' if which == 'train' else which} loss is {float(loss)} at step {step}: "
-                  "the training diverged (the weights "
+            print(f"warning: the {which} loss is {float(loss)} at step {step}: the training diverged (the weights "
                   "overflowed); try a lower learning rate", flush=True)
 
-    def _measure(self, sess, step, batch_X, batch_Y, last=False):
-        """The training batch every --train-every steps, the test set every --test-every, both at the end."""
-        args = self.args
-        tested = step % args.test_every == 0 or last
-        if step % args.train_every == 0 or tested:
-            train_accuracy, train_loss = self._measure_training_batch(sess, step, batch_X, batch_Y)
-        if tested:
-            test_accuracy, test_loss = self._measure_test_set(sess, step)
-            print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
-                  f"test: accuracy {test_accuracy:.4f} loss {test_loss:8.4f}", flush=True)
+    @contextlib.contextmanager
+    def training_time(self):
+        """Times a training step (steps/s in the summary: the first WARMUP_STEPS left out of the warm speed),
+        then lets the live dashboard redraw when due and handle its window's keys."""
+        if self._steps_timed == WARMUP_STEPS:
+            self._warm_seconds_start = self._train_seconds
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._train_seconds += time.perf_counter() - started
+            self._steps_timed += 1
         if self.dashboard is not None:
             self.dashboard.update()
 
-    def _next_batch(self):
-        started = time.perf_counter()
-        batch = self.mnist.train.next_batch(self.args.batch_size)
-        self._train_seconds += time.perf_counter() - started
-        return batch
-
-    # -------------------------------------------------------------- the loop
-    def training_batches(self, sess):
-        """Yields (step, batch_X, batch_Y) for the steps 0 to --iterations - 1; between two steps,
-        measures, prints and draws. A first Ctrl-C ends it after the current step (a second one quits)."""
-        args = self.args
-        print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, "
-              f"test set ({len(self.mnist.test):,} images) every {args.test_every} steps, on {graphmode.devices()}")
-        self._started = time.perf_counter()
-        with StopOnCtrlC("stopping after this step") as stop:
-            for step in range(args.iterations):
-                if stop.requested:
-                    break
-                if step == WARMUP_STEPS:
-                    self._warm_seconds_start = self._train_seconds
-                batch_X, batch_Y = self._next_batch()
-                self._measure(sess, step, batch_X, batch_Y)
-                self.steps_done = step + 1
-                step_started = time.perf_counter()
-                try:
-                    yield step, batch_X, batch_Y  # the lesson's training step runs here
-                finally:
-                    self._train_seconds += time.perf_counter() - step_started
-            self.interrupted = stop.requested and self.steps_done < args.iterations
-            self.stopped_by = stop.signal_name
-
-    def finish(self, sess, extra=None):
-        """After the training loop, however it ended: measure the last step, print the results, write the
-        run summary and the dashboard's files (a failure to write is one line, after the results).
-
-        extra: a function of the session returning more figures for the summary (a dict, printed by the lesson).
-        """
-        args, steps = self.args, self.steps_done
-        self._measure(sess, steps, *self._next_batch(), last=True)
+    def finish(self, stop, extra=None):
+        """After the training loop, however it ended (all its steps, or `stop`, the StopOnCtrlC, requested):
+        print the results, write the run summary and the dashboard's files (a failure to write is one line,
+        after the results). extra: more figures for the summary (a dict). Returns the summary."""
+        args, test = self.args, self.curves.test
+        steps = self._steps_timed  # training steps done
+        interrupted = stop.requested and steps < args.iterations
         wall_seconds = time.perf_counter() - self._started
-        if self.interrupted:
-            print(f"stopped by {self.stopped_by} after {steps} of {args.iterations} steps")
-        test = self.curves["test"]
+        if interrupted:
+            print(f"stopped by {stop.signal_name} after {steps} of {args.iterations} steps")
         best = int(np.argmax(test["accuracy"]))
         steps_per_second = steps / self._train_seconds if self._train_seconds else float("nan")
         warm = None  # after the warm-up steps: the speed to compare with other frameworks'
@@ -330,7 +289,7 @@ class Run:
             "max_test_accuracy_step": test["step"][best],
             "final_test_accuracy": test["accuracy"][-1],
             "iterations": steps,
-            "interrupted": self.interrupted,
+            "interrupted": interrupted,
             "wall_seconds": round(wall_seconds, 3),
             "train_seconds": round(self._train_seconds, 3),
             "train_steps_per_second": round(steps_per_second, 2),
@@ -339,10 +298,9 @@ class Run:
             "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
                         "python": platform.python_version(), "tensorflow": tf.__version__,
                         "gpu": bool(tf.config.list_physical_devices("GPU"))},
-            "curves": self.curves,
+            "curves": self.curves.as_dict(),
+            **(extra or {}),
         }
-        if extra is not None:
-            summary.update(extra(sess))
         print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
               f"final test accuracy: {summary['final_test_accuracy']:.4f}")
         print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")
@@ -365,6 +323,33 @@ class Run:
         if failures:
             raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
         return summary
+
+
+def stop_on_ctrl_c():
+    """`with lesson.stop_on_ctrl_c() as stop:` a first Ctrl-C (or SIGTERM) sets stop.requested: the loop
+    measures once more and ends, the run's figures are kept; a second Ctrl-C quits at once."""
+    return StopOnCtrlC("stopping after this step")
+
+
+def run_on_test_set(sess, fetches, feed_dict):
+    """sess.run(fetches, feed_dict) on the whole test set, TEST_CHUNK images at a time to bound the memory:
+    the feeds as long as the test set are cut into chunks, the others fed whole with each. Fetched scalars
+    (accuracy, loss) come back as their mean over all the images, arrays (one row per image) concatenated."""
+    count = max(len(value) for value in feed_dict.values() if np.ndim(value) > 0)
+    totals, rows = None, []
+    for start in range(0, count, TEST_CHUNK):
+        chunk = {k: (v[start:start + TEST_CHUNK] if np.ndim(v) > 0 and len(v) == count else v) for k, v in feed_dict.items()}
+        values = tf.nest.flatten(sess.run(fetches, feed_dict=chunk))
+        size = min(TEST_CHUNK, count - start)
+        if totals is None:
+            totals = [0.0] * len(values)
+        for i, value in enumerate(values):
+            if np.ndim(value) == 0:
+                totals[i] += value * size
+        rows.append(values)
+    results = [totals[i] / count if np.ndim(value) == 0 else np.concatenate([r[i] for r in rows])
+               for i, value in enumerate(rows[0])]
+    return tf.nest.pack_sequence_as(fetches, results)
 
 
 def percentiles_in_graph(tensors, sample=BAND_SAMPLE):

@@ -22,7 +22,8 @@ In a notebook (Jupyter, JupyterLab, VS Code, Colab: `%run mnist_1.0_softmax.py` 
 default backend there draws no window: the dashboard is one image in the cell's output, replaced in place
 (an IPython display handle) each time it is redrawn, while the step lines print below it.
 
-Nothing here knows TensorFlow: a lesson feeds plain NumPy values through add_training() and add_test().
+Nothing here knows TensorFlow: the curves come from a Curves (the run's one history, kept by the lesson's run log),
+the digits and bands as plain NumPy values through show_training() and show_test().
 Redrawing is rate-limited so that drawing never takes more than a set fraction of the wall time.
 """
 import atexit
@@ -74,28 +75,45 @@ def display_available():
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def window_figure(size, title, what):
-    """A matplotlib figure in a window of its own, or None where no window can be opened (no display, a
-    display that cannot be reached, no GUI toolkit, a non-interactive MPLBACKEND): one line on stderr says
-    why, and the caller goes on headless. The one place that decides, for the lessons and compare_runs."""
-    if not display_available():
-        return None
-    try:
-        import matplotlib.pyplot as plt
-        if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-            display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
-                               "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
-        figure = plt.figure(figsize=size)
-        figure.canvas.manager.set_window_title(title)
-        return figure
-    except Exception as e:  # no usable display: fall back to headless, never crash
-        print(f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
-              "continuing headless", file=sys.stderr)
-        return None
+def open_figure(size, title, what, live=True):
+    """The one place that decides where a picture goes, for the lessons' dashboard and compare_runs.py.
+
+    Returns (where, figure): where is "window" (a window of its own, where a display can be reached),
+    "notebook" (in a Jupyter kernel: shown as an image in the cell's output) or "file" (drawn off screen,
+    for a PNG or a movie: live=False, or no usable display). When a display is set but no window can be
+    opened (it cannot be reached, no GUI toolkit, a non-interactive MPLBACKEND), one line on stderr says
+    why and the figure is drawn off screen: never a crash.
+    """
+    if live and notebook_kernel():
+        return "notebook", _offscreen_figure(size)
+    if live and display_available():
+        try:
+            import matplotlib.pyplot as plt
+            if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+                display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
+                                   "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
+            figure = plt.figure(figsize=size)
+            figure.canvas.manager.set_window_title(title)
+            return "window", figure
+        except Exception as e:  # no usable display: fall back to headless, never crash
+            print(f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+                  "continuing headless", file=sys.stderr)
+    return "file", _offscreen_figure(size)
 
 
-def headless_figure(size):
+def present(where, figure, png=None, dpi=80, handle=None):
+    """Show a finished figure where open_figure() put it: in the notebook cell (a new image, or in place of
+    the one shown through `handle`), and/or saved whole as `png`. A window is left to its owner (it is
+    already on screen: wait_until_closed() keeps it there). Returns the notebook's display handle."""
+    if where == "notebook":
+        handle = show_in_notebook(figure, handle)
+    if png:
+        save_png(figure, png, dpi=dpi)
+    return handle
+
+
+def _offscreen_figure(size):
     """A matplotlib figure drawn off screen (for a PNG, a movie or a notebook cell)."""
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -169,9 +187,66 @@ def recognised_scale(rows, columns, total, every=5):
     return [r * DIGIT - 0.5 for r in edges], [f"{100 - 100 * r * columns / total:g}%" for r in edges]
 
 
+class Curves:
+    """The one history of a run's measurements: the dashboard draws it while the run goes, the run summary
+    keeps it (its "curves"), compare_runs.py overlays several. Plain lists, ready for JSON:
+
+        train: step, accuracy, loss, learning_rate    the training batch, every --train-every steps
+        test:  step, accuracy, loss, seconds          the whole test set, every --test-every steps
+
+    data: the "curves" of a run summary, to read one back (a summary written before learning_rate was
+    recorded has none). Raises ValueError when it is not one.
+    """
+
+    FIGURES = {"train": ("step", "accuracy", "loss", "learning_rate"), "test": ("step", "accuracy", "loss", "seconds")}
+    REQUIRED = ("step", "accuracy", "loss")
+
+    def __init__(self, data=None):
+        self.train = {name: [] for name in self.FIGURES["train"]}
+        self.test = {name: [] for name in self.FIGURES["test"]}
+        if data is not None:
+            for which in ("test", "train"):
+                curve = data[which]
+                for name in self.REQUIRED:
+                    if name not in curve:
+                        raise ValueError(f"no {which} {name} curve")
+                lengths = {name: len(values) for name, values in curve.items() if name in self.FIGURES[which]}
+                if len(set(lengths.values())) > 1:
+                    raise ValueError(f"its {which} curves differ in length ({lengths})")
+                getattr(self, which).update({name: list(curve[name]) for name in lengths})
+
+    def add(self, which, step, accuracy, loss, **more):
+        """One measurement: which is "train" or "test"; more: learning_rate (train) or seconds (test)."""
+        curve = getattr(self, which)
+        curve["step"].append(int(step))
+        curve["accuracy"].append(round(float(accuracy), 6))
+        curve["loss"].append(round(float(loss), 6))
+        for name, value in more.items():
+            curve[name].append(None if value is None else round(float(value), 9))
+
+    def as_dict(self):
+        """For the run summary: only the figures that were measured."""
+        return {which: {name: values for name, values in getattr(self, which).items()
+                        if values or name in self.REQUIRED} for which in ("train", "test")}
+
+
+def zoomed_limits(figure_name, curves, skip=0.25):
+    """The y range of an accuracy or loss panel drawn with `curves` (lists of values), from the part of each
+    curve after its first `skip` share (the steep start): accuracy from a little under the lowest value up
+    to 1, loss from 0 to a little over the highest. None when there is nothing to show yet."""
+    values = [v for curve in curves for v in curve[int(len(curve) * skip):] if v is not None and np.isfinite(v)]
+    if not values:
+        return None
+    if figure_name == "accuracy":
+        low = min(values)
+        return max(0.0, low - 0.2 * (1.0 - low) - 0.003), 1.0
+    return 0.0, 1.15 * max(values) + 1e-6
+
+
 class Dashboard:
-    """Collects a run's figures and draws them: live (window=True: in a window where a display can be
-    reached, in the cell's output in a notebook) or only when asked (headless: window=False, or no display).
+    """Draws a run: its curves (a Curves, the run's one history, read at each drawing), the digits and the
+    bands it is shown; live (window=True: in a window where a display can be reached, in the cell's output
+    in a notebook) or only when asked (headless: window=False, or no display).
 
     band_titles: titles of the two percentile-band panels.
     band_limits: a fixed (low, high) y range per band panel, or None to follow the values (e.g. (0, 1) to
@@ -182,19 +257,23 @@ class Dashboard:
     TRAIN_GRID = (10, 10)  # rows, columns
     TEST_GRID = (25, 40)
 
-    def __init__(self, title, band_titles=("weights", "biases"), window=True, movie=None, band_limits=(None, None)):
+    def __init__(self, title, curves=None, band_titles=("weights", "biases"), window=True, movie=None,
+                 band_limits=(None, None)):
         self.title = title
+        self.curves = curves if curves is not None else Curves()
         self.band_titles = tuple(band_titles)
         self.band_limits = tuple(band_limits)
         # live as images in a notebook cell's output, or in a window; else headless (drawn for the PNG, movie)
-        self.notebook = window and notebook_kernel()
-        self.window = window and not self.notebook and display_available()
+        self.where, self._figure = open_figure((13, 7.5), title, "dashboard", live=window)
+        self.notebook = self.where == "notebook"
+        self.window = self.where == "window"
+        if self.window:
+            self._figure.canvas.mpl_connect("key_press_event", self._on_key)
+            self._figure.canvas.mpl_connect("close_event", self._on_close)
         self.paused = False
         self.closed = False
         self.finished = False  # training over: closing the window ends the program
-        # the figures, all per instance
-        self.train_steps, self.train_accuracy, self.train_loss = [], [], []
-        self.test_steps, self.test_accuracy, self.test_loss = [], [], []
+        # what the curves do not hold, all per instance
         self.band_steps, self.bands = [], ([], [])
         self.train_digits = None
         self.test_digits = None
@@ -209,7 +288,6 @@ class Dashboard:
         self._movie_writer = None
         self._movie_path = movie
         self._movie_partial = None
-        self._figure = self._make_figure()
         self._build_panels()
         if movie:
             self._start_movie(movie)
@@ -225,16 +303,6 @@ class Dashboard:
             self._next_draw = started + self._pause_after(time.perf_counter() - started)
 
     # ------------------------------------------------------------------ figure and panels
-    def _make_figure(self):
-        if self.window:
-            figure = window_figure((13, 7.5), self.title, "dashboard")
-            if figure is not None:
-                figure.canvas.mpl_connect("key_press_event", self._on_key)
-                figure.canvas.mpl_connect("close_event", self._on_close)
-                return figure
-            self.window = False
-        return headless_figure((13, 7.5))
-
     def _build_panels(self):
         fig = self._figure
         fig.suptitle(self.title, fontsize=13)
@@ -279,10 +347,11 @@ class Dashboard:
 
     def _set_titles(self):
         acc_ax, loss_ax, train_ax, _, _, test_ax = self.axes
-        if self.test_accuracy:
-            acc_ax.set_title(f"accuracy: test {self.test_accuracy[-1]:.4f}, max {max(self.test_accuracy):.4f}",
+        test = self.curves.test
+        if test["accuracy"]:
+            acc_ax.set_title(f"accuracy: test {test['accuracy'][-1]:.4f}, max {max(test['accuracy']):.4f}",
                              fontsize=10)
-            loss_ax.set_title(f"cross-entropy loss: test {self.test_loss[-1]:.2f}", fontsize=10)
+            loss_ax.set_title(f"cross-entropy loss: test {test['loss'][-1]:.2f}", fontsize=10)
         else:
             acc_ax.set_title("accuracy", fontsize=10)
             loss_ax.set_title("cross-entropy loss", fontsize=10)
@@ -292,14 +361,11 @@ class Dashboard:
         test_ax.set_title(f"test digits: all {total:,} sorted, misrecognised first; the first {shown:,}"
                           if total > shown else f"{total:,} test digits, misrecognised first", fontsize=10)
 
-    # ------------------------------------------------------------------ feeding figures in
-    def add_training(self, step, accuracy, loss, images=None, labels=None, predictions=None, bands=None):
-        """Figures on one training batch; images/labels/predictions feed the digit grid.
-        bands: for each of the two band panels, the 8 PERCENTILES of the values it shows (percentile_bands()
-        computes them from the values; the lessons compute them in their graph and fetch only those)."""
-        self.train_steps.append(step)
-        self.train_accuracy.append(float(accuracy))
-        self.train_loss.append(float(loss))
+    # ------------------------------------------------------------------ what the curves do not hold
+    def show_training(self, step, images=None, labels=None, predictions=None, bands=None):
+        """After a training-batch measurement (already in the curves): images/labels/predictions feed the digit
+        grid; bands: for each of the two band panels, the 8 PERCENTILES of the values it shows at this step
+        (percentile_bands() computes them from the values; the lessons compute them in their graph)."""
         if images is not None:
             self.train_digits = (images, labels, predictions)
         if bands is not None:
@@ -308,12 +374,10 @@ class Dashboard:
                 history.append(np.asarray(percentiles, np.float32).reshape(len(PERCENTILES)))
         self._dirty = True
 
-    def add_test(self, step, accuracy, loss, images=None, labels=None, predictions=None):
-        """Figures on the test set; images/labels/predictions, of the whole test set, feed the test-digit grid
-        (all sorted, misrecognised first, and the first 1,000 shown)."""
-        self.test_steps.append(step)
-        self.test_accuracy.append(float(accuracy))
-        self.test_loss.append(float(loss))
+    def show_test(self, images=None, labels=None, predictions=None):
+        """After a test-set measurement (already in the curves): images/labels/predictions, of the whole test
+        set, feed the test-digit grid (all sorted, misrecognised first, and the first 1,000 shown). A movie
+        records one frame here."""
         if images is not None:
             self.test_digits = (images, labels, predictions)
         self._dirty = True
@@ -326,21 +390,17 @@ class Dashboard:
     def _render(self):
         """Bring every artist up to date with the figures collected so far (no drawing on screen)."""
         acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
-        self._acc_lines[0].set_data(self.train_steps, self.train_accuracy)
-        self._acc_lines[1].set_data(self.test_steps, self.test_accuracy)
-        self._loss_lines[0].set_data(self.train_steps, self.train_loss)
-        self._loss_lines[1].set_data(self.test_steps, self.test_loss)
-        last_step = max(self.train_steps[-1:] + self.test_steps[-1:] + [1])
+        train, test = self.curves.train, self.curves.test
+        for ax, lines, figure_name in ((acc_ax, self._acc_lines, "accuracy"), (loss_ax, self._loss_lines, "loss")):
+            lines[0].set_data(train["step"], train[figure_name])
+            lines[1].set_data(test["step"], test[figure_name])
+            # zoom on what matters: the first quarter of the curves (the steep start) left out of the y range
+            limits = zoomed_limits(figure_name, [train[figure_name], test[figure_name]])
+            if limits:
+                ax.set_ylim(*limits)
+        last_step = max(train["step"][-1:] + test["step"][-1:] + [1])
         for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
             ax.set_xlim(0, last_step)
-        # zoom on what matters: skip the first quarter of the curves (the steep start) when setting the y range
-        accuracies = self._tail(self.train_accuracy) + self._tail(self.test_accuracy)
-        if accuracies:
-            low = min(accuracies)
-            acc_ax.set_ylim(max(0.0, low - 0.1 * (1.0 - low) - 0.005), 1.0)
-        losses = self._tail(self.train_loss) + self._tail(self.test_loss)
-        if losses:
-            loss_ax.set_ylim(0, max(losses) * 1.1 + 1e-6)
 
         for ax, fills, history, limits in zip((band1_ax, band2_ax), self._band_fills, self.bands, self.band_limits):
             for fill in fills:
@@ -368,10 +428,6 @@ class Dashboard:
         self._drawn_digits = (self.train_digits, self.test_digits)
         self._set_titles()
         self._dirty = False
-
-    @staticmethod
-    def _tail(values):
-        return values[len(values) // 4:]
 
     @staticmethod
     def _set_image(artist, image):
@@ -483,8 +539,8 @@ class Dashboard:
             self._figure.canvas.draw_idle()
             if wait:
                 self.wait_until_closed()
-        if self.notebook:  # the final dashboard stays in the cell's output
-            self._notebook_display = show_in_notebook(self._figure, self._notebook_display)
+        # in a notebook, the final dashboard stays in the cell's output
+        self._notebook_display = present(self.where, self._figure, handle=self._notebook_display)
         return results
 
     def _finish_movie(self):

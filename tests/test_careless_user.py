@@ -2,6 +2,7 @@
 
 Each test here failed on the code before it was written (the trials of the reliability issue)."""
 import json
+import math
 import os
 import re
 import signal
@@ -22,7 +23,7 @@ def _summary_path(result):
 def _test_curve(result):
     with open(_summary_path(result)) as f:
         summary = json.load(f)
-    return summary["curves"]["test"]["accuracy"], summary["hyperparameters"]
+    return summary["curves"]["test"]["accuracy"], summary["hyperparameters"], summary["curves"]["train"]
 
 
 # ---------------------------------------------------------------- silently wrong
@@ -37,6 +38,10 @@ def test_lesson_4_1_takes_lr_0_as_a_constant_learning_rate(lesson_data_dir, tmp_
     assert runs["0"][0] != runs["0.03"][0]
     assert runs["0"][1]["lr"] == 0.0 and runs["0.03"][1]["lr"] == 0.03
     assert runs[None][1]["lr"] == 0.03 and runs[None][0] == runs["0.03"][0]  # the default, recorded as used
+    # the summary keeps the learning rate used at each measured step: lr_min + lr * exp(-step / lr_decay)
+    assert runs["0"][2]["learning_rate"] == [0.003] * len(runs["0"][2]["step"])
+    assert runs["0.03"][2]["learning_rate"] == [round(0.003 + 0.03 * math.exp(-step / 2000), 9)
+                                                for step in runs["0.03"][2]["step"]]
 
 
 def test_runs_started_in_the_same_second_get_their_own_summary(tmp_path):
@@ -151,7 +156,7 @@ def test_a_diverging_run_says_so_once_and_writes_valid_json(synthetic_mnist, tmp
 def test_a_long_gif_is_recorded_in_bounded_memory(tmp_path):
     from PIL import Image
     import tensorflowvisu
-    figure = tensorflowvisu.headless_figure((4, 3))
+    _, figure = tensorflowvisu.open_figure((4, 3), "movie", "test", live=False)
     axes = figure.add_subplot()
     recorder = tensorflowvisu.GifRecorder(fps=8, max_frames=4)
     recorder.setup(figure, str(tmp_path / "movie.gif"), dpi=30)

@@ -293,33 +293,76 @@ def test_lessons_table_benchmark_with_seed_spread(lesson_data_dir, tmp_path):
     assert spread[0].rstrip(" |").endswith(" ".join(f"{accuracy:.4f}" for accuracy in per_seed))
 
 
-def test_a_break_in_the_loop_keeps_the_summary(synthetic_mnist, tmp_path):
-    # a learner's own `break` ends the loop early: run.finish() still measures, prints and saves the run
+def _tiny_lesson(tf):
+    X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+    Y_ = tf.placeholder(tf.float32, [None, 10])
+    W = tf.Variable(tf.zeros([784, 10]))
+    Ylogits = tf.matmul(tf.reshape(X, [-1, 784]), W)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits))
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(Ylogits, 1), tf.argmax(Y_, 1)), tf.float32))
+    return X, Y_, W, tf.nn.softmax(Ylogits), loss, accuracy
+
+
+def test_a_learners_own_loop_with_a_break_keeps_the_summary(synthetic_mnist, tmp_path):
+    # the lesson owns its loop: a learner who ends it early (a `break`) still gets the results and the summary
     import mnist_data
     import mnist_lesson
     tf = mnist_lesson.tf
     args = mnist_lesson.argument_parser("Test.", 100, 4, 50).parse_args(
-        ["--no-visu", "--runs-dir", str(tmp_path), "--data-dir", synthetic_mnist])
-    mnist = mnist_data.read_data_sets(synthetic_mnist, seed=0)
+        ["--runs-dir", str(tmp_path), "--data-dir", synthetic_mnist, "--save-png", str(tmp_path / "d.png")])
+    mnist = mnist_data.read_data_sets(synthetic_mnist, one_hot=True, seed=0)
     with tf.Graph().as_default():
-        X = tf.placeholder(tf.float32, [None, 28, 28, 1])
-        Y_ = tf.placeholder(tf.float32, [None, 10])
-        W = tf.Variable(tf.zeros([784, 10]))
-        Ylogits = tf.matmul(tf.reshape(X, [-1, 784]), W)
-        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y_, logits=Ylogits))
+        X, Y_, W, Y, loss, accuracy = _tiny_lesson(tf)
         train_step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
-        run = mnist_lesson.Run("my_lesson.py", args, mnist, images=X, labels=Y_, predictions=tf.nn.softmax(Ylogits),
-                               loss=loss, bands=[[W], [W]])
-        with mnist_lesson.session() as sess:
+        log = mnist_lesson.RunLog("my_lesson.py", args, mnist)
+        drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[[W], [W]])
+        with mnist_lesson.session() as sess, mnist_lesson.stop_on_ctrl_c() as stop:
             sess.run(tf.global_variables_initializer())
-            for step, batch_X, batch_Y in run.training_batches(sess):
-                sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+            for step in range(args.iterations + 1):
+                batch_X, batch_Y = mnist.train.next_batch(args.batch_size)
+                if step % args.test_every == 0:
+                    log.training_batch(step, *sess.run([accuracy, loss], {X: batch_X, Y_: batch_Y}), 0.1,
+                                       batch_X, batch_Y, sess.run(drawn_train, {X: batch_X, Y_: batch_Y}))
+                    log.test_set(step, *mnist_lesson.run_on_test_set(sess, [accuracy, loss, drawn_test],
+                                                                     {X: mnist.test.images, Y_: mnist.test.labels}))
                 if step == 6:
                     break
-            summary = run.finish(sess)
-    assert summary["iterations"] == 7 and not summary["interrupted"]
-    assert summary["curves"]["test"]["step"] == [0, 4, 7]  # every 4 steps, and where it stopped
-    assert [path.name.split("-")[0] for path in tmp_path.glob("*.json")] == ["my_lesson"]
+                with log.training_time():
+                    sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+            summary = log.finish(stop)
+    assert summary["iterations"] == 6 and summary["interrupted"] is False  # 6 training steps, then the break
+    assert summary["curves"]["test"]["step"] == [0, 4] and summary["curves"]["train"]["learning_rate"] == [0.1, 0.1]
+    assert sorted(path.name.split("-")[0] for path in tmp_path.iterdir()) == ["d.png", "mnist", "my_lesson"]
+
+
+def test_run_on_test_set_in_chunks_is_one_sess_run(synthetic_mnist, monkeypatch):
+    # the test set in chunks of TEST_CHUNK images gives what one sess.run on all of it would
+    import mnist_data
+    import mnist_lesson
+    tf = mnist_lesson.tf
+    mnist = mnist_data.read_data_sets(synthetic_mnist, one_hot=True, seed=0)
+    test = mnist.test
+    monkeypatch.setattr(mnist_lesson, "TEST_CHUNK", 64)  # 200 test images: 4 chunks, the last one shorter
+    with tf.Graph().as_default():
+        X, Y_, W, Y, loss, accuracy = _tiny_lesson(tf)
+        digits = tf.argmax(Y, 1)
+        with tf.Session() as sess:
+            sess.run(W.assign(tf.random_normal([784, 10], seed=1)))
+            whole = sess.run([accuracy, loss, {"digits": digits}], {X: test.images, Y_: test.labels})
+            chunked = mnist_lesson.run_on_test_set(sess, [accuracy, loss, {"digits": digits}],
+                                                   {X: test.images, Y_: test.labels})
+    assert chunked[0] == pytest.approx(whole[0], abs=1e-6) and chunked[1] == pytest.approx(whole[1], rel=1e-5)
+    np.testing.assert_array_equal(chunked[2]["digits"], whole[2]["digits"])
+
+
+def test_lesson_defaults_are_keyword_only():
+    # lesson.start(doc, iterations=..., lr=..., ...): no positional defaults, no (None, help) tuples
+    import mnist_lesson
+    with pytest.raises(TypeError):
+        mnist_lesson.start("Doc.", 100, 10, 50)
+    for path in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")):
+        source = open(path).read()
+        assert "lesson.start(__doc__, iterations=" in source and "(None, " not in source, path
 
 
 def test_band_percentiles_computed_in_the_graph():

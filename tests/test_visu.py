@@ -1,4 +1,5 @@
 """tensorflowvisu: percentile bands, the digit grids, the headless PNG and movie, panel layouts."""
+import json
 import os
 from types import SimpleNamespace
 
@@ -60,11 +61,13 @@ def _fill(dashboard, steps=200):
     rng = np.random.default_rng(0)
     images, labels, predictions = _digits(1000, wrong_at=list(range(0, 1000, 37)))
     for step in range(0, steps + 1, 10):
-        dashboard.add_training(step, 0.5 + step / 1000, 50 - step / 10, images[:100], labels[:100],
-                               predictions[:100], bands=(visu.percentile_bands(rng.normal(size=500)),
-                                                          visu.percentile_bands(rng.normal(size=20))))
+        dashboard.curves.add("train", step, 0.5 + step / 1000, 50 - step / 10, learning_rate=0.003)
+        dashboard.show_training(step, images[:100], labels[:100], predictions[:100],
+                                bands=(visu.percentile_bands(rng.normal(size=500)),
+                                       visu.percentile_bands(rng.normal(size=20))))
         if step % 50 == 0:
-            dashboard.add_test(step, 0.5 + step / 1000, 50 - step / 10, images, labels, predictions)
+            dashboard.curves.add("test", step, 0.5 + step / 1000, 50 - step / 10, seconds=step / 100)
+            dashboard.show_test(images, labels, predictions)
 
 
 def test_headless_png(tmp_path):
@@ -143,7 +146,7 @@ def test_no_state_shared_between_dashboards():
     first = visu.Dashboard("one", window=False)
     second = visu.Dashboard("two", window=False)
     _fill(first, steps=20)
-    assert first.train_steps and not second.train_steps
+    assert first.curves.train["step"] and not second.curves.train["step"]
     assert first.bands[0] and not second.bands[0]
 
 
@@ -172,7 +175,45 @@ def test_whole_test_set_sorted_before_the_first_1000_are_shown():
 def test_dashboard_scale_follows_the_test_set_size():
     dashboard = visu.Dashboard("scale", window=False)
     images, labels, predictions = _digits(2000, wrong_at=[5, 1500])
-    dashboard.add_test(0, 0.999, 1.0, images, labels, predictions)
+    dashboard.curves.add("test", 0, 0.999, 1.0)
+    dashboard.show_test(images, labels, predictions)
     dashboard._render()
     labels_shown = [t.get_text() for t in dashboard.axes[5].get_yticklabels()]
     assert labels_shown[0] == "100%" and labels_shown[-1] == "50%"  # 1,000 of 2,000 shown
+
+
+def test_the_dashboard_draws_the_one_history_it_is_given():
+    curves = visu.Curves()
+    dashboard = visu.Dashboard("history", curves, window=False)
+    curves.add("train", 0, 0.1, 230.0, learning_rate=0.003)
+    curves.add("train", 10, 0.5, 120.0, learning_rate=0.0029)
+    curves.add("test", 10, 0.6, 110.0, seconds=1.5)
+    dashboard._render()
+    train_line, test_line = dashboard._acc_lines
+    assert list(train_line.get_xdata()) == [0, 10] and list(train_line.get_ydata()) == [0.1, 0.5]
+    assert list(test_line.get_ydata()) == [0.6] and dashboard.axes[0].get_title().startswith("accuracy: test 0.6000")
+    assert curves.as_dict()["train"]["learning_rate"] == [0.003, 0.0029]
+
+
+def test_curves_read_back_and_checked():
+    curves = visu.Curves()
+    curves.add("train", 0, 0.25, 2.0, learning_rate=0.1)
+    curves.add("test", 0, 0.5, 1.0, seconds=0.5)
+    again = visu.Curves(json.loads(json.dumps(curves.as_dict())))
+    assert again.as_dict() == curves.as_dict()
+    old = {"train": {"step": [0], "accuracy": [0.2], "loss": [2.0]}, "test": {"step": [0], "accuracy": [0.5], "loss": [1.0]}}
+    assert visu.Curves(old).train["learning_rate"] == []  # a summary from before the learning rate was kept
+    with pytest.raises(ValueError, match="differ in length"):
+        visu.Curves({"train": {"step": [0, 1], "accuracy": [0.2], "loss": [2.0]}, "test": old["test"]})
+    with pytest.raises(ValueError, match="no test loss"):
+        visu.Curves({"train": old["train"], "test": {"step": [0], "accuracy": [0.5]}})
+
+
+def test_one_place_chooses_where_a_picture_goes(monkeypatch):
+    monkeypatch.setattr(visu.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert visu.open_figure((2, 2), "t", "test")[0] == "file"             # no display
+    monkeypatch.setattr(visu, "notebook_kernel", lambda: True)
+    assert visu.open_figure((2, 2), "t", "test")[0] == "notebook"         # a notebook kernel
+    assert visu.open_figure((2, 2), "t", "test", live=False)[0] == "file"  # --save-png
