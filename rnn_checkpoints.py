@@ -32,6 +32,7 @@ import numpy as np
 from cli import UsageError, atomic_output
 from graphmode import tf
 
+DEFAULT_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints")  # rnn_train's default
 CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
 KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
 HPARAMS_FILE = "hparams.json"

@@ -37,7 +37,7 @@ import numpy as np
 import graphmode              # TensorFlow in graph mode, imported first and quietly
 from cli import UsageError, check_output_dir, parser_from_docstring, positive_int, run_main, seed, user_path
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
-import rnn_train              # the model: Model(internal_size, layers)
+import rnn_model              # the model: Model(internal_size, layers), validate()
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
@@ -54,7 +54,7 @@ def parse_args(argv=None):
                              "(e.g. checkpoints/rnn_train-5000), or a model folder (e.g. models/shakespeare) "
                              "(default: checkpoints/ when it holds a checkpoint, else models/shakespeare/)")
     parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
-    parser.add_argument("--topn", type=positive_int, default=rnn_train.SAMPLE_TOPN,
+    parser.add_argument("--topn", type=positive_int, default=rnn_model.SAMPLE_TOPN,
                         help="sample among the N most likely characters (default: %(default)s)")
     parser.add_argument("--length", type=positive_int, default=None, metavar="N",
                         help="characters to generate (default: endless, until Ctrl-C)")
@@ -68,9 +68,9 @@ def parse_args(argv=None):
                              "(default: %(default)s; the last one uses --topn)")
     parser.add_argument("--score", metavar="FILE", default=None,
                         help="print the model's loss on a text file (or a quoted glob, or a folder) and stop")
-    parser.add_argument("--seqlen", type=positive_int, default=rnn_train.SEQLEN,
+    parser.add_argument("--seqlen", type=positive_int, default=rnn_model.SEQLEN,
                         help="with --score: sequence length, as in training (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=rnn_train.BATCHSIZE,
+    parser.add_argument("--batch-size", type=positive_int, default=rnn_model.BATCHSIZE,
                         help="with --score: sequences per batch, as in training (default: %(default)s)")
     parser.add_argument("--held-out", action="store_true",
                         help="with --score: only the text rnn_train.py holds out of these files for validation")
@@ -117,7 +117,7 @@ class Wrapper:
 def load_model(folder):
     """The model of the folder's hparams.json, and a saver of its weights only (not Adam's state)."""
     model_size = rnn_checkpoints.load_model_size(folder)  # the arguments Model(...) takes
-    model = rnn_train.Model(**model_size)
+    model = rnn_model.Model(**model_size)
     return model, model_size, rnn_checkpoints.saver(var_list=model.model_variables())
 
 
@@ -144,7 +144,7 @@ def model_to_play(args):
     """--checkpoint, else checkpoints/ when it holds a checkpoint of the user's, else the shipped model."""
     if args.checkpoint is not None:
         return args.checkpoint
-    own = rnn_train.DEFAULT_CHECKPOINT_DIR
+    own = rnn_checkpoints.DEFAULT_FOLDER
     if os.path.isdir(own) and rnn_checkpoints.find(own):
         return own
     if rnn_checkpoints.is_model_folder(SHIPPED_MODEL):
@@ -197,7 +197,7 @@ def milestone_header(milestone, topn):
 def replay(args):
     """The folder's milestones in step order: a header, then a sample from the same seed and prime; the
     last milestone drawn among --topn characters, the ones before among --replay-topn."""
-    folder = args.checkpoint or rnn_train.DEFAULT_CHECKPOINT_DIR
+    folder = args.checkpoint or rnn_checkpoints.DEFAULT_FOLDER
     if not os.path.isdir(folder):
         raise UsageError(f"--replay: no checkpoint folder {folder}: train with rnn_train.py first (the shipped "
                          "model's own replay is in docs/rnn_replay.txt)")
@@ -237,7 +237,7 @@ def score(args):
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
         print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
-        result = rnn_train.validate(sess, model, text, args.batch_size, args.seqlen)
+        result = rnn_model.validate(sess, model, text, args.batch_size, args.seqlen)
     if result is None:
         raise UsageError(f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
                          f"of --seqlen {args.seqlen} characters")
@@ -250,7 +250,7 @@ def score(args):
 def export(args):
     """A compact copy of a checkpoint: its weights in float16, its hparams.json, and what is known of its
     training (training.json: the step, the epochs, the milestones' validation curve)."""
-    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint or rnn_train.DEFAULT_CHECKPOINT_DIR)
+    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint or rnn_checkpoints.DEFAULT_FOLDER)
     if checkpoint.endswith(rnn_checkpoints.WEIGHTS_FILE):
         raise UsageError(f"--export: {folder} is already a model folder; pass a checkpoint or a checkpoint folder")
     destination = check_output_dir(args.export, "--export")

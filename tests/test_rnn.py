@@ -1,4 +1,5 @@
 """rnn_train and rnn_play: a tiny model (2 layers of 32 units, sequences of 10) on a small text."""
+import glob
 import os
 import re
 import shutil
@@ -369,11 +370,11 @@ def test_second_ctrl_c_quits_at_once(tmp_path):
 
 
 def test_gru_cell_matches_the_equations():
-    import rnn_train
-    tf = rnn_train.tf
+    import rnn_model
+    tf = rnn_model.tf
     rng = np.random.default_rng(0)
     with tf.Graph().as_default():
-        layer = rnn_train.GRULayer("gru", 5, 4)
+        layer = rnn_model.GRULayer("gru", 5, 4)
         x = tf.constant(rng.normal(size=(3, 5)).astype(np.float32))
         h = tf.constant(rng.normal(size=(3, 4)).astype(np.float32))
         new_h, _ = layer(tf.matmul(x, layer.W) + layer.b, h)
@@ -569,7 +570,7 @@ def test_model_folder_plays_like_its_checkpoint(exported, trained):
 
 
 def test_score_a_text_and_its_held_out_part(exported, trained, text_glob):
-    import rnn_train
+    import rnn_model
     checkpoint_score = run_script("rnn_play.py", "--checkpoint", trained[0], "--score", text_glob, "--held-out")
     model_score = run_script("rnn_play.py", "--checkpoint", str(exported), "--score", text_glob, "--held-out")
     assert model_score.returncode == 0, model_score.stderr[-2000:]
@@ -579,7 +580,7 @@ def test_score_a_text_and_its_held_out_part(exported, trained, text_glob):
     assert model_score.stdout.startswith("the end of work5, from line ")
     assert float(bits) == pytest.approx(float(loss) / np.log(2), abs=1e-3)
     assert 0 < float(loss) < np.log(98)  # learned something
-    assert int(count.replace(",", "")) % rnn_train.SEQLEN == 0
+    assert int(count.replace(",", "")) % rnn_model.SEQLEN == 0
     checkpoint_loss = float(re.findall(pattern, checkpoint_score.stdout)[0][0])
     assert float(loss) == pytest.approx(checkpoint_loss, rel=0.005)  # float16 moves it by less than 0.5%
     # the recorded validation loss of step 50 (what rnn_train measured) is what --score finds at step 50
@@ -795,3 +796,60 @@ def test_shipped_model_scores_its_recorded_validation_loss():
     loss = float(re.search(r"loss ([0-9.]+) nats per character", result.stdout).group(1))
     assert loss == pytest.approx(recorded, rel=0.005)  # float16 weights: within 0.5% of the float32 figure
     assert "over 90,000 characters" in result.stdout
+
+
+# ---------------------------------------------------------------- rnn_model.py: one model for training and playing
+def test_the_generator_gives_the_training_graphs_probabilities():
+    # generating runs the layers one character at a time (rnn_model.Model.generator_step), training runs them
+    # over whole sequences (dynamic_rnn): on the same text, from the same state, they must agree at every step
+    import rnn_model
+    tf = rnn_model.tf
+    codes = txt_codes("ROMEO:\nBut soft, what light through yonder window breaks?\n")
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        model = rnn_model.Model(internal_size=16, layers=3)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            expected = sess.run(model.probabilities, {model.X: [codes], model.Hin: model.zero_state(1)})[0]
+            state = model.zero_state(1)
+            for position, code in enumerate(codes):  # one character at a time, the state carried along
+                probabilities, state = sess.run([model.gen_probabilities, model.gen_next_state],
+                                                {model.gen_code: [code], model.gen_state: state})
+                np.testing.assert_allclose(probabilities[0], expected[position], atol=2e-6)
+            # primed on the first 20 characters (through the training graph), the next step agrees too
+            code, primed = model.prime(sess, codes[:20])
+            probabilities = sess.run(model.gen_probabilities, {model.gen_code: code, model.gen_state: primed})
+            np.testing.assert_allclose(probabilities[0], expected[19], atol=2e-6)
+
+
+def txt_codes(text):
+    import txtutils
+    return [int(c) for c in txtutils.encode_text(text)]
+
+
+def test_no_script_imports_another_script():
+    # rnn_train.py and rnn_play.py share rnn_model.py; neither imports the other (nor any lesson script)
+    import ast
+    scripts = {"rnn_train", "rnn_play", "compare_runs"} | {os.path.basename(p)[:-3] for p in
+                                                           glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9]*.py"))}
+    for script in scripts:
+        tree = ast.parse(open(os.path.join(PROJECT_DIR, script + ".py")).read())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not imported & (scripts - {script}), (script, imported & scripts)
+
+
+FIXTURES = os.path.join(PROJECT_DIR, "tests", "fixtures")
+
+
+@pytest.mark.parametrize("flags, expected", [(["--topn", "10"], "checkpoints_before_rnn_model_play_seed0_topn10.txt"),
+                                             (["--replay"], "checkpoints_before_rnn_model_replay_seed0.txt")])
+def test_a_checkpoint_folder_written_before_rnn_model_plays_the_same_text(flags, expected, tmp_path):
+    # tests/fixtures/checkpoints_before_rnn_model: a tiny model (2 layers of 8 units) trained by rnn_train.py
+    # before the model moved into rnn_model.py; the texts beside it are what rnn_play.py wrote from it then
+    folder = shutil.copytree(os.path.join(FIXTURES, "checkpoints_before_rnn_model"), tmp_path / "c")
+    length = "100" if "--replay" in flags else "300"
+    result = run_script("rnn_play.py", "--checkpoint", str(folder), "--length", length, "--seed", "0", "--width", "100",
+                        *flags)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == open(os.path.join(FIXTURES, expected)).read()
