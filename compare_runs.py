@@ -1,12 +1,15 @@
 """Overlay the curves of several lesson runs, to see what one change does (the talk's comparisons).
 
-    python compare_runs.py runs/mnist_2.0_*.json runs/mnist_2.1_*.json --steps 300
+    python compare_runs.py runs/mnist_2.0_*.json runs/mnist_2.1_*.json --steps 300 --labels sigmoid ReLU
     python compare_runs.py A.json B.json --save-png sigmoid_vs_relu.png
+    python compare_runs.py with.json without.json --bands --labels "batch norm" "no batch norm"
 
 Every lesson writes a JSON run summary under runs/ (see --runs-dir). This draws four panels, test and
 training accuracy, test and training cross-entropy loss, one curve per run, aligned by training step,
-each labelled by its lesson and the flags that differ between the runs. In a window where there is a
-display, in the cell's output in a notebook (`%run compare_runs.py ...`), else (or with --save-png) in a PNG file.
+each labelled by its lesson and the flags that differ between the runs (or by --labels, in words). With
+--bands: the dashboard's two band panels of each run instead, side by side, one row per run (the runs must
+have been drawn: a dashboard, not --no-visu). In a window where there is a display, in the cell's output in
+a notebook (`%run compare_runs.py ...`), else (or with --save-png) in a PNG file.
 """
 import json
 import os
@@ -28,7 +31,13 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=positive_int, metavar="N", help="show only the first N training steps")
     parser.add_argument("--save-png", metavar="FILE", type=user_path, help="save the picture as a PNG instead of opening a window")
     parser.add_argument("--title", help="the picture's title (default: the lessons compared)")
+    parser.add_argument("--labels", nargs="+", metavar="LABEL", help="the runs' names in the legend, in words, "
+                        "one per run (default: the lesson and the flags that differ)")
+    parser.add_argument("--bands", action="store_true", help="draw the runs' band panels, side by side, instead of "
+                        "their curves")
     args = parser.parse_args(argv)
+    if args.labels and len(args.labels) != len(args.summaries):
+        parser.error(f"--labels: {len(args.labels)} labels for {len(args.summaries)} runs (one per run)")
     if args.save_png and not args.save_png.lower().endswith(".png"):
         parser.error(f"--save-png {args.save_png}: the file name must end in .png")
     return args
@@ -75,10 +84,10 @@ def labels(summaries):
     return result
 
 
-def draw(figure, summaries, steps=None, title=None):
+def draw(figure, summaries, steps=None, title=None, names=None):
     """Draw the four panels into figure."""
     axes = figure.subplots(2, 2).ravel()
-    names = labels(summaries)
+    names = names or labels(summaries)
     for ax, (which, figure_name) in zip(axes, PANELS):
         for summary, name in zip(summaries, names):
             curve = getattr(summary["curves"], which)
@@ -100,6 +109,32 @@ def draw(figure, summaries, steps=None, title=None):
     figure.tight_layout(rect=(0, 0, 1, 0.96))
 
 
+def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
+    """The two band panels of each run, side by side, one row per run, on the same y ranges per column."""
+    for summary, path in zip(summaries, paths):
+        if "bands" not in summary:
+            raise UsageError(f"--bands: {path} has no band panels (a run with --no-visu draws none)")
+    names = names or labels(summaries)
+    axes = figure.subplots(len(summaries), 2, squeeze=False, sharex=True, sharey="col")
+    for row, (summary, name) in enumerate(zip(summaries, names)):
+        bands = summary["bands"]
+        points = [i for i, s in enumerate(bands["step"]) if steps is None or s <= steps]
+        for column in range(2):
+            ax = axes[row, column]
+            tensorflowvisu.draw_bands(ax, [bands["step"][i] for i in points],
+                                      [bands["percentiles"][i][column] for i in points], bands["limits"][column])
+            ax.set_title(f"{name}: {bands['titles'][column]}", fontsize=9)
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=8)
+    for column in range(2):  # one y range per column, that holds every run's bands: the runs read side by side
+        lows, highs = zip(*(axes[row, column].get_ylim() for row in range(len(summaries))))
+        axes[0, column].set_ylim(min(lows), max(highs))
+    for ax in axes[-1]:
+        ax.set_xlabel("training step", fontsize=8)
+    figure.suptitle(title or "band panels: 7 percentile bands, min to max", fontsize=11)
+    figure.tight_layout(rect=(0, 0, 1, 0.96))
+
+
 def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
@@ -108,7 +143,10 @@ def main(argv=None):
     path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if where == "file" else None)
     if path:
         check_output_file(path, "--save-png")
-    draw(figure, summaries, args.steps, args.title)
+    if args.bands:
+        draw_bands(figure, summaries, args.summaries, args.steps, args.title, args.labels)
+    else:
+        draw(figure, summaries, args.steps, args.title, args.labels)
     tensorflowvisu.present(where, figure, png=path, dpi=90)
     if path:
         print(f"saved: {path}" + ("" if args.save_png else " (no display; --save-png FILE to choose where)"))

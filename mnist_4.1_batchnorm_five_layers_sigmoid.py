@@ -9,7 +9,7 @@ parameters: the logits become a centred bell on the sigmoid's useful, nearly lin
 activations spread evenly over its range. Run both halves and compare the two band panels:
 
     python mnist_4.1_batchnorm_five_layers_sigmoid.py                  # with batch normalisation
-    python mnist_4.1_batchnorm_five_layers_sigmoid.py --no-batchnorm   # lesson 2.0's network, same panels
+    python mnist_4.1_batchnorm_five_layers_sigmoid.py --no-batchnorm   # without: lesson 2.0's layers, same panels
 
       · · · · · · · · · ·          (input data, flattened pixels)           X  [batch, 784]
      @ @ @ @ @ @ @ @ @ @   -- fully connected layer (bn, sigmoid)           W1 [784, 200]  S1 O1 [200]
@@ -29,8 +29,9 @@ The offset O replaces the bias (a bias would be subtracted again with the mean).
 with a sigmoid, the scale of the input changes the shape of the output (the talk's reason; a ReLU does
 not care, so lesson 4.0 drops it). For evaluation, the moving averages of the training batches'
 statistics replace the statistics of one batch.
-With --no-batchnorm: biases, zeros at the start, as in lesson 2.0 (and its learning rate, 0.003 at
-the start). The talk: batch normalisation allows, and needs, a higher learning rate (0.03 here).
+With --no-batchnorm: biases, zeros at the start, as in lesson 2.0, and lesson 2.0's learning rate, 0.003,
+at the start only: it decays as with batch norm (lesson 2.0 keeps 0.003 throughout). The talk: batch
+normalisation allows, and needs, a higher learning rate (0.03 here).
 """
 import math
 
@@ -66,8 +67,8 @@ def batchnorm(Ylogits, is_test, step, scale, offset):
 
 def add_flags(parser):
     parser.add_argument("--no-batchnorm", dest="batchnorm", action="store_false",
-                        help="the same network without batch normalisation: biases instead, lesson 2.0's "
-                             "learning rate (the other half of the demonstration)")
+                        help="the same network without batch normalisation: biases instead, and lesson 2.0's "
+                             "learning rate, 0.003, to start the decay (the other half of the demonstration)")
 
 
 def main():
@@ -174,7 +175,7 @@ def main():
         log.finish(stop, extra=activation_figures(sess))  # also: how the sigmoids are used, layer by layer
 
 
-# Expect (measured here, seed 0, see the README): with batch norm, centred logits and activations spread
+# Expect (measured, seed 0: docs/talk_claims.md): with batch norm, centred logits and activations spread
 # over the whole range; without, logits off centre and activations piled near 0 and 1.
 
 if __name__ == "__main__":

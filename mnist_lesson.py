@@ -233,6 +233,7 @@ class RunLog:
         self._check_finite("training", step, loss)
         if self.dashboard is not None:
             self.dashboard.show_training(step, images, labels.argmax(1), drawn["digits"], drawn["bands"] or None)
+
         self._train_figures = accuracy, loss
 
     def test_set(self, step, accuracy, loss, drawn):
@@ -299,6 +300,7 @@ class RunLog:
                         "python": platform.python_version(), "tensorflow": tf.__version__,
                         "gpu": bool(tf.config.list_physical_devices("GPU"))},
             "curves": self.curves.as_dict(),
+            **({"bands": self.dashboard.band_history()} if self.dashboard and self.dashboard.band_steps else {}),
             **(extra or {}),
         }
         print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "

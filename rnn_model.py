@@ -23,7 +23,7 @@ Unrolling one layer at a time (rather than the whole stack step by step) lets ea
 input half of its gates, x . W + b, for all 30 time steps in one large matrix product before its time
 loop (for layer 1, a row lookup: a one-hot character picks one row of W). Only h . U stays in the loop.
 benchmarks/peers.py measures this model at 3,334 characters/s in training on 2 cores, against 2,910 for
-Keras 3's own GRU layer and 4,225 for PyTorch's (README, "Benchmarks").
+Keras 3's own GRU layer and 4,225 for PyTorch's (docs/benchmarks.md).
 
 A GRU cell (the talk walks through the gates of an LSTM cell, then uses a GRU cell, a simpler one of the
 same family; these are the GRU's equations; x: input, h: state, [.,.]: concatenation):

@@ -243,6 +243,24 @@ def zoomed_limits(figure_name, curves, skip=0.25):
     return 0.0, 1.15 * max(values) + 1e-6
 
 
+def draw_bands(ax, steps, percentiles, limits=None, fills=None):
+    """The 7 nested percentile bands (min-max, 10-90, 25-75, 40-60) of values over training steps.
+    percentiles: [points, 8] (PERCENTILES at each step); limits: a fixed (low, high) y range, or None to follow
+    the values; fills: a list holding the bands drawn before, removed and replaced (the live dashboard)."""
+    fills = [] if fills is None else fills
+    for fill in fills:
+        fill.remove()
+    fills.clear()
+    values = np.asarray(percentiles, np.float32).reshape(-1, len(PERCENTILES))
+    if len(values):
+        for k in range(len(PERCENTILES) // 2):  # nested: min-max, 10-90, 25-75, 40-60
+            fills.append(ax.fill_between(steps, values[:, k], values[:, -1 - k], color="tab:blue", alpha=0.25, lw=0))
+        low, high = limits or (float(values.min()), float(values.max()))
+        margin = 0.05 * (high - low) + 1e-6
+        ax.set_ylim(low - margin, high + margin)
+    return fills
+
+
 class Dashboard:
     """Draws a run: its curves (a Curves, the run's one history, read at each drawing), the digits and the
     bands it is shown; live (window=True: in a window where a display can be reached, in the cell's output
@@ -374,6 +392,14 @@ class Dashboard:
                 history.append(np.asarray(percentiles, np.float32).reshape(len(PERCENTILES)))
         self._dirty = True
 
+    def band_history(self):
+        """The two band panels' history, for the run summary (compare_runs.py --bands draws it again):
+        titles, fixed y ranges (or None), steps, and the 8 PERCENTILES of each panel at each step."""
+        return {"titles": list(self.band_titles), "limits": [list(l) if l else None for l in self.band_limits],
+                "step": [int(s) for s in self.band_steps],
+                "percentiles": [[[round(float(v), 6) for v in panel[i]] for panel in self.bands]
+                                for i in range(len(self.band_steps))]}
+
     def show_test(self, images=None, labels=None, predictions=None):
         """After a test-set measurement (already in the curves): images/labels/predictions, of the whole test
         set, feed the test-digit grid (all sorted, misrecognised first, and the first 1,000 shown). A movie
@@ -403,18 +429,7 @@ class Dashboard:
             ax.set_xlim(0, last_step)
 
         for ax, fills, history, limits in zip((band1_ax, band2_ax), self._band_fills, self.bands, self.band_limits):
-            for fill in fills:
-                fill.remove()
-            fills.clear()
-            if history:
-                values = np.array(history)  # [points, 8]
-                half = len(PERCENTILES) // 2
-                for k in range(half):  # nested: min-max, 10-90, 25-75, 40-60
-                    fills.append(ax.fill_between(self.band_steps, values[:, k], values[:, -1 - k],
-                                                 color="tab:blue", alpha=0.25, lw=0))
-                low, high = limits or (values.min(), values.max())
-                margin = 0.05 * (high - low) + 1e-6
-                ax.set_ylim(low - margin, high + margin)
+            draw_bands(ax, self.band_steps, history, limits, fills)
 
         # the digit grids are built only when drawn, and only when new digits came in since the last drawing
         if self.train_digits is not None and self._drawn_digits[0] is not self.train_digits:
