@@ -16,6 +16,7 @@ def run_benchmark(script, *flags, timeout=600):
                           capture_output=True, text=True, env=env, timeout=timeout, cwd=PROJECT_DIR)
 
 
+@pytest.mark.slow
 def test_peers_measures_the_project_and_says_which_peer_is_missing(lesson_data_dir):
     pytest.importorskip("keras", reason="Keras is not installed (it comes with TensorFlow 2.21)")
     result = run_benchmark("peers.py", "--rounds", "1", "--only", "conv", "--conv-steps", "12",

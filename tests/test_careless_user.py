@@ -27,6 +27,7 @@ def _test_curve(result):
 
 
 # ---------------------------------------------------------------- silently wrong
+@pytest.mark.slow
 def test_lesson_4_1_takes_lr_0_as_a_constant_learning_rate(lesson_data_dir, tmp_path):
     """--lr 0 --lr-min R is a constant learning rate R, in lesson 4.1 as in the others (0 was read as "default")."""
     runs = {}
@@ -52,6 +53,7 @@ def test_runs_started_in_the_same_second_get_their_own_summary(tmp_path):
     assert all(os.path.basename(r).startswith(".") for _, r in stems)  # hidden: not a run summary
 
 
+@pytest.mark.slow
 def test_parallel_runs_into_one_folder_keep_every_summary(synthetic_mnist, tmp_path):
     import subprocess
     import sys
@@ -69,6 +71,7 @@ def test_parallel_runs_into_one_folder_keep_every_summary(synthetic_mnist, tmp_p
 
 
 # ---------------------------------------------------------------- ~ in output paths
+@pytest.mark.slow
 def test_tilde_in_output_paths_goes_home(synthetic_mnist, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
@@ -85,6 +88,7 @@ def test_tilde_in_output_paths_goes_home(synthetic_mnist, tmp_path):
 
 
 # ---------------------------------------------------------------- compare_runs without a usable display
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", [None, "agg"])
 def test_compare_runs_with_an_unusable_display_saves_a_png(backend, synthetic_mnist, tmp_path):
     run = run_script("mnist_1.0_softmax.py", *SHORT, "--data-dir", synthetic_mnist, "--runs-dir", str(tmp_path))
@@ -107,6 +111,7 @@ def test_compare_runs_with_an_unusable_display_saves_a_png(backend, synthetic_mn
 
 
 # ---------------------------------------------------------------- SIGTERM and SIGHUP, like Ctrl-C
+@pytest.mark.slow
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
 def test_lesson_stopped_by_a_signal_keeps_its_results(signal_number, lesson_data_dir, tmp_path):
     started = time.perf_counter()
@@ -123,6 +128,7 @@ def test_lesson_stopped_by_a_signal_keeps_its_results(signal_number, lesson_data
 
 
 # ---------------------------------------------------------------- flags
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["mnist_1.0_softmax.py", "rnn_train.py", "rnn_play.py"])
 def test_negative_seed_is_a_flag_error_before_anything_is_written(script, tmp_path):
     flags = {"rnn_train.py": ["--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l")],
@@ -133,6 +139,7 @@ def test_negative_seed_is_a_flag_error_before_anything_is_written(script, tmp_pa
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_data_dir_given_a_file(tmp_path):
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"x")
     result = run_script("mnist_1.0_softmax.py", "--no-visu", "--data-dir", str(tmp_path / "train-images-idx3-ubyte.gz"))
@@ -142,6 +149,7 @@ def test_data_dir_given_a_file(tmp_path):
 
 
 # ---------------------------------------------------------------- a diverging run, a long movie
+@pytest.mark.slow
 def test_a_diverging_run_says_so_once_and_writes_valid_json(synthetic_mnist, tmp_path):
     result = run_script("mnist_2.0_five_layers_sigmoid.py", *SHORT, "--learning-rate", "1e38", "--data-dir",
                         synthetic_mnist, "--runs-dir", str(tmp_path))

@@ -62,6 +62,7 @@ def test_window_closes_on_ctrl_c(two_runs, virtual_display):
     assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_labels_in_words_and_the_band_panels(tmp_path):
     # two runs drawn headless (--save-png): their summaries keep the dashboard's band panels, which --bands draws
     # side by side; --labels names the runs in words, one label per run

@@ -21,6 +21,7 @@ def test_all_lessons_present():
     assert [name.split("_")[1] for name in LESSONS] == ["1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "4.0", "4.1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags", [[], ["--no-batchnorm"]])
 def test_batchnorm_sigmoid_lesson_both_halves(flags, lesson_data_dir, tmp_path):
     result = run_script("mnist_4.1_batchnorm_five_layers_sigmoid.py", "--no-visu", "--iterations", "30",
@@ -43,7 +44,8 @@ def _summary(result):
         return json.load(f)
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("lesson", [pytest.param(name, marks=() if name.startswith("mnist_1.0") else pytest.mark.slow)
+                                    for name in LESSONS])  # lesson 1.0 in the fast tests, every lesson in the slow
 def test_lesson_smoke_run(lesson, lesson_data_dir, tmp_path):
     result = run_script(lesson, "--no-visu", "--iterations", "60", "--test-every", "30", "--data-dir",
                         lesson_data_dir, "--runs-dir", str(tmp_path))
@@ -57,6 +59,7 @@ def test_lesson_smoke_run(lesson, lesson_data_dir, tmp_path):
         assert noise not in result.stderr
 
 
+@pytest.mark.slow
 def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
     png = str(tmp_path / "dashboard.png")
     result = run_script("mnist_1.0_softmax.py", "--iterations", "200", "--data-dir", lesson_data_dir,
@@ -67,6 +70,7 @@ def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
     assert open(png, "rb").read(4) == b"\x89PNG"
 
 
+@pytest.mark.slow
 def test_headless_without_flags_saves_png_beside_the_summary_and_gif(lesson_data_dir, tmp_path):
     movie = str(tmp_path / "run.gif")
     result = run_script("mnist_1.0_softmax.py", "--iterations", "40", "--test-every", "20", "--data-dir",
@@ -81,6 +85,7 @@ def test_headless_without_flags_saves_png_beside_the_summary_and_gif(lesson_data
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no partial file
 
 
+@pytest.mark.slow
 def test_loss_never_nan_when_softmax_saturates(tmp_path):
     # Labels drawn at random (nothing to learn) and a huge learning rate drive the logits far apart, so
     # that the softmax outputs of the wrong classes underflow to exactly 0: log(0) must never appear.
@@ -96,6 +101,7 @@ def test_loss_never_nan_when_softmax_saturates(tmp_path):
     assert max(losses) > 100 * 104
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags, named", [
     (["--iterations", "0"], "--iterations"),
     (["--learning-rate", "-1"], "--learning-rate"),
@@ -131,6 +137,7 @@ def _a_file(tmp_path):
     ("--save-png", lambda tmp: os.path.join(_a_file(tmp), "dash.png")),    # under a file
     ("--save-movie", lambda tmp: os.path.join(_a_file(tmp), "run.gif")),   # under a file
 ])
+@pytest.mark.slow
 def test_outputs_checked_before_training(flag, where, synthetic_mnist, tmp_path):
     path = where(tmp_path)
     if path.startswith("/sys/") and not os.path.isdir("/sys/kernel"):
@@ -183,6 +190,7 @@ def test_ctrl_c_during_start_up_is_one_line():
     assert stderr.strip().splitlines() == ["interrupted"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_mnist, tmp_path):
     returncode, stdout, stderr = interrupt_after(
         "Close the window", "mnist_1.0_softmax.py", "--iterations", "20", "--test-every", "10", "--data-dir",
@@ -198,6 +206,7 @@ def test_bad_pkeep(tmp_path):
     assert result.returncode == 2 and "--pkeep" in result.stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_missing_data_one_clear_line(tmp_path):
     result = run_script("mnist_1.0_softmax.py", "--no-visu", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode == 1
@@ -208,6 +217,7 @@ def test_missing_data_one_clear_line(tmp_path):
     assert last.startswith("error:") and str(tmp_path / "nothing") in last and "t10k-labels-idx1-ubyte" in last
 
 
+@pytest.mark.slow
 def test_corrupt_data_names_file(lesson_data_dir, tmp_path):
     from conftest import write_mnist
     folder = write_mnist(str(tmp_path / "data"))
@@ -263,6 +273,7 @@ def test_batchnorm_training_and_evaluation(convolutional):
             assert np.allclose(out, expected, atol=0.05)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
     returncode, stdout, stderr = interrupt_after(
         "step     50", "mnist_2.0_five_layers_sigmoid.py", "--no-visu", "--iterations", "1000000", "--test-every",
@@ -276,6 +287,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
     assert summary["curves"]["test"]["step"][-1] == summary["iterations"]  # measured where it stopped
 
 
+@pytest.mark.slow
 def test_lessons_table_benchmark_with_seed_spread(lesson_data_dir, tmp_path):
     output = tmp_path / "table.md"
     result = run_script(os.path.join("benchmarks", "lessons_table.py"), "--lessons", "1.0", "--iterations", "20",
@@ -362,7 +374,7 @@ def test_lesson_defaults_are_keyword_only():
         mnist_lesson.start("Doc.", 100, 10, 50)
     for path in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")):
         source = open(path).read()
-        assert "lesson.start(__doc__, iterations=" in source and "(None, " not in source, path
+        assert "lesson.start(__doc__, iterations=" in source and "=((None, " not in source, path
 
 
 def test_band_percentiles_computed_in_the_graph():
@@ -392,6 +404,7 @@ def test_band_percentiles_computed_in_the_graph():
         np.testing.assert_allclose(ranks, np.array(tensorflowvisu.PERCENTILES[1:-1]) / 100, atol=0.02)
 
 
+@pytest.mark.slow
 def test_xla_opt_in_trains_and_is_recorded(lesson_data_dir, tmp_path):
     # --xla: the same lesson, compiled with XLA (switched on before TensorFlow loads); it must learn as well
     result = run_script("mnist_3.0_convolutional.py", "--xla", "--no-visu", "--iterations", "60", "--test-every",

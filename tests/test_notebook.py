@@ -11,6 +11,8 @@ import pytest
 
 from conftest import PROJECT_DIR, real_mnist_dir, write_mnist
 
+pytestmark = pytest.mark.slow  # a real Jupyter kernel, and lessons in it: python -m pytest -m slow
+
 EXTRA = "the notebook extra is not installed: pip install -r requirements-notebook.txt"
 nbformat = pytest.importorskip("nbformat", reason=EXTRA)
 nbclient = pytest.importorskip("nbclient", reason=EXTRA)

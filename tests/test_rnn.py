@@ -77,6 +77,7 @@ def test_training_learns_and_saves(trained):
     assert len(runs) == 2 and runs[0].endswith("-training") and runs[1].endswith("-validation")
 
 
+@pytest.mark.slow
 def test_resume_in_a_copied_folder(trained, text_glob, tmp_path):
     """--resume continues the copy's own checkpoints (not the original's its `checkpoint` file names), takes
     the model's size from hparams.json, and keeps the 5 newest checkpoints as a fresh run does."""
@@ -94,6 +95,7 @@ def test_resume_in_a_copied_folder(trained, text_glob, tmp_path):
     assert sorted(os.listdir(original)) == before
 
 
+@pytest.mark.slow
 def test_play_in_a_copied_folder(trained, tmp_path):
     original = _copy_with_absolute_paths(trained[0], tmp_path / "original")
     copy = str(tmp_path / "copy")
@@ -103,6 +105,7 @@ def test_play_in_a_copied_folder(trained, tmp_path):
     assert f"[{copy}/rnn_train-60:" in result.stderr  # the copy's weights, not the original's
 
 
+@pytest.mark.slow
 def test_play_in_a_moved_folder(trained, tmp_path):
     moved = str(tmp_path / "moved")
     os.rename(_copy_with_absolute_paths(trained[0], tmp_path / "before"), moved)
@@ -154,6 +157,7 @@ def test_damaged_checkpoint_is_recognised(how, problem, trained, tmp_path):
     assert rnn_checkpoints.problem(str(copy / "rnn_train-60")).startswith(problem)
 
 
+@pytest.mark.slow
 def test_play_falls_back_to_the_newest_complete_checkpoint(trained, tmp_path):
     copy = str(shutil.copytree(trained[0], tmp_path / "copy"))
     _damage(os.path.join(copy, "rnn_train-60"), "truncated")  # a run killed while it saved
@@ -190,6 +194,7 @@ def test_play_damaged_checkpoint_named_on_the_command_line(trained, tmp_path):
         rnn_checkpoints.for_playing(str(copy / "rnn_train-60"))
 
 
+@pytest.mark.slow
 def test_play_generates_exactly_length_characters(trained):
     checkpoints, _, _ = trained
     result = run_script("rnn_play.py", "--checkpoint", checkpoints, "--length", "500", "--prime", "ROMEO:",
@@ -203,6 +208,7 @@ def test_play_generates_exactly_length_characters(trained):
     assert "chars/s" in result.stderr
 
 
+@pytest.mark.slow
 def test_play_wraps_long_lines(trained):
     checkpoints, _, _ = trained
     result = run_script("rnn_play.py", "--checkpoint", os.path.join(checkpoints, "rnn_train-60"), "--length", "300",
@@ -211,6 +217,7 @@ def test_play_wraps_long_lines(trained):
     assert max(len(line.expandtabs(8)) for line in result.stdout.splitlines()) <= 40
 
 
+@pytest.mark.slow
 def test_play_into_a_closed_pipe(trained):
     """python rnn_play.py | head -3: when the reader goes, rnn_play ends quietly."""
     process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "rnn_play.py"), "--checkpoint", trained[0]],
@@ -230,6 +237,7 @@ def _run_with_encoding(encoding, script, *flags):
     return result
 
 
+@pytest.mark.slow
 def test_play_on_an_ascii_terminal(trained):
     result = _run_with_encoding("ascii", "rnn_play.py", "--checkpoint", trained[0], "--length", "50",
                                 "--prime", "\u2603 ROMEO:")  # a snowman: in neither encoding
@@ -250,6 +258,7 @@ def test_play_without_checkpoint(tmp_path):
     assert result.stderr.strip().splitlines()[-1].startswith(f"error: no checkpoint in {tmp_path}")
 
 
+@pytest.mark.slow
 def test_play_mismatched_checkpoint(trained, tmp_path):
     checkpoints, _, _ = trained
     copy = shutil.copytree(checkpoints, tmp_path / "copy")
@@ -300,6 +309,7 @@ def test_train_refuses_unwritable_folders(flag, text_glob, tmp_path):
         rnn_train.main(["--data", text_glob, *TINY, *[v for item in folders.items() for v in item]])
 
 
+@pytest.mark.slow
 def test_train_on_a_corpus_folder_with_odd_characters_and_a_cp1252_terminal(tmp_path):
     """A corpus folder with characters outside the alphabet and a Latin-1 file, on a terminal that cannot show
     the displays' box characters (Windows' cp1252): plain ones instead, one line on the unknown characters."""
@@ -330,6 +340,7 @@ def test_resume_without_checkpoint(text_glob, tmp_path):
     assert not os.path.exists(tmp_path / "c")  # nothing created
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_a_checkpoint(text_glob, tmp_path):
     checkpoints = str(tmp_path / "c")
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
@@ -347,6 +358,7 @@ def test_ctrl_c_saves_a_checkpoint(text_glob, tmp_path):
     assert any(name.endswith(".index") for name in os.listdir(checkpoints))
 
 
+@pytest.mark.slow
 def test_second_ctrl_c_quits_at_once(tmp_path):
     """A second Ctrl-C during a long validation (one sequence per batch, 60 KB) quits without waiting."""
     for i in range(6):
@@ -455,6 +467,7 @@ def test_training_saves_milestones_with_their_figures(trained):
     assert milestone_bytes < 0.4 * checkpoint_bytes
 
 
+@pytest.mark.slow
 def test_replay_in_step_order_with_headers(trained):
     checkpoints, _, _ = trained
     result = run_script("rnn_play.py", "--replay", "--checkpoint", checkpoints, "--length", "60", "--seed", "4",
@@ -470,6 +483,7 @@ def test_replay_in_step_order_with_headers(trained):
     assert all(sample.startswith("\nROMEO:") for sample in samples)
 
 
+@pytest.mark.slow
 def test_replay_of_an_older_folder_plays_its_checkpoints(trained, tmp_path):
     copy = shutil.copytree(trained[0], tmp_path / "old")
     shutil.rmtree(copy / "milestones")
@@ -481,6 +495,7 @@ def test_replay_of_an_older_folder_plays_its_checkpoints(trained, tmp_path):
         == _steps(copy)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where, code, message", [("empty", 1, "no checkpoint in"),
                                                   ("file", 2, "must be a checkpoint folder")])
 def test_replay_bad_folder(where, code, message, tmp_path):
@@ -510,6 +525,7 @@ def test_tensorboard_reads_the_training_and_validation_curves(trained):
     assert set(scalars["validation"]) == {"batch_loss", "batch_accuracy"}
 
 
+@pytest.mark.slow
 def test_replay_topn_flags(trained):
     result = run_script("rnn_play.py", "--replay", "--checkpoint", trained[0], "--length", "20", "--seed", "1",
                         "--replay-topn", "5", "--topn", "1")
@@ -517,6 +533,7 @@ def test_replay_topn_flags(trained):
     assert re.findall(r"drawn among (\d+) ====", result.stdout) == ["5", "1"]
 
 
+@pytest.mark.slow
 def test_the_last_step_of_the_last_epoch_is_a_milestone(text_glob, tmp_path):
     import txtutils
     corpus = txtutils.read_corpus(text_glob)
@@ -559,6 +576,7 @@ def test_export_writes_a_compact_model_folder(exported, trained):
     assert record["epochs"] == pytest.approx(60 * record["curve"][0]["epoch"] / 25, abs=0.01)
 
 
+@pytest.mark.slow
 def test_model_folder_plays_like_its_checkpoint(exported, trained):
     """float16 weights: the same text as the float32 checkpoint they came from, for the same seed."""
     flags = ["--length", "150", "--seed", "3", "--prime", "ROMEO:", "--width", "1000"]
@@ -569,6 +587,7 @@ def test_model_folder_plays_like_its_checkpoint(exported, trained):
     assert f"[{exported}: 2 layers of 32 units" in from_model.stderr
 
 
+@pytest.mark.slow
 def test_score_a_text_and_its_held_out_part(exported, trained, text_glob):
     import rnn_model
     checkpoint_score = run_script("rnn_play.py", "--checkpoint", trained[0], "--score", text_glob, "--held-out")
@@ -604,12 +623,14 @@ def test_score_bad_input(flags, message, exported):
     assert message in result.stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_score_a_text_too_short(exported, tmp_path):
     (tmp_path / "short.txt").write_text("To be")
     result = run_script("rnn_play.py", "--checkpoint", str(exported), "--score", str(tmp_path / "short.txt"))
     assert result.returncode == 1 and "shorter than one sequence" in result.stderr
 
 
+@pytest.mark.slow
 def test_export_refuses_a_model_folder_and_an_unwritable_place(exported, tmp_path):
     again = run_script("rnn_play.py", "--checkpoint", str(exported), "--export", str(tmp_path / "again"))
     assert again.returncode == 1 and "already a model folder" in again.stderr
@@ -620,21 +641,22 @@ def test_export_refuses_a_model_folder_and_an_unwritable_place(exported, tmp_pat
 
 def test_play_defaults_to_own_checkpoints_else_the_shipped_model(exported, trained, tmp_path, monkeypatch):
     import rnn_play
-    import rnn_train
+    import rnn_checkpoints
     monkeypatch.setattr(rnn_play, "SHIPPED_MODEL", str(exported))
-    monkeypatch.setattr(rnn_train, "DEFAULT_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    monkeypatch.setattr(rnn_checkpoints, "DEFAULT_FOLDER", str(tmp_path / "checkpoints"))
     args = rnn_play.parse_args([])
     assert rnn_play.model_to_play(args) == str(exported)       # no checkpoints/ of the user's
     (tmp_path / "checkpoints").mkdir()
     assert rnn_play.model_to_play(args) == str(exported)       # an empty one
-    monkeypatch.setattr(rnn_train, "DEFAULT_CHECKPOINT_DIR", trained[0])
+    monkeypatch.setattr(rnn_checkpoints, "DEFAULT_FOLDER", trained[0])
     assert rnn_play.model_to_play(args) == trained[0]          # the user's own training run
     monkeypatch.setattr(rnn_play, "SHIPPED_MODEL", str(tmp_path / "none"))
-    monkeypatch.setattr(rnn_train, "DEFAULT_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    monkeypatch.setattr(rnn_checkpoints, "DEFAULT_FOLDER", str(tmp_path / "checkpoints"))
     with pytest.raises(UsageError, match="no checkpoint in .* and no model in"):
         rnn_play.model_to_play(args)
 
 
+@pytest.mark.slow
 def test_model_folder_damaged_or_of_another_size(exported, tmp_path):
     copy = shutil.copytree(exported, tmp_path / "copy")
     hparams = copy / "hparams.json"
@@ -653,6 +675,7 @@ def _tiny_run(text_glob, folder, *flags):
                       str(folder / "c"), "--log-dir", str(folder / "l"), *flags)
 
 
+@pytest.mark.slow
 def test_disk_full_during_a_checkpoint_keeps_the_previous_one(text_glob, tmp_path):
     """A real write failure: files may not grow past 150 kB (RLIMIT_FSIZE), so the step-20 checkpoint
     (weights and Adam's state, ~260 kB) cannot be written, while the milestones and logs can."""
@@ -676,6 +699,7 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(text_glob, tmp_pat
     assert again.returncode == 0 and "resumed from" in again.stdout
 
 
+@pytest.mark.slow
 def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
     folder = tmp_path / "c"
     environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
@@ -700,6 +724,7 @@ def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
     assert not (folder / ".rnn_train.lock").exists()  # released at the end
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
 def test_rnn_training_stopped_by_a_signal_saves_a_checkpoint(signal_number, text_glob, tmp_path):
     from conftest import interrupt_after
@@ -724,6 +749,7 @@ def test_play_twice_in_one_process_as_a_notebook_does(trained, capsys):
     ('[{"step": "25", "epoch": 0.1, "validation_loss": 3.0, "checkpoint": "milestones/milestone-25"}]',
      ["--resume", "--steps", "5"]),
 ])
+@pytest.mark.slow
 def test_damaged_milestones_found_before_training(content, flags, trained, text_glob, tmp_path):
     copy = shutil.copytree(trained[0], tmp_path / "c")
     (copy / "milestones.json").write_text(content)
@@ -737,6 +763,7 @@ def test_damaged_milestones_found_before_training(content, flags, trained, text_
     assert replay.returncode == 1 and "Traceback" not in replay.stderr and "milestones.json" in replay.stderr
 
 
+@pytest.mark.slow
 def test_resume_with_another_batch_shape_is_refused(trained, text_glob, tmp_path):
     copy = shutil.copytree(trained[0], tmp_path / "c")
     import json
@@ -750,6 +777,7 @@ def test_resume_with_another_batch_shape_is_refused(trained, text_glob, tmp_path
     assert same.returncode == 0, same.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_an_unquoted_data_glob_is_explained(text_glob, tmp_path):
     import glob as globbing
     files = sorted(globbing.glob(text_glob))
@@ -783,6 +811,7 @@ def test_shipped_model_plays_offline_without_a_corpus(tmp_path):
     assert len(words) > 40 and sum(w in common for w in words) >= 5  # English words, not gibberish
 
 
+@pytest.mark.slow
 def test_shipped_model_scores_its_recorded_validation_loss():
     import json
     from conftest import real_shakespeare_glob
@@ -842,6 +871,7 @@ def test_no_script_imports_another_script():
 FIXTURES = os.path.join(PROJECT_DIR, "tests", "fixtures")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags, expected", [(["--topn", "10"], "checkpoints_before_rnn_model_play_seed0_topn10.txt"),
                                              (["--replay"], "checkpoints_before_rnn_model_replay_seed0.txt")])
 def test_a_checkpoint_folder_written_before_rnn_model_plays_the_same_text(flags, expected, tmp_path):
