@@ -100,7 +100,9 @@ def draw(figure, summaries, steps=None, title=None, names=None):
         ax.tick_params(labelsize=8)
         if steps is not None:
             ax.set_xlim(0, steps)
-        limits = tensorflowvisu.zoomed_limits(figure_name, [line.get_ydata() for line in ax.get_lines()], skip=0.5)
+        # the later half of the curves sets the y range; with --steps (a look at the start), the whole curves
+        limits = tensorflowvisu.zoomed_limits(figure_name, [line.get_ydata() for line in ax.get_lines()],
+                                              skip=0.5 if steps is None else 0.0)
         if limits:
             ax.set_ylim(*limits)
     axes[0].legend(fontsize=8, loc="lower right")

@@ -45,8 +45,10 @@ def read_run_summary(output):
         return json.load(f)
 
 
-def run_lesson(script, extra_flags):
-    command = [sys.executable, script, "--no-visu"] + extra_flags
+def run_lesson(script, extra_flags, png=None):
+    """One lesson run to its end, its summary read back; with png: its dashboard drawn headless and saved there
+    (the summary then keeps the band panels), else --no-visu."""
+    command = [sys.executable, script] + (["--save-png", png, "--exit-at-end"] if png else ["--no-visu"]) + extra_flags
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     process_seconds = time.perf_counter() - started

@@ -26,8 +26,9 @@ def summary(test_accuracy, test_loss=None, train_accuracy=None, every=100):
 def test_every_run_and_claim_is_consistent():
     for title, says, needed, check in talk_claims.CLAIMS:
         assert needed and all(name in talk_claims.RUNS for name in needed), title
-    for _, names, _ in talk_claims.PICTURES:
-        assert all(name in talk_claims.RUNS for name in names)
+    for _, names, labels, _, bands in talk_claims.PICTURES:
+        assert all(name in talk_claims.RUNS for name in names) and len(labels) == len(names)
+        assert not bands or all(name in talk_claims.DRAWN for name in names)  # band panels need a drawn run
     lessons = {os.path.basename(s).split("_")[1] for s in talk_claims.lesson_scripts()}
     assert {number for number, _, _ in talk_claims.RUNS.values()} <= lessons
 
@@ -109,3 +110,12 @@ def test_flag_values():
     assert talk_claims.flag_values(["--lr", "0", "--no-batchnorm", "--channels", "6", "12", "24"]) == {
         "lr": "0", "batchnorm": False, "channels": ["6", "12", "24"]}
     assert talk_claims._same([6, 12, 24], ["6", "12", "24"]) and not talk_claims._same([6, 12, 24], ["6", "12"])
+
+
+def test_a_difference_smaller_than_the_seed_spread_is_not_shown():
+    def runs(without, with_):
+        return {"bigger_conv_no_dropout": {"max_test_accuracy": without},
+                "bigger_conv_dropout": {"max_test_accuracy": with_}}
+    assert talk_claims.bigger_conv_dropout(runs(0.9907, 0.9912))[1] is None     # +0.05 point: one seed cannot tell
+    assert talk_claims.bigger_conv_dropout(runs(0.9900, 0.9930))[1] is True
+    assert talk_claims.bigger_conv_dropout(runs(0.9930, 0.9900))[1] is False
