@@ -53,7 +53,7 @@ def load_summary(path):
     except (OSError, ValueError) as e:
         raise UsageError(f"{path}: cannot read it as JSON ({e})") from None
     try:
-        summary["curves"] = tensorflowvisu.Curves(summary["curves"])  # the history the dashboard drew
+        tensorflowvisu.Curves(summary["curves"])  # read back as the history the dashboard drew: checked
         summary["lesson"], summary["hyperparameters"]
     except (KeyError, TypeError, ValueError) as e:
         why = f"no {e}" if isinstance(e, KeyError) else str(e)
@@ -90,7 +90,7 @@ def draw(figure, summaries, steps=None, title=None, names=None):
     names = names or labels(summaries)
     for ax, (which, figure_name) in zip(axes, PANELS):
         for summary, name in zip(summaries, names):
-            curve = getattr(summary["curves"], which)
+            curve = summary["curves"][which]
             points = [(s, v) for s, v in zip(curve["step"], curve[figure_name]) if steps is None or s <= steps]
             if points:
                 ax.plot(*zip(*points), label=name, lw=1.5 if which == "test" else 1.0)

@@ -332,7 +332,8 @@ def main(argv=None):
         measured, holds = check(runs)
         verdict = "not shown (one seed)" if holds is None else "yes" if holds else "**no**"
         rows.append(f"| {title} | {says} | {measured} | {verdict} |")
-    rows += ["", "The lessons at their defaults (seed 0, --no-visu), from the same runs:", "",
+    rows += ["", "The lessons at their defaults (seed 0; --no-visu, or a headless dashboard for the runs whose band "
+             "panels are drawn), from the same runs:", "",
              "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
              "|---|---|---|---|---|---|"]
     rows += [table_row(runs[name], RUNS[name][1]) for name in LESSONS_TABLE if name in runs]

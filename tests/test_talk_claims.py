@@ -119,3 +119,15 @@ def test_a_difference_smaller_than_the_seed_spread_is_not_shown():
     assert talk_claims.bigger_conv_dropout(runs(0.9907, 0.9912))[1] is None     # +0.05 point: one seed cannot tell
     assert talk_claims.bigger_conv_dropout(runs(0.9900, 0.9930))[1] is True
     assert talk_claims.bigger_conv_dropout(runs(0.9930, 0.9900))[1] is False
+
+
+def test_claims_read_summaries_as_compare_runs_loads_them(tmp_path):
+    # --from-runs: the summaries come through compare_runs.load_summary, the claims read their curves
+    import json
+    import compare_runs
+    path = tmp_path / "run.json"
+    data = summary([0.5, 0.9, 0.95])
+    data.update(lesson="mnist_2.0_five_layers_sigmoid", hyperparameters={})
+    path.write_text(json.dumps(data))
+    loaded = compare_runs.load_summary(str(path))
+    assert talk_claims.curve(loaded, "test", "accuracy") == [0.5, 0.9, 0.95]
