@@ -6,10 +6,12 @@ Runs the lessons and the variants the talk compares (each a lesson with document
 defaults otherwise, seed 0, --no-visu), then checks each claim against the run summaries with the
 criterion printed beside it, and prints a table: claim, what the talk says, what was measured here,
 whether it holds. A claim that does not hold here is reported as such. --quick runs the five-layer
-claims only (a few minutes on 2 cores); the full set adds the convolutional networks (about 10 minutes
-more). --pictures DIR also draws the talk's comparisons with compare_runs.py, as PNGs in DIR.
+claims only (about 10 minutes on 2 cores); the full set adds the convolutional networks (more than an
+hour more there). --pictures DIR also draws the talk's comparisons with compare_runs.py, as PNGs in DIR.
 The table is also written to runs/talk_claims.md, the run summaries under runs/talk_claims-DATE-TIME/;
---from-runs that folder checks the claims again, and draws the pictures, without running anything.
+--from-runs that folder checks the claims again, and draws the pictures, without running anything;
+--resume that folder runs only what it lacks (a run stopped halfway, or stopped to free the machine: the full set
+takes more than an hour on 2 cores), into it, then checks every claim.
 """
 import datetime
 import glob
@@ -288,6 +290,8 @@ def parse_args(argv=None):
     parser.add_argument("--pictures", metavar="DIR", help="also draw the talk's comparisons as PNGs in DIR")
     parser.add_argument("--from-runs", metavar="DIR", help="run nothing: check the claims on the run summaries "
                         "of an earlier talk_claims.py (its runs/talk_claims-DATE-TIME folder)")
+    parser.add_argument("--resume", metavar="DIR", help="complete an earlier talk_claims.py: run only the runs its "
+                        "runs/talk_claims-DATE-TIME folder lacks, into it, then check the claims on all of them")
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "runs", "talk_claims.md"), metavar="FILE",
                         help="where the table is written (default: runs/talk_claims.md)")
     return parser.parse_args(argv)
@@ -298,6 +302,11 @@ def main(argv=None):
     check_output_dir(os.path.dirname(os.path.abspath(args.output)), "--output")
     if args.pictures:
         check_output_dir(args.pictures, "--pictures")
+    if args.from_runs and args.resume:
+        raise UsageError("--from-runs runs nothing and --resume runs what is missing: give one of them")
+    for flag, folder in (("--from-runs", args.from_runs), ("--resume", args.resume)):
+        if folder and not os.path.isdir(folder):
+            raise UsageError(f"{flag} {folder}: no such folder (give a runs/talk_claims-DATE-TIME folder)")
     if args.from_runs:
         runs_dir, found = args.from_runs, runs_in(args.from_runs)
         for name, (path, _) in found.items():
@@ -309,12 +318,17 @@ def main(argv=None):
             print(f"not checked, no complete run with talk_claims.py's flags: {'; '.join(left_out)}")
         needed = []
     else:
-        runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
-                                                 + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")),
-                                    "the runs folder")
+        if args.resume:
+            runs_dir = check_output_dir(args.resume, "--resume")
+            runs = {name: summary for name, (path, summary) in runs_in(runs_dir).items()}
+            print(f"--resume {runs_dir}: {len(runs)} complete runs there ({', '.join(runs) or 'none'})")
+        else:
+            runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
+                                                     + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")),
+                                        "the runs folder")
+            runs = {}
         claims = [c for c in CLAIMS if not args.quick or all(RUNS[name][2] for name in c[2])]
-        needed = [name for name in RUNS if any(name in c[2] for c in claims)]
-        runs = {}
+        needed = [name for name in RUNS if any(name in c[2] for c in claims) and name not in runs]
     if not claims:
         raise UsageError(f"--from-runs {args.from_runs}: no run summaries of talk_claims.py there")
     scripts = {os.path.basename(s).split("_")[1]: s for s in lesson_scripts()}
@@ -338,11 +352,14 @@ def main(argv=None):
              "|---|---|---|---|---|---|"]
     rows += [table_row(runs[name], RUNS[name][1]) for name in LESSONS_TABLE if name in runs]
     machine = next(iter(runs.values()))["machine"]
+    days = sorted({run["finished"][:10] for run in runs.values() if run.get("finished")}) or ["unknown dates"]
+    when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
+    command = ("python benchmarks/talk_claims.py" + (" --quick" if args.quick else "")
+               + (f" --from-runs {args.from_runs}" if args.from_runs else "")
+               + (f" --resume {args.resume}" if args.resume else ""))
     table = "\n".join(rows + ["", f"Seed 0, --no-visu, {machine['cpus']} CPU cores, "
                                   f"{'GPU' if machine['gpu'] else 'no GPU'}, TensorFlow {machine['tensorflow']}; "
-                                  f"`python benchmarks/talk_claims.py{' --quick' if args.quick else ''}"
-                                  f"{' --from-runs ' + args.from_runs if args.from_runs else ''}` on "
-                                  f"{datetime.date.today().isoformat()}. Run summaries: {runs_dir}"])
+                                  f"`{command}`, runs of {when}. Run summaries: {runs_dir}"])
     with atomic_output(args.output) as f:
         f.write(table + "\n")
     print("\n" + table + f"\n\nwritten to {args.output}")

@@ -131,3 +131,51 @@ def test_claims_read_summaries_as_compare_runs_loads_them(tmp_path):
     path.write_text(json.dumps(data))
     loaded = compare_runs.load_summary(str(path))
     assert talk_claims.curve(loaded, "test", "accuracy") == [0.5, 0.9, 0.95]
+
+
+def test_resume_runs_only_what_the_folder_lacks(tmp_path, monkeypatch):
+    # a --quick set stopped before its last run: --resume launches that one alone, into the same folder,
+    # then checks every claim on all of them (run_lesson, which starts a lesson process, is replaced)
+    import json
+    quick = [name for name, (_, _, in_quick) in talk_claims.RUNS.items() if in_quick]
+    missing = quick[-1]
+
+    def made_up_run(name):
+        number, flags, _ = talk_claims.RUNS[name]
+        defaults = talk_claims.lesson_defaults(number)
+        run = summary([0.9 + 0.0001 * i for i in range(defaults["iterations"] // defaults["test_every"] + 1)],
+                      every=defaults["test_every"])
+        hyper = {**defaults, "seed": 0, **talk_claims.flag_values(flags)}
+        run["curves"]["test"]["step"] = [defaults["test_every"] * i for i in range(len(run["curves"]["test"]["step"]))]
+        run.update(lesson=os.path.basename(talk_claims.lesson_script(number))[:-3], hyperparameters=hyper,
+                   finished="2026-12-01T17:00:00", wall_seconds=1.0, train_steps_per_second=1.0,
+                   machine={"cpus": 2, "gpu": False, "tensorflow": "2.x"},
+                   activations=[{"layer": i, "saturated": 0.1} for i in range(1, 5)])
+        return run
+
+    for name in quick:
+        if name != missing:
+            (tmp_path / f"{name}.json").write_text(json.dumps(made_up_run(name)))
+    launched = []
+
+    def run_lesson(script, flags, png=None):
+        launched.append(flags)
+        assert flags[flags.index("--runs-dir") + 1] == str(tmp_path)
+        return made_up_run(missing)
+
+    monkeypatch.setattr(talk_claims, "run_lesson", run_lesson)
+    output = tmp_path / "table.md"
+    talk_claims.main(["--quick", "--resume", str(tmp_path), "--output", str(output)])
+    assert launched == [talk_claims.RUNS[missing][1] + ["--runs-dir", str(tmp_path), "--seed", "0"]]
+    table = output.read_text()
+    assert f"--resume {tmp_path}`, runs of 2026-12-01." in table
+    assert table.count("| yes |") + table.count("| **no** |") == sum(
+        all(talk_claims.RUNS[name][2] for name in claim[2]) for claim in talk_claims.CLAIMS)
+
+
+def test_resume_and_from_runs_name_a_folder_that_exists(tmp_path):
+    from cli import UsageError
+    with pytest.raises(UsageError, match="--resume .*no such folder"):
+        talk_claims.main(["--resume", str(tmp_path / "nowhere")])
+    with pytest.raises(UsageError, match="give one of them"):
+        talk_claims.main(["--resume", str(tmp_path), "--from-runs", str(tmp_path)])
