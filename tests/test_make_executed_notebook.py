@@ -1,0 +1,52 @@
+"""docs/make_executed_notebook.py: the executed copy's pictures, stored with a palette, look the same."""
+import base64
+import io
+import os
+import sys
+
+import numpy as np
+
+from conftest import PROJECT_DIR
+
+sys.path.insert(0, os.path.join(PROJECT_DIR, "docs"))
+import make_executed_notebook  # noqa: E402
+
+
+def test_a_plot_with_a_palette_keeps_its_pixels_and_shrinks():
+    from matplotlib.figure import Figure
+    from PIL import Image
+    figure = Figure(figsize=(6, 3))
+    axes = figure.add_subplot()
+    steps = np.arange(300)
+    for share in (0.1, 0.3, 0.5):
+        axes.fill_between(steps, -share * np.sqrt(steps), share * np.sqrt(steps), alpha=0.3)
+    axes.plot(steps, np.log1p(steps), "r")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    original = base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    smaller = make_executed_notebook.with_a_palette(original)
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB"), dtype=int)
+    assert pixels(smaller).shape == pixels(original).shape
+    difference = np.abs(pixels(smaller) - pixels(original))
+    # a plot has few colours: only the anti-aliased edges move, and little
+    assert difference.mean() < 1.0 and np.mean(difference.max(axis=2) <= 8) > 0.99, (difference.mean(), difference.max())
+    assert len(smaller) < len(original)
+
+
+def test_the_executed_copy_is_the_notebook_with_outputs_and_small():
+    import pytest
+    nbformat = pytest.importorskip("nbformat", reason="the notebook extra is not installed")
+    copy_path = os.path.join(PROJECT_DIR, "docs", "lessons_executed.ipynb")
+    assert os.path.getsize(copy_path) < 3e6
+    copy = nbformat.read(copy_path, as_version=4)
+    notebook = nbformat.read(os.path.join(PROJECT_DIR, "lessons.ipynb"), as_version=4)
+    # the same cells as the notebook (remake the copy when the notebook changes), the settings cell aside:
+    # the copy's adds its STEPS
+    def cells(nb):
+        return [c.source for c in nb.cells if "parameters" not in c.metadata.get("tags", [])]
+    assert cells(copy) == cells(notebook), "lessons.ipynb changed: python docs/make_executed_notebook.py"
+    runs = [c for c in copy.cells if c.cell_type == "code" and c.source.startswith("%run")]
+    assert runs and all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in runs)
