@@ -275,6 +275,7 @@ def test_train_refuses_to_mix_runs(trained, text_glob):
     assert result.returncode == 1 and "--resume" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # a TensorFlow process each (7 s): python -m pytest -m slow
 @pytest.mark.parametrize("flags, message", [
     (["--data", "/nonexistent/*.txt"], "no file matches --data"),
     (["--batch-size", "5000"], "--batch-size 5000 x --seqlen 10"),
@@ -612,6 +613,7 @@ def test_score_a_text_and_its_held_out_part(exported, trained, text_glob):
     assert whole.returncode == 0 and int(re.findall(pattern, whole.stdout)[0][3].replace(",", "")) > int(count.replace(",", ""))
 
 
+@pytest.mark.slow  # a TensorFlow process each (7 s): python -m pytest -m slow
 @pytest.mark.parametrize("flags, message", [
     (["--held-out"], "--held-out goes with --score"),
     (["--score", "x", "--replay"], "one at a time"),
