@@ -20,6 +20,8 @@ import sys
 import time
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, PROJECT_DIR)
+from cli import UsageError, atomic_output, check_output_dir, check_output_file, run_main  # noqa: E402
 
 
 # lessons that also run a variant of themselves in the table: both halves of a demonstration
@@ -120,6 +122,15 @@ def main():
                         help="seeds to run every lesson with: numbers and ranges, e.g. 0-9 (default: 0)")
     args = parser.parse_args()
     seeds = sorted({seed for group in args.seeds for seed in group})
+    # everything the run needs is checked before the first lesson starts: no figures lost an hour later
+    numbers = [os.path.basename(script).split("_")[1] for script in lesson_scripts()]
+    unknown = [number for number in args.lessons or [] if number not in numbers]
+    if unknown or args.lessons == []:
+        raise UsageError(f"--lessons {' '.join(unknown)}: " + ("no such lesson" if unknown else "give at least one")
+                         + f" (they are {', '.join(numbers)})")
+    output = check_output_file(args.output, "--output")
+    if args.runs_dir:
+        check_output_dir(args.runs_dir, "--runs-dir")
     flags = (["--data-dir", args.data_dir] if args.data_dir else []) + (
         ["--iterations", args.iterations] if args.iterations else []) + (
         ["--runs-dir", args.runs_dir] if args.runs_dir else [])
@@ -148,8 +159,6 @@ def main():
         if reached and number in ("3.1", "4.0"):
             notes.append(f"Lesson {number} first reached 99% test accuracy at step {reached[0]}, "
                          f"after {reached[1]:.1f} s (seed {seeds[0]}).")
-    if not rows:
-        sys.exit(f"no lesson matches --lessons {' '.join(args.lessons)} (they are numbered 1.0 to 4.1)")
     machine = summary["machine"]
     lines = [
         "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
@@ -174,13 +183,12 @@ def main():
             *spread_rows,
         ]
     table = "\n".join(lines)
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as f:
-        f.write(table + "\n")
     print()
     print(table)
-    print(f"\nwritten to {args.output}")
+    with atomic_output(output) as f:
+        f.write(table + "\n")
+    print(f"\nwritten to {output}")
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -305,6 +305,21 @@ def test_lessons_table_benchmark_with_seed_spread(lesson_data_dir, tmp_path):
     assert spread[0].rstrip(" |").endswith(" ".join(f"{accuracy:.4f}" for accuracy in per_seed))
 
 
+def test_lessons_table_checks_its_flags_before_running(tmp_path):
+    """An unknown lesson or an output that cannot be written is one line before any lesson runs."""
+    script = os.path.join("benchmarks", "lessons_table.py")
+    runs = tmp_path / "runs"
+    result = run_script(script, "--lessons", "3.1", "9.9", "--runs-dir", str(runs))
+    assert result.returncode == 1 and result.stderr.strip() == (
+        "error: --lessons 9.9: no such lesson (they are 1.0, 2.0, 2.1, 2.2, 3.0, 3.1, 4.0, 4.1)")
+    (tmp_path / "a_file").write_text("")
+    result = run_script(script, "--lessons", "1.0", "--runs-dir", str(runs), "--output",
+                        str(tmp_path / "a_file" / "table.md"))
+    assert result.returncode == 1 and result.stderr.startswith("error: --output ")
+    assert len(result.stderr.strip().splitlines()) == 1 and "running" not in result.stdout
+    assert not runs.exists()  # no lesson ran
+
+
 def _tiny_lesson(tf):
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])
     Y_ = tf.placeholder(tf.float32, [None, 10])
