@@ -158,7 +158,7 @@ def conv_ends_989_and_overfits(runs):
             abs(conv["final_test_accuracy"] - 0.989) <= 0.002 and rise >= 1.2)
 
 
-SEED_SPREAD_3_1 = 0.0012  # lesson 3.1's max test accuracy, seeds 0-9: 99.17% to 99.29% (docs/benchmarks.md)
+SEED_SPREAD_3_1 = 0.0015  # lesson 3.1's max test accuracy, seeds 0-4: 99.12% to 99.27% (docs/benchmarks.md)
 
 
 def bigger_conv_dropout(runs):
