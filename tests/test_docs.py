@@ -18,16 +18,18 @@ def slug(heading):
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
 
 
-def anchors(path):
+def prose(path):
+    """The page without its code blocks (a # there is a comment, not a heading; a [x](y) is code)."""
     with open(path, encoding="utf-8") as f:
-        text = re.sub(r"```.*?```", "", f.read(), flags=re.S)  # no headings inside code blocks
-    return {slug(line.lstrip("#")) for line in text.splitlines() if re.match(r"#{1,6} ", line)}
+        return re.sub(r"```.*?```", "", f.read(), flags=re.S)
+
+
+def anchors(path):
+    return {slug(line.lstrip("#")) for line in prose(path).splitlines() if re.match(r"#{1,6} ", line)}
 
 
 def links(path):
-    with open(path, encoding="utf-8") as f:
-        text = re.sub(r"```.*?```", "", f.read(), flags=re.S)
-    return [target for target in LINK.findall(text) if not re.match(r"[a-z]+:", target)]  # not http(s): etc.
+    return [target for target in LINK.findall(prose(path)) if not re.match(r"[a-z]+:", target)]  # not http(s):
 
 
 def test_links_are_found():
