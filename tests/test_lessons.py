@@ -117,6 +117,7 @@ def test_bad_flags_one_clear_line(flags, named):
     assert named in result.stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.slow  # a TensorFlow process (7 s): the fast tests stay under 3 minutes
 def test_batch_larger_than_the_training_set(synthetic_mnist):
     result = run_script("mnist_1.0_softmax.py", "--no-visu", "--batch-size", "601", "--data-dir", synthetic_mnist)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -201,6 +202,7 @@ def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_
     assert len(list(tmp_path.glob("*.json"))) == 1
 
 
+@pytest.mark.slow  # a TensorFlow process (7 s): the fast tests stay under 3 minutes
 def test_bad_pkeep(tmp_path):
     result = run_script("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "--pkeep", "1.5")
     assert result.returncode == 2 and "--pkeep" in result.stderr.strip().splitlines()[-1]
@@ -229,6 +231,7 @@ def test_corrupt_data_names_file(lesson_data_dir, tmp_path):
     assert bad in result.stderr
 
 
+@pytest.mark.slow  # a TensorFlow process (7 s): the fast tests stay under 3 minutes
 def test_help_reads_as_the_lesson_summary():
     result = run_script("mnist_3.1_convolutional_bigger_dropout.py", "--help")
     assert result.returncode == 0
