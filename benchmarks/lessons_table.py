@@ -123,11 +123,11 @@ def main():
     args = parser.parse_args()
     seeds = sorted({seed for group in args.seeds for seed in group})
     # everything the run needs is checked before the first lesson starts: no figures lost an hour later
-    numbers = [os.path.basename(script).split("_")[1] for script in lesson_scripts()]
-    unknown = [number for number in args.lessons or [] if number not in numbers]
+    unknown = [number for number in args.lessons or [] if lesson_script(number) is None]
     if unknown or args.lessons == []:
+        numbers = ", ".join(os.path.basename(script).split("_")[1] for script in lesson_scripts())
         raise UsageError(f"--lessons {' '.join(unknown)}: " + ("no such lesson" if unknown else "give at least one")
-                         + f" (they are {', '.join(numbers)})")
+                         + f" (they are {numbers})")
     output = check_output_file(args.output, "--output")
     if args.runs_dir:
         check_output_dir(args.runs_dir, "--runs-dir")
