@@ -14,13 +14,18 @@ a notebook (`%run compare_runs.py ...`), else (or with --save-png) in a PNG file
 import json
 import os
 
+import numpy as np
+
 from cli import UsageError, check_output_file, parser_from_docstring, positive_int, run_main, user_path
+import livefigure
 import tensorflowvisu
 
 # flags that say where things go or how they are shown, not what is trained: never a label
 NOT_WHAT_IS_TRAINED = {"data_dir", "runs_dir", "save_png", "save_movie", "exit_at_end", "no_visu", "test_every",
                        "train_every", "iterations"}
 FIGURE_SIZE = (12, 7.5)
+SMOOTHING = 11  # the training curves' running mean, in measurements
+LOSS_NAME = "cross-entropy, summed over 100 images"  # the lessons' loss: the mean over a batch, x100
 RUNS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs")  # the lessons' runs folder
 PANELS = (("test", "accuracy"), ("train", "accuracy"), ("test", "loss"), ("train", "loss"))
 
@@ -84,31 +89,56 @@ def labels(summaries):
     return result
 
 
+def smoothed(values, window=SMOOTHING):
+    """The running mean of `window` values (fewer at the ends), as the eye sees a noisy curve's trend: the
+    training batch's accuracy jumps by a whole percent from one batch of 100 images to the next."""
+    values = np.asarray(values, np.float64)
+    if len(values) < 3:
+        return values
+    window = min(window, len(values) // 2 * 2 - 1)  # odd, shorter than the curve
+    kernel = np.ones(window)
+    totals = np.convolve(values, kernel, mode="same")
+    counts = np.convolve(np.ones(len(values)), kernel, mode="same")
+    return totals / counts
+
+
 def draw(figure, summaries, steps=None, title=None, names=None):
-    """Draw the four panels into figure."""
+    """Draw the four panels into figure: test and training accuracy and loss, one colour per run, from step 0.
+    The training curves (a batch of 100 images each, noisy) are drawn faint, their running mean bold."""
     axes = figure.subplots(2, 2).ravel()
     names = names or labels(summaries)
     for ax, (which, figure_name) in zip(axes, PANELS):
-        for summary, name in zip(summaries, names):
+        trends = []
+        for run, summary in enumerate(summaries):
             curve = summary["curves"][which]
             points = [(s, v) for s, v in zip(curve["step"], curve[figure_name]) if steps is None or s <= steps]
-            if points:
-                ax.plot(*zip(*points), label=name, lw=1.5 if which == "test" else 1.0)
-        ax.set_title(f"{'test' if which == 'test' else 'training'} {figure_name}", fontsize=10)
+            if not points:
+                continue
+            x, y = (np.array(v, np.float64) for v in zip(*points))  # (None, a diverged run: NaN, not drawn)
+            if which == "train":
+                ax.plot(x, y, color=f"C{run}", lw=0.6, alpha=0.25)
+                y = smoothed(y)
+            ax.plot(x, y, color=f"C{run}", lw=1.6)
+            trends.append(y)
+        ax.set_title(f"test {figure_name}: the 10,000 test images" if which == "test" else
+                     f"training {figure_name}: each batch (faint), the mean of {SMOOTHING} (bold)", fontsize=9)
+        ax.set_ylabel(LOSS_NAME if figure_name == "loss" else "share of the digits recognised", fontsize=8)
         ax.set_xlabel("training step", fontsize=8)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=8)
-        if steps is not None:
-            ax.set_xlim(0, steps)
+        last = max((s for summary in summaries for s in summary["curves"][which]["step"] if isinstance(s, (int, float))),
+                   default=1)
+        ax.set_xlim(0, steps if steps is not None else max(last, 1))
         # the later half of the curves sets the y range; with --steps (a look at the start), the whole curves
-        limits = tensorflowvisu.zoomed_limits(figure_name, [line.get_ydata() for line in ax.get_lines()],
-                                              skip=0.5 if steps is None else 0.0)
+        limits = tensorflowvisu.zoomed_limits(figure_name, trends, skip=0.5 if steps is None else 0.0)
         if limits:
             ax.set_ylim(*limits)
-    axes[0].legend(fontsize=8, loc="lower right")
-    lessons = sorted({s["lesson"] for s in summaries})
-    figure.suptitle(title or "compared: " + ", ".join(lessons), fontsize=11)
-    figure.tight_layout(rect=(0, 0, 1, 0.96))
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color=f"C{run}", lw=2) for run in range(len(summaries))]
+    figure.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=min(len(names), 4),
+                  fontsize=9, frameon=False)
+    figure.suptitle(title or "compared: " + " vs ".join(names), fontsize=11)
+    figure.tight_layout(rect=(0, 0, 1, 0.92))
 
 
 def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
@@ -129,19 +159,29 @@ def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
     for column in range(2):  # one y range per column, that holds every run's bands: the runs read side by side
-        lows, highs = zip(*(axes[row, column].get_ylim() for row in range(len(summaries))))
-        axes[0, column].set_ylim(min(lows), max(highs))
+        fixed = [summary["bands"]["limits"][column] for summary in summaries]
+        if all(fixed):
+            low, high = min(f[0] for f in fixed), max(f[1] for f in fixed)
+        else:
+            values = np.array([point[column] for summary in summaries for point in summary["bands"]["percentiles"]],
+                              np.float64)
+            values = values[np.isfinite(values)]
+            low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        margin = 0.05 * (high - low) + 1e-6
+        axes[0, column].set_ylim(low - margin, high + margin)  # shared by the column
     for ax in axes[-1]:
         ax.set_xlabel("training step", fontsize=8)
-    figure.suptitle(title or "band panels: 7 percentile bands, min to max", fontsize=11)
-    figure.tight_layout(rect=(0, 0, 1, 0.96))
+        ax.set_xlim(left=0)
+    figure.suptitle(title or "compared: " + " vs ".join(names) + " (band panels)", fontsize=11)
+    figure.tight_layout(rect=(0, 0.07, 1, 0.96))
+    tensorflowvisu.band_key(figure, 0.02, 0.0)
 
 
 def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
     # a window where one can be opened, the cell's output in a notebook, else (or with --save-png) a PNG file
-    where, figure = tensorflowvisu.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)
+    where, figure = livefigure.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)
     path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if where == "file" else None)
     if path:
         check_output_file(path, "--save-png")
@@ -149,11 +189,11 @@ def main(argv=None):
         draw_bands(figure, summaries, args.summaries, args.steps, args.title, args.labels)
     else:
         draw(figure, summaries, args.steps, args.title, args.labels)
-    tensorflowvisu.present(where, figure, png=path, dpi=90)
+    livefigure.present(where, figure, png=path, dpi=90)
     if path:
         print(f"saved: {path}" + ("" if args.save_png else " (no display; --save-png FILE to choose where)"))
     if where == "window":
-        tensorflowvisu.wait_until_closed(figure)
+        livefigure.wait_until_closed(figure)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     common.add_argument("--save-png", metavar="FILE", type=user_path, help="no window: train, then save the final dashboard as a PNG")
     common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard, one frame per test "
                         "evaluation, as .gif (or .mp4 where ffmpeg is installed)")
+    common.add_argument("--watch", action="store_true", help="draw the dashboard at every measurement: training "
+                        "goes at the pace of its drawing, slow enough to watch a short lesson learn")
     common.add_argument("--exit-at-end", action="store_true", help="close the window when training ends "
                         "instead of waiting for you to close it")
     common.add_argument("--runs-dir", metavar="DIR", type=user_path, default=RUNS_DIR,
@@ -94,8 +96,8 @@ def check_args(parser, args):
         parser.error(f"--save-movie {args.save_movie}: the movie must be a .gif or an .mp4 file")
     if args.save_png and not args.save_png.lower().endswith(".png"):
         parser.error(f"--save-png {args.save_png}: the file name must end in .png")
-    if args.no_visu and (args.save_png or args.save_movie):
-        parser.error("--no-visu draws nothing: it cannot be combined with --save-png or --save-movie")
+    if args.no_visu and (args.save_png or args.save_movie or args.watch):
+        parser.error("--no-visu draws nothing: it cannot be combined with --save-png, --save-movie or --watch")
     return args
 
 
@@ -205,7 +207,8 @@ class RunLog:
             try:  # a live window unless --save-png, where one can be opened: the dashboard decides
                 self.dashboard = tensorflowvisu.Dashboard(title or self.name, self.curves, band_titles,
                                                           window=not args.save_png, movie=args.save_movie,
-                                                          band_limits=band_limits)
+                                                          band_limits=band_limits, steps=args.iterations,
+                                                          watch=args.watch)
             except ValueError as e:
                 raise UsageError(str(e)) from None
             if self.dashboard.where == "file" and not self.png_path:
@@ -295,7 +298,7 @@ class RunLog:
             "train_seconds": round(self._train_seconds, 3),
             "train_steps_per_second": round(steps_per_second, 2),
             "train_steps_per_second_after_warmup": warm,
-            "dashboard_draw_seconds": round(self.dashboard.draw_seconds, 3) if self.dashboard else 0.0,
+            **self._dashboard_figures(wall_seconds),
             "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
                         "python": platform.python_version(), "tensorflow": tf.__version__,
                         "gpu": bool(tf.config.list_physical_devices("GPU"))},
@@ -325,6 +328,19 @@ class RunLog:
         if failures:
             raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
         return summary
+
+
+    def _dashboard_figures(self, wall_seconds):
+        """What the live dashboard cost, for the summary: the pictures it drew while training (window, notebook
+        cell, movie), their rate, the mean time of one, and the whole drawing time."""
+        dashboard = self.dashboard
+        pictures = dashboard.pictures if dashboard else 0
+        seconds = dashboard.draw_seconds if dashboard else 0.0
+        return {"dashboard_where": dashboard.where if dashboard else None,
+                "dashboard_pictures": pictures,
+                "dashboard_pictures_per_second": round(pictures / wall_seconds, 2) if wall_seconds > 0 else None,
+                "dashboard_picture_seconds": round(seconds / pictures, 4) if pictures else None,
+                "dashboard_draw_seconds": round(seconds, 3)}
 
 
 def stop_on_ctrl_c():

@@ -24,26 +24,19 @@ default backend there draws no window: the dashboard is one image in the cell's 
 
 Nothing here knows TensorFlow: the curves come from a Curves (the run's one history, kept by the lesson's run log),
 the digits and bands as plain NumPy values through show_training() and show_test().
-Redrawing is rate-limited so that drawing never takes more than a set fraction of the wall time.
+It animates by drawing only what changed (livefigure.py: each panel's still background kept, its curves,
+images and bands drawn over it), several pictures a second at a small share of the training time.
 """
-import atexit
-import io
-import os
-import sys
 import time
 
 import numpy as np
-import matplotlib
 
-from cli import atomic_output
+import livefigure
 
 PERCENTILES = (0, 10, 25, 40, 60, 75, 90, 100)  # 8 edges: 7 bands from min to max
-MAX_DRAW_FRACTION = 0.06  # at most this share of the wall time goes into redrawing (the window, the notebook):
-                          # with the measurements, the live dashboard stays under 10% of a lesson's time
-NOTEBOOK_MIN_INTERVAL = 1.0  # seconds between two images sent to a notebook, at least (Jupyter's servers
-                             # drop a cell's output beyond about 1 MB/s)
-NOTEBOOK_DPI = 72  # 13 x 7.5 inches: a 936 x 540 image
-EVENT_INTERVAL = 0.1  # seconds between two looks at the window's keyboard and mouse events
+BAND_COLOUR, BAND_ALPHA = "tab:blue", 0.25     # each band a light shade: where they nest, the shades add up
+TITLE_INTERVAL = 0.5  # seconds between two updates of the titles' figures, at least
+STEADY_FILL = 0.4  # an axis range is kept while the values fill at least this share of it (steady_limits)
 DIGIT = 28
 
 # 3x5 pixel glyphs of the digits 0-9, to label misrecognised digits inside the image itself.
@@ -56,6 +49,7 @@ _GLYPH_ROWS = {
 }
 GLYPHS = {d: np.kron(np.array([[c == "1" for c in row] for row in rows]), np.ones((2, 2), bool))
           for d, rows in _GLYPH_ROWS.items()}  # each [10, 6] booleans (3x5 font at 2x)
+_GLYPH_STACK = np.stack([GLYPHS[d] for d in range(10)])  # [10, 10, 6]
 
 # keys of the live window -> the panels they show (0-5: accuracy, loss, training digits, bands 1, bands 2,
 # test digits); 0 or Esc show all six
@@ -68,83 +62,16 @@ LABEL_CORRECT = np.array([255, 255, 255], np.uint8)
 LABEL_PREDICTED = np.array([255, 240, 0], np.uint8)
 
 
-def display_available():
-    """True where a window can be opened: always on macOS and Windows, with $DISPLAY or $WAYLAND_DISPLAY elsewhere."""
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+def _rgba32(rgb):
+    """RGB colours [..., 3] as opaque RGBA pixels, one uint32 each (4 bytes in memory order R, G, B, A)."""
+    rgb = np.asarray(rgb, np.uint8)
+    rgba = np.concatenate([rgb, np.full(rgb.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
+    return np.ascontiguousarray(rgba).view(np.uint32)[..., 0]
 
 
-def open_figure(size, title, what, live=True):
-    """The one place that decides where a picture goes, for the lessons' dashboard and compare_runs.py.
-
-    Returns (where, figure): where is "window" (a window of its own, where a display can be reached),
-    "notebook" (in a Jupyter kernel: shown as an image in the cell's output) or "file" (drawn off screen,
-    for a PNG or a movie: live=False, or no usable display). When a display is set but no window can be
-    opened (it cannot be reached, no GUI toolkit, a non-interactive MPLBACKEND), one line on stderr says
-    why and the figure is drawn off screen: never a crash.
-    """
-    if live and notebook_kernel():
-        return "notebook", _offscreen_figure(size)
-    if live and display_available():
-        try:
-            import matplotlib.pyplot as plt
-            if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-                display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
-                                   "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
-            figure = plt.figure(figsize=size)
-            figure.canvas.manager.set_window_title(title)
-            return "window", figure
-        except Exception as e:  # no usable display: fall back to headless, never crash
-            print(f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
-                  "continuing headless", file=sys.stderr)
-    return "file", _offscreen_figure(size)
-
-
-def present(where, figure, png=None, dpi=80, handle=None):
-    """Show a finished figure where open_figure() put it: in the notebook cell (a new image, or in place of
-    the one shown through `handle`), and/or saved whole as `png`. A window is left to its owner (it is
-    already on screen: wait_until_closed() keeps it there). Returns the notebook's display handle."""
-    if where == "notebook":
-        handle = show_in_notebook(figure, handle)
-    if png:
-        save_png(figure, png, dpi=dpi)
-    return handle
-
-
-def _offscreen_figure(size):
-    """A matplotlib figure drawn off screen (for a PNG, a movie or a notebook cell)."""
-    from matplotlib.figure import Figure
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    figure = Figure(figsize=size)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def notebook_kernel():
-    """True inside a Jupyter kernel (Jupyter, JupyterLab, VS Code, Colab...) whose matplotlib backend opens no
-    window of its own: the notebooks' default (inline), or any other but a desktop toolkit's (Qt, Tk, GTK,
-    wx, macOS) that a learner may have chosen with `%matplotlib qt`, which gets the usual window."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is None or not hasattr(shell, "kernel"):  # plain Python, or the IPython terminal
-        return False
-    backend = matplotlib.get_backend().lower()
-    return not backend.startswith(("qt", "tk", "gtk", "wx", "macosx"))
-
-
-def show_in_notebook(figure, handle=None, dpi=NOTEBOOK_DPI):
-    """Show a figure as a PNG image in the notebook cell's output: a new one, or in place of the one shown
-    through `handle` (an IPython DisplayHandle). Returns the handle."""
-    from IPython.display import Image, display
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    image = Image(data=buffer.getvalue(), format="png")
-    if handle is None:
-        return display(image, display_id=True)
-    handle.update(image)
-    return handle
+_INK = np.linspace(0, 1, 256, dtype=np.float32)[:, None]  # [256, 1] ink levels
+_INK_ON_BACKGROUNDS = _rgba32(np.concatenate([background * (1 - _INK) + INK * _INK for background in
+                                              (BACKGROUND_OK, BACKGROUND_WRONG)]))  # [512]: on white, then on red
 
 
 def percentile_bands(values):
@@ -152,8 +79,8 @@ def percentile_bands(values):
     return np.percentile(np.ravel(values), PERCENTILES).astype(np.float32)
 
 
-def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=True):
-    """RGB image [rows*28, columns*28, 3] of rows*columns digits, misrecognised ones on red.
+def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=True, rgba=False):
+    """RGB image [rows*28, columns*28, 3] of rows*columns digits, misrecognised ones on red (rgba: RGBA, 4).
 
     images: [N, 28, 28] or [N, 28, 28, 1] in [0, 1]; labels, predictions: [N] integers.
     misrecognised_first: all N digits are sorted, misrecognised ones first, before the first rows*columns
@@ -165,19 +92,33 @@ def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=T
     order = np.argsort(~wrong_all, kind="stable") if misrecognised_first else np.arange(len(labels))
     shown = order[:rows * columns]                                            # only these become tiles
     count = len(shown)
-    images = np.asarray(images[shown], np.float32).reshape(count, DIGIT, DIGIT)
     labels, predictions, wrong = labels[shown], predictions[shown], wrong_all[shown]
 
-    background = np.where(wrong[:, None, None, None], BACKGROUND_WRONG, BACKGROUND_OK)  # [n, 1, 1, 3]
-    tiles = background * (1 - images[..., None]) + INK * images[..., None]              # [n, 28, 28, 3]
-    tiles = tiles.astype(np.uint8)
-    for i in np.flatnonzero(wrong):
-        tiles[i, 1:11, 1:7][GLYPHS[int(labels[i])]] = LABEL_CORRECT
-        tiles[i, 1:11, DIGIT - 7:DIGIT - 1][GLYPHS[int(predictions[i])]] = LABEL_PREDICTED
-    grid = np.full((rows * columns, DIGIT, DIGIT, 3), 240, np.uint8)  # light grey where there is no digit
+    # each pixel's colour, from its ink (0 to 1, in 256 levels) and its tile's background: a table look-up,
+    # [n, 28, 28] levels -> [n, 28, 28] RGBA pixels (one uint32 each), = background * (1 - ink) + INK * ink
+    ink = ink_levels(images[shown]).reshape(count, DIGIT, DIGIT)                              # [n, 28, 28]
+    levels = ink.astype(np.intp) + 256 * wrong[:, None, None]                                 # [n, 28, 28]
+    tiles = np.take(_INK_ON_BACKGROUNDS, levels)                                              # [n, 28, 28]
+    wrong_tiles = np.flatnonzero(wrong)  # their labels drawn in: correct top left, predicted top right
+    for columns_, digits, colour in ((slice(1, 7), labels, LABEL_CORRECT),
+                                     (slice(DIGIT - 7, DIGIT - 1), predictions, LABEL_PREDICTED)):
+        corner = tiles[wrong_tiles, 1:11, columns_]                                     # [wrong, 10, 6]
+        corner[_GLYPH_STACK[digits[wrong_tiles].astype(np.intp)]] = _rgba32(colour)
+        tiles[wrong_tiles, 1:11, columns_] = corner
+    grid = np.full((rows * columns, DIGIT, DIGIT), _rgba32([240, 240, 240]), np.uint32)  # grey: no digit
     grid[:count] = tiles
-    grid = grid.reshape(rows, columns, DIGIT, DIGIT, 3).transpose(0, 2, 1, 3, 4)
-    return grid.reshape(rows * DIGIT, columns * DIGIT, 3), int(wrong_all.sum())
+    grid = grid.reshape(rows, columns, DIGIT, DIGIT).transpose(0, 2, 1, 3).reshape(rows * DIGIT, columns * DIGIT)
+    image = grid.view(np.uint8).reshape(rows * DIGIT, columns * DIGIT, 4)                # [H, W, 4] RGBA
+    return (image if rgba else np.ascontiguousarray(image[..., :3])), int(wrong_all.sum())
+
+
+def ink_levels(images):
+    """Digit images (pixels 0 to 1) as 256 levels of ink (uint8): what digit_grid() colours. Images given as
+    levels already (uint8) come back as they are: the test set, converted once, is sorted again at every picture."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images
+    return (np.clip(images, 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
 def recognised_scale(rows, columns, total, every=5):
@@ -234,128 +175,208 @@ def zoomed_limits(figure_name, curves, skip=0.25):
     """The y range of an accuracy or loss panel drawn with `curves` (lists of values), from the part of each
     curve after its first `skip` share (the steep start): accuracy from a little under the lowest value up
     to 1, loss from 0 to a little over the highest. None when there is nothing to show yet."""
-    values = [v for curve in curves for v in curve[int(len(curve) * skip):] if v is not None and np.isfinite(v)]
-    if not values:
+    parts = [np.asarray(curve[int(len(curve) * skip):], dtype=np.float64) for curve in curves]  # None: NaN
+    values = np.concatenate(parts) if parts else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if not len(values):
         return None
     if figure_name == "accuracy":
-        low = min(values)
+        low = float(values.min())
         return max(0.0, low - 0.2 * (1.0 - low) - 0.003), 1.0
-    return 0.0, 1.15 * max(values) + 1e-6
+    return 0.0, 1.15 * float(values.max()) + 1e-6
 
 
-def draw_bands(ax, steps, percentiles, limits=None, fills=None):
-    """The 7 nested percentile bands (min-max, 10-90, 25-75, 40-60) of values over training steps.
+def steady_limits(current, low, high, floor=None, ceiling=None):
+    """An axis range that moves seldom and by much: `current` (low, high) is kept while the values' range
+    [low, high] fits in it and fills at least STEADY_FILL of it; else a new range around the values, a
+    margin added and its ends rounded to a tidy step, within [floor, ceiling]. In a live dashboard each
+    change costs a whole drawing (the ticks move), a few times a run rather than at every picture."""
+    if current is not None and current[0] <= low and high <= current[1] and \
+            high - low >= STEADY_FILL * (current[1] - current[0]):
+        return current
+    span = max(high - low, 1e-6)
+    step = 10.0 ** np.floor(np.log10(span / 4))
+    step *= next(m for m in (1, 2, 5, 10) if span / 4 <= m * step)       # a tidy step: 1, 2 or 5 x 10^k
+    # room to move on a side the values crossed (growing weights go on growing), a little on the others
+    below = 0.35 if current is not None and low < current[0] else 0.1
+    above = 0.35 if current is not None and high > current[1] else 0.1
+    new_low, new_high = np.floor((low - below * span) / step) * step, np.ceil((high + above * span) / step) * step
+    if floor is not None:
+        new_low = max(new_low, floor)
+    if ceiling is not None:
+        new_high = min(new_high, ceiling)
+    return round(float(new_low), 9), round(float(new_high), 9)
+
+
+def draw_bands(ax, steps, percentiles, limits=None, bands=None):
+    """The 7 nested percentile bands (min-max, 10-90, 25-75, 40-60) of values over training steps, one
+    collection of 4 shapes: where they nest, their shades add up.
     percentiles: [points, 8] (PERCENTILES at each step); limits: a fixed (low, high) y range, or None to follow
-    the values; fills: a list holding the bands drawn before, removed and replaced (the live dashboard)."""
-    fills = [] if fills is None else fills
-    for fill in fills:
-        fill.remove()
-    fills.clear()
+    the values; bands: the collection drawn before, whose outlines are moved in place (the live dashboard:
+    no new artist at each picture). Returns the collection."""
+    from matplotlib.collections import PolyCollection
     values = np.asarray(percentiles, np.float32).reshape(-1, len(PERCENTILES))
-    if len(values):
-        for k in range(len(PERCENTILES) // 2):  # nested: min-max, 10-90, 25-75, 40-60
-            fills.append(ax.fill_between(steps, values[:, k], values[:, -1 - k], color="tab:blue", alpha=0.25, lw=0))
-        low, high = limits or (float(values.min()), float(values.max()))
+    steps = np.asarray(steps, np.float32)
+    outlines = [np.concatenate([np.stack([steps, values[:, k]], 1),            # along its lower edge,
+                                np.stack([steps, values[:, -1 - k]], 1)[::-1]])  # back along its upper edge
+                for k in range(len(PERCENTILES) // 2)]                          # min-max, 10-90, 25-75, 40-60
+    if bands is None:
+        bands = ax.add_collection(PolyCollection(outlines, facecolors=BAND_COLOUR, alpha=BAND_ALPHA, lw=0))
+        ax.autoscale_view(scaley=False)
+    else:
+        bands.set_verts(outlines)
+    if limits is not None:
+        if tuple(ax.get_ylim()) != tuple(limits):
+            ax.set_ylim(*limits)
+    elif len(values):
+        low, high = float(values.min()), float(values.max())
         margin = 0.05 * (high - low) + 1e-6
         ax.set_ylim(low - margin, high + margin)
-    return fills
+    return bands
+
+
+def fit_image(image, ax):
+    """An RGB or RGBA image resized to the pixels its axes take on screen now (averaged where it shrinks, repeated
+    where it grows), with an opaque alpha channel: drawn 1:1, it costs a few milliseconds where matplotlib's
+    own resampling of the 1,120 x 700 test grid costs twenty."""
+    from PIL import Image
+    width, height = max(1, int(round(ax.bbox.width))), max(1, int(round(ax.bbox.height)))
+    picture = Image.fromarray(image)
+    if picture.size != (width, height):
+        shrinks = width * height < image.shape[0] * image.shape[1]
+        picture = picture.resize((width, height), Image.Resampling.BOX if shrinks else Image.Resampling.NEAREST)
+    return np.asarray(picture if picture.mode == "RGBA" else picture.convert("RGBA"))
+
+
+def band_key(figure, x, y):
+    """The key of the band panels, in one row at (x, y) of the figure: which percentiles each shade spans
+    (the nested shades add up)."""
+    from matplotlib.patches import Patch
+    names = ("min to max", "10% to 90%", "25% to 75%", "40% to 60%")
+    handles = [Patch(color=BAND_COLOUR, alpha=1 - (1 - BAND_ALPHA) ** (k + 1), lw=0) for k in range(len(names))]
+    return figure.legend(handles, names, loc="lower left", bbox_to_anchor=(x, y), ncol=len(names), fontsize=8,
+                         frameon=False, title="bands: percentiles of the values", title_fontsize=8,
+                         alignment="left")
 
 
 class Dashboard:
-    """Draws a run: its curves (a Curves, the run's one history, read at each drawing), the digits and the
+    """Draws a run: its curves (a Curves, the run's one history, read at each picture), the digits and the
     bands it is shown; live (window=True: in a window where a display can be reached, in the cell's output
     in a notebook) or only when asked (headless: window=False, or no display).
 
+    steps: the training steps the run will take: the curves' x axes span them from the start, so that the
+        curves grow across a still frame (None: the x axes grow as the run goes, each time a whole drawing).
     band_titles: titles of the two percentile-band panels.
     band_limits: a fixed (low, high) y range per band panel, or None to follow the values (e.g. (0, 1) to
         show a sigmoid's whole range).
-    movie: a .gif or .mp4 path to record one frame per test evaluation into, or None.
+    movie: a .gif or .mp4 path to record the pictures into, or None. watch: draw every measurement, whatever
+        it costs (the run goes at the pace of its drawing).
     """
 
     TRAIN_GRID = (10, 10)  # rows, columns
     TEST_GRID = (25, 40)
 
     def __init__(self, title, curves=None, band_titles=("weights", "biases"), window=True, movie=None,
-                 band_limits=(None, None)):
+                 band_limits=(None, None), steps=None, watch=False):
         self.title = title
         self.curves = curves if curves is not None else Curves()
         self.band_titles = tuple(band_titles)
         self.band_limits = tuple(band_limits)
+        self.steps = steps
         # live as images in a notebook cell's output, or in a window; else headless (drawn for the PNG, movie)
-        self.where, self._figure = open_figure((13, 7.5), title, "dashboard", live=window)
-        self.notebook = self.where == "notebook"
-        self.window = self.where == "window"
-        if self.window:
-            self._figure.canvas.mpl_connect("key_press_event", self._on_key)
-            self._figure.canvas.mpl_connect("close_event", self._on_close)
-        self.paused = False
-        self.closed = False
-        self.finished = False  # training over: closing the window ends the program
+        self.live = livefigure.LiveFigure((13, 7.5), title, "dashboard", live=window, movie=movie, watch=watch,
+                                          on_key=self._on_key)
+        self.where, self._figure = self.live.where, self.live.figure
         # what the curves do not hold, all per instance
         self.band_steps, self.bands = [], ([], [])
         self.train_digits = None
         self.test_digits = None
+        self._test_ink = (None, None)      # the test images shown, and as levels of ink (ink_levels)
         self._drawn_digits = (None, None)  # the digits the grids on screen were built from
-        self._dirty = False
-        self._next_draw = 0.0
-        self._next_events = 0.0
-        self._notebook_display = None
-        self.draw_seconds = 0.0
-        self.frames = 0
-
-        self._movie_writer = None
-        self._movie_path = movie
-        self._movie_partial = None
+        self._drawn_points = (0, 0, 0)     # training and test measurements, band points, drawn so far
+        self._limits = [None] * 6          # each panel's y range (steady_limits), and the curves' x range
+        self._x_limit = None
+        self._titled_points, self._titled_at = 0, -np.inf  # test measurements in the titles, and when written
         self._build_panels()
-        if movie:
-            self._start_movie(movie)
-        if self.window or self.notebook:  # the empty panels at once, before training starts
-            started = time.perf_counter()
-            if self.window:
-                import matplotlib.pyplot as plt
-                plt.show(block=False)
-                self._figure.canvas.draw()  # the first drawing is the slowest (fonts, toolkit): not in the loop
-                self._process_events()
-            else:
-                self._notebook_display = show_in_notebook(self._figure)
-            self._next_draw = started + self._pause_after(time.perf_counter() - started)
+        self.live.show_first()
+
+    @property
+    def pictures(self):
+        """Pictures drawn while training (in the window, the notebook cell, the movie)."""
+        return self.live.pictures
+
+    @property
+    def draw_seconds(self):
+        return self.live.draw_seconds
+
+    @property
+    def closed(self):
+        return self.live.closed
 
     # ------------------------------------------------------------------ figure and panels
     def _build_panels(self):
         fig = self._figure
         fig.suptitle(self.title, fontsize=13)
-        grid = fig.add_gridspec(2, 3, left=0.05, right=0.95, bottom=0.06, top=0.9, wspace=0.25, hspace=0.3,
+        grid = fig.add_gridspec(2, 3, left=0.05, right=0.95, bottom=0.12, top=0.9, wspace=0.25, hspace=0.35,
                                 width_ratios=(1, 1, 1.3))  # the digit panels get more room
         self.axes = [fig.add_subplot(grid[row, col]) for row in range(2) for col in range(3)]
         self._home_positions = [ax.get_position() for ax in self.axes]
         acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
 
-        self._acc_lines = (acc_ax.plot([], [], color="tab:blue", label="training")[0],
-                           acc_ax.plot([], [], color="tab:red", lw=2, label="test")[0])
-        acc_ax.legend(loc="lower right", fontsize=8)
-        self._loss_lines = (loss_ax.plot([], [], color="tab:blue", label="training")[0],
-                            loss_ax.plot([], [], color="tab:red", lw=2, label="test")[0])
-        loss_ax.legend(loc="upper right", fontsize=8)
+        self._acc_lines = (acc_ax.plot([], [], color="tab:blue", lw=1, label="training batch")[0],
+                           acc_ax.plot([], [], color="tab:red", lw=2, label="test set")[0])
+        self._loss_lines = (loss_ax.plot([], [], color="tab:blue", lw=1, label="training batch")[0],
+                            loss_ax.plot([], [], color="tab:red", lw=2, label="test set")[0])
+        acc_ax.set_ylabel("share of the digits recognised", fontsize=8)
+        loss_ax.set_ylabel("cross-entropy, summed over 100 images", fontsize=8)  # the talk's loss: x100 the mean
         for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
             ax.set_xlabel("training step", fontsize=8)
+        self._x_limit = self.steps or 100
+        for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
+            ax.set_xlim(0, self._x_limit)
+        acc_ax.set_ylim(0, 1)
 
-        blank = np.full((1, 1, 3), 240, np.uint8)
-        self._train_image = train_ax.imshow(blank, interpolation="nearest")
-        self._test_image = test_ax.imshow(blank, interpolation="nearest")
+        # the digit grids: their full images kept, drawn resized to their panels' pixels (fit_image)
+        self._grids = {}
+        self._images = {}
+        for ax, (rows, columns) in ((train_ax, self.TRAIN_GRID), (test_ax, self.TEST_GRID)):
+            self._grids[ax] = np.full((rows * DIGIT, columns * DIGIT, 4), 240, np.uint8)
+            image = livefigure.PixelImage(ax, interpolation="none",
+                                          extent=(-0.5, columns * DIGIT - 0.5, rows * DIGIT - 0.5, -0.5))
+            image.set_data(self._grids[ax])
+            self._images[ax] = ax.add_image(image)
+            ax.set_xlim(-0.5, columns * DIGIT - 0.5)
+            ax.set_ylim(rows * DIGIT - 0.5, -0.5)
+            ax.set_aspect("equal")
         train_ax.set_xticks([])
         train_ax.set_yticks([])
         test_ax.set_xticks([])
         # side scale: where the red digits end reads as the % of the whole test set recognised
         rows, columns = self.TEST_GRID
         test_ax.yaxis.tick_right()
-        self._set_test_scale(rows * columns)
+        self._set_test_scale(10000)  # MNIST's test set, until the lesson shows another
         test_ax.set_yticks([r * DIGIT - 0.5 for r in range(rows + 1)], minor=True)
-        self._band_fills = ([], [])
-        for ax, title in zip((band1_ax, band2_ax), self.band_titles):
+        self._band_artists = [None, None]
+        for ax, title, limits in zip((band1_ax, band2_ax), self.band_titles, self.band_limits):
             ax.set_title(title, fontsize=10)
+            if limits:
+                ax.set_ylim(*limits)
         self._set_titles()
+        self._acc_title_values = None
+        band_key(fig, 0.045, 0.0)  # under the band panels
+        acc_ax.legend(loc="lower right", fontsize=8)
+        loss_ax.legend(loc="upper right", fontsize=8)
+        # what moves, panel by panel (drawn in this order over each panel's still background)
+        self.live.animate(acc_ax, self._acc_lines)
+        self.live.animate(loss_ax, self._loss_lines)
+        self.live.animate(acc_ax.title, [acc_ax.title])   # the test figures: they change less often
+        self.live.animate(loss_ax.title, [loss_ax.title])
+        self.live.animate(train_ax, [self._images[train_ax]])
+        self.live.animate(test_ax, [self._images[test_ax]])
+        self.live.animate(band1_ax, [])
+        self.live.animate(band2_ax, [])
 
     def _set_test_scale(self, total):
         positions, labels = recognised_scale(*self.TEST_GRID, total)
@@ -367,9 +388,8 @@ class Dashboard:
         acc_ax, loss_ax, train_ax, _, _, test_ax = self.axes
         test = self.curves.test
         if test["accuracy"]:
-            acc_ax.set_title(f"accuracy: test {test['accuracy'][-1]:.4f}, max {max(test['accuracy']):.4f}",
-                             fontsize=10)
-            loss_ax.set_title(f"cross-entropy loss: test {test['loss'][-1]:.2f}", fontsize=10)
+            acc_ax.title.set_text(f"accuracy: test {test['accuracy'][-1]:.4f}, max {max(test['accuracy']):.4f}")
+            loss_ax.title.set_text(f"cross-entropy loss: test {test['loss'][-1]:.2f}")
         else:
             acc_ax.set_title("accuracy", fontsize=10)
             loss_ax.set_title("cross-entropy loss", fontsize=10)
@@ -390,7 +410,6 @@ class Dashboard:
             self.band_steps.append(step)
             for history, percentiles in zip(self.bands, bands):
                 history.append(np.asarray(percentiles, np.float32).reshape(len(PERCENTILES)))
-        self._dirty = True
 
     def band_history(self):
         """The two band panels' history, for the run summary (compare_runs.py --bands draws it again):
@@ -402,94 +421,106 @@ class Dashboard:
 
     def show_test(self, images=None, labels=None, predictions=None):
         """After a test-set measurement (already in the curves): images/labels/predictions, of the whole test
-        set, feed the test-digit grid (all sorted, misrecognised first, and the first 1,000 shown). A movie
-        records one frame here."""
+        set, feed the test-digit grid (all sorted, misrecognised first, and the first 1,000 shown)."""
         if images is not None:
-            self.test_digits = (images, labels, predictions)
-        self._dirty = True
-        if self._movie_writer is not None:
-            self._render()
-            self._movie_writer.grab_frame()
-            self.frames += 1
+            if self._test_ink[0] is not images:  # the same test images at every measurement: converted once
+                self._test_ink = (images, ink_levels(images))
+            self.test_digits = (self._test_ink[1], labels, predictions)
 
     # ------------------------------------------------------------------ drawing
+    def _changed(self):
+        """Whether anything came in since the last picture (or the titles' figures are due)."""
+        points = (len(self.curves.train["step"]), len(self.curves.test["step"]), len(self.band_steps))
+        return points != self._drawn_points or self._drawn_digits[0] is not self.train_digits \
+            or self._drawn_digits[1] is not self.test_digits or self._titles_due()
+
+    def _titles_due(self):
+        """The titles' test figures, when they are behind the curves and were last written TITLE_INTERVAL ago:
+        text is the dearest thing to draw, and a number that changes 20 times a second cannot be read."""
+        return self._titled_points != len(self.curves.test["step"]) and \
+            time.perf_counter() - self._titled_at >= TITLE_INTERVAL
+
     def _render(self):
-        """Bring every artist up to date with the figures collected so far (no drawing on screen)."""
+        """Bring every moving artist up to date with the figures collected so far (no drawing on screen).
+        Returns the axes whose artists changed; a changed axis range asks the live figure for a whole drawing."""
         acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
         train, test = self.curves.train, self.curves.test
-        for ax, lines, figure_name in ((acc_ax, self._acc_lines, "accuracy"), (loss_ax, self._loss_lines, "loss")):
-            lines[0].set_data(train["step"], train[figure_name])
-            lines[1].set_data(test["step"], test[figure_name])
-            # zoom on what matters: the first quarter of the curves (the steep start) left out of the y range
-            limits = zoomed_limits(figure_name, [train[figure_name], test[figure_name]])
-            if limits:
-                ax.set_ylim(*limits)
-        last_step = max(train["step"][-1:] + test["step"][-1:] + [1])
-        for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
-            ax.set_xlim(0, last_step)
+        changed = []
+        points = (len(train["step"]), len(test["step"]), len(self.band_steps))
+        if points[:2] != self._drawn_points[:2]:
+            for index, ax, lines, name in ((0, acc_ax, self._acc_lines, "accuracy"), (1, loss_ax, self._loss_lines, "loss")):
+                lines[0].set_data(train["step"], train[name])
+                lines[1].set_data(test["step"], test[name])
+                # zoom on what matters: the first quarter of the curves (the steep start) left out of the y range
+                wanted = zoomed_limits(name, [train[name], test[name]])
+                if wanted:
+                    limits = steady_limits(self._limits[index], *wanted, floor=0.0,
+                                           ceiling=1.0 if name == "accuracy" else None)
+                    self._set_ylim(index, limits)
+                changed.append(ax)
+        if self._titles_due():
+            self._set_titles()
+            self._titled_points, self._titled_at = points[1], time.perf_counter()
+            changed += [acc_ax.title, loss_ax.title]
+        last_step = max(train["step"][-1:] + test["step"][-1:] + self.band_steps[-1:] + [1])
+        if last_step > self._x_limit:  # a run longer than announced (or none announced): twice the room
+            while last_step > self._x_limit:
+                self._x_limit *= 2
+            for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
+                ax.set_xlim(0, self._x_limit)
+                self.live.relayout(ax)
 
-        for ax, fills, history, limits in zip((band1_ax, band2_ax), self._band_fills, self.bands, self.band_limits):
-            draw_bands(ax, self.band_steps, history, limits, fills)
+        if points[2] != self._drawn_points[2]:
+            for panel, (ax, history, fixed) in enumerate(zip((band1_ax, band2_ax), self.bands, self.band_limits)):
+                artist = self._band_artists[panel]
+                self._band_artists[panel] = draw_bands(ax, self.band_steps, history, bands=artist,
+                                                       limits=fixed or self._limits[3 + panel] or (0, 1))
+                if artist is None:
+                    self.live.animate(ax, [self._band_artists[panel]])
+                if not fixed and history:
+                    values = np.asarray(history)
+                    self._set_ylim(3 + panel, steady_limits(self._limits[3 + panel], float(values.min()),
+                                                            float(values.max())))
+                changed.append(ax)
+        self._drawn_points = points
 
-        # the digit grids are built only when drawn, and only when new digits came in since the last drawing
+        # the digit grids are built only when drawn, and only when new digits came in since the last picture
         if self.train_digits is not None and self._drawn_digits[0] is not self.train_digits:
-            image, _ = digit_grid(*self.train_digits, columns=self.TRAIN_GRID[1], rows=self.TRAIN_GRID[0])
-            self._set_image(self._train_image, image)
+            self._grids[train_ax] = digit_grid(*self.train_digits, columns=self.TRAIN_GRID[1], rows=self.TRAIN_GRID[0],
+                                               rgba=True)[0]
         if self.test_digits is not None and self._drawn_digits[1] is not self.test_digits:
-            image, _ = digit_grid(*self.test_digits, columns=self.TEST_GRID[1], rows=self.TEST_GRID[0])
-            self._set_image(self._test_image, image)
+            self._grids[test_ax] = digit_grid(*self.test_digits, columns=self.TEST_GRID[1], rows=self.TEST_GRID[0],
+                                              rgba=True)[0]
             if len(self.test_digits[1]) != self._test_scale_total:
                 self._set_test_scale(len(self.test_digits[1]))
+                self._set_titles()
+                self.live.relayout()
+        for ax, digits, drawn in ((train_ax, self.train_digits, self._drawn_digits[0]),
+                                  (test_ax, self.test_digits, self._drawn_digits[1])):
+            fitted = self._images[ax].get_array()
+            if digits is not drawn or fitted.shape[:2] != (round(ax.bbox.height), round(ax.bbox.width)):
+                self._images[ax].set_data(fit_image(self._grids[ax], ax))  # new digits, or a resized window
+                changed.append(ax)
         self._drawn_digits = (self.train_digits, self.test_digits)
-        self._set_titles()
-        self._dirty = False
+        return changed
 
-    @staticmethod
-    def _set_image(artist, image):
-        artist.set_data(image)
-        height, width = image.shape[:2]
-        artist.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
-        artist.axes.set_xlim(-0.5, width - 0.5)
-        artist.axes.set_ylim(height - 0.5, -0.5)
+    def _set_ylim(self, index, limits):
+        if limits != self._limits[index]:
+            self._limits[index] = limits
+            self.axes[index].set_ylim(*limits)
+            self.live.relayout(self.axes[index])
 
     def update(self):
-        """Call once per training step: redraws the live window or notebook image when due, handles the
-        window's keys, waits while paused."""
-        if not (self.window or self.notebook) or self.closed:
-            return
-        now = time.perf_counter()
-        if self._dirty and now >= self._next_draw:
-            self._render()
-            if self.notebook:
-                self._notebook_display = show_in_notebook(self._figure, self._notebook_display)
-            else:
-                self._figure.canvas.draw()
-                self._process_events()
-            spent = time.perf_counter() - now
-            self.draw_seconds += spent
-            self._next_draw = now + self._pause_after(spent)
-        elif self.window and now >= self._next_events:
-            self._process_events()
-        while self.paused and not self.closed:
-            self._figure.canvas.start_event_loop(0.1)
-
-    def _pause_after(self, spent):
-        """Seconds from the start of a drawing that took `spent` seconds to the next one: long enough that
-        drawing stays under MAX_DRAW_FRACTION of the time (and a notebook gets at most an image a second)."""
-        return max(spent / MAX_DRAW_FRACTION, NOTEBOOK_MIN_INTERVAL if self.notebook else 0)
-
-    def _process_events(self):
-        self._figure.canvas.flush_events()
-        self._next_events = time.perf_counter() + EVENT_INTERVAL
+        """Call once per training step: draws a picture when something changed and the pace allows it (in
+        the window, the notebook cell, the movie), handles the window's keys, waits while paused."""
+        if self.live.picture_due(self._changed()):
+            self.live.draw(self._render)
+        self.live.idle()
 
     # ------------------------------------------------------------------ keys
-    def _on_key(self, event):
-        if event.key == " ":
-            self.paused = not self.paused
-            self._figure.suptitle(self.title + ("   [paused: space resumes]" if self.paused else ""), fontsize=13)
-            self._figure.canvas.draw_idle()
-        elif event.key in PANEL_KEYS or event.key in ("0", "escape"):
-            self.show_panels(PANEL_KEYS.get(event.key))
+    def _on_key(self, key):
+        if key in PANEL_KEYS or key in ("0", "escape"):
+            self.show_panels(PANEL_KEYS.get(key))
 
     def show_panels(self, panels=None):
         """Show only the given panel indices (0-5) side by side, or all six when panels is None."""
@@ -501,154 +532,20 @@ class Dashboard:
             for slot, index in enumerate(panels):
                 self.axes[index].set_position([0.05 + slot * width, 0.07, width - 0.05, 0.8])
         self._render()
+        self.live.relayout()
         self._figure.canvas.draw_idle()
 
-    def _on_close(self, _event):
-        if not self.closed and not self.finished:
-            print("dashboard window closed: training goes on, text only", flush=True)
-        self.closed = True
-        self.paused = False
-
-    # ------------------------------------------------------------------ movie and PNG
-    def _start_movie(self, path):
-        from matplotlib import animation
-        extension = os.path.splitext(path)[1].lower()
-        if extension == ".gif":
-            writer = GifRecorder(fps=8)
-        elif extension == ".mp4":
-            if not animation.writers.is_available("ffmpeg"):
-                raise ValueError(f"--save-movie {path}: recording .mp4 needs ffmpeg, which is not installed. "
-                                 "Install ffmpeg, or record a .gif instead.")
-            writer = animation.FFMpegWriter(fps=8)
-        else:
-            raise ValueError(f"--save-movie {path}: the movie must be a .gif or an .mp4 file.")
-        folder = os.path.dirname(os.path.abspath(path))
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as e:
-            raise ValueError(f"--save-movie {path}: cannot write there ({e.strerror or e})") from None
-        stem, extension = os.path.splitext(os.path.basename(path))  # the writer goes by the extension
-        self._movie_partial = os.path.join(folder, f".{stem}.partial{extension}")
-        writer.setup(self._figure, self._movie_partial, dpi=60)
-        self._movie_writer = writer
-        atexit.register(self.abort)  # however the program ends, no half-recorded movie is left behind
-
+    # ------------------------------------------------------------------ the end
     def finish(self, png=None, wait=True):
-        """End of training: the final drawing; the movie and the PNG written, each whole or not at all.
+        """End of training: the final picture; the movie and the PNG written, each whole or not at all.
 
         Returns {path: None when written, else why it could not be}. In a live window, wait=True keeps
         it open until the user closes it (or presses Ctrl-C).
         """
-        self.finished = True
+        self._titled_at = -np.inf  # the titles' final figures
         self._render()
-        results = {}
-        if self._movie_writer is not None:
-            results[self._movie_path] = self._finish_movie()
-        if png:
-            try:
-                save_png(self._figure, png)
-                results[png] = None
-            except OSError as e:
-                results[png] = e.strerror or str(e)
-        if self.window and not self.closed:
-            self._figure.canvas.draw_idle()
-            if wait:
-                self.wait_until_closed()
-        # in a notebook, the final dashboard stays in the cell's output
-        self._notebook_display = present(self.where, self._figure, handle=self._notebook_display)
-        return results
-
-    def _finish_movie(self):
-        try:
-            if not self.frames:
-                self._movie_writer.grab_frame()
-            self._movie_writer.finish()
-            thinned = getattr(self._movie_writer, "kept_one_in", 1)
-            self._movie_writer = None
-            os.replace(self._movie_partial, self._movie_path)
-            if thinned > 1:
-                print(f"movie: one test evaluation in {thinned} kept (at most {GifRecorder(1).max_frames} frames, "
-                      "to bound the memory)")
-            return None
-        except OSError as e:
-            self.abort()
-            return e.strerror or str(e)
-
-    def wait_until_closed(self):
-        """Keep the live window open (its keys still work) until the user closes it or presses Ctrl-C."""
-        wait_until_closed(self._figure)
+        return self.live.finish(png=png, wait=wait)
 
     def abort(self):
         """Drop a half-recorded movie (on Ctrl-C or an error): no partial file is left behind."""
-        if self._movie_writer is not None:
-            try:
-                self._movie_writer.finish()
-            except Exception:
-                pass
-            self._movie_writer = None
-        if self._movie_partial and os.path.exists(self._movie_partial):
-            os.remove(self._movie_partial)
-
-
-class GifRecorder:
-    """Records an animated GIF frame by frame in bounded memory (matplotlib's PillowWriter keeps every frame
-    as full RGBA, 1.4 MB each here: a long run filled the memory). Each frame is kept in the GIF's own
-    256-colour form (a quarter of the size), and past max_frames every other frame is dropped and only one
-    grab in 2 (then 4...) kept, so the movie always spans the whole run; `kept_one_in` says how thinned it is.
-    The writer interface is matplotlib's: setup(figure, path, dpi), grab_frame(), finish()."""
-
-    def __init__(self, fps, max_frames=300):
-        self.fps, self.max_frames = fps, max_frames
-        self.kept_one_in = 1
-        self._frames, self._grabs = [], 0
-
-    def setup(self, figure, path, dpi):
-        self._figure, self._path, self._dpi = figure, path, dpi
-
-    def grab_frame(self):
-        from PIL import Image
-        self._grabs += 1
-        if (self._grabs - 1) % self.kept_one_in:
-            return
-        buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="rgba", dpi=self._dpi)
-        width, height = (int(v * self._dpi) for v in self._figure.get_size_inches())  # as savefig sizes it
-        frame = Image.frombuffer("RGBA", (width, height), buffer.getbuffer(), "raw", "RGBA", 0, 1)
-        self._frames.append(frame.convert("RGB").quantize(256))
-        if len(self._frames) > self.max_frames:
-            self._frames = self._frames[::2]
-            self.kept_one_in *= 2
-
-    def finish(self):
-        if self._frames:
-            self._frames[0].save(self._path, format="GIF", save_all=True, append_images=self._frames[1:],
-                                 duration=int(1000 / self.fps), loop=0)
-        self._frames = []
-
-
-def wait_until_closed(figure):
-    """Keep a pyplot figure's window open until the user closes it or presses Ctrl-C; then close it."""
-    import matplotlib.pyplot as plt
-    import signal
-
-    # Ctrl-C only raises a flag: raised as an exception inside the GUI toolkit's event loop, it would
-    # be caught and printed there (a Tkinter traceback) and the wait would go on
-    interrupted = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        print("Close the window to exit (or press Ctrl-C).", flush=True)
-        while plt.fignum_exists(figure.number) and not interrupted:
-            figure.canvas.start_event_loop(0.1)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        plt.close(figure)
-
-
-def save_png(figure, path, dpi=80):
-    """Save a figure as PNG, whole or not at all."""
-    with atomic_output(path, "wb") as f:
-        figure.savefig(f, dpi=dpi, format="png")
+        self.live.abort()

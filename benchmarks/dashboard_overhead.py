@@ -11,8 +11,9 @@ the project (e.g. `git worktree add ../before COMMIT`) in the same rounds, each 
 same run of this one, and reports it as a second table. Reported per lesson and mode, the median of:
 the training loop's wall time (from the lesson's run summary: training, measurements and drawing), its
 overhead over --no-visu (in the notebook: over the notebook's own --no-visu run, as the kernel has costs of
-its own), training steps/s, and the share of the loop's time spent redrawing (the live window and the
-notebook are rate-limited to 6% of the wall time).
+its own), training steps/s, the pictures the dashboard drew a second of the loop (in the window, the images
+sent to the notebook cell), the mean time of one, and the share of the loop's time spent drawing them.
+What a person sees on screen is counted apart, by screenshots: benchmarks/screen_pictures.py.
 """
 import os
 import shutil
@@ -90,6 +91,8 @@ def main():
     parser.add_argument("--iterations", type=positive_int, metavar="N",
                         help="training steps of every lesson (default: each lesson's own)")
     parser.add_argument("--baseline", metavar="DIR", help="another checkout of the project, measured alongside")
+    parser.add_argument("--modes", nargs="+", choices=("png", "window", "notebook"), default=["png", "window", "notebook"],
+                        help="the dashboard's modes to measure, beside --no-visu (default: all three)")
     args = parser.parse_args()
     lessons = [lesson_file(number) for number in args.lessons]
     projects = {"": PROJECT_DIR}
@@ -103,18 +106,19 @@ def main():
     common = ["--runs-dir", runs_dir] + (["--data-dir", os.path.abspath(args.data_dir)] if args.data_dir else [])
     common += ["--iterations", str(args.iterations)] if args.iterations else []
     headless_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
-    modes = [(NO_VISU, run_script, [NO_VISU], headless_env),
-             ("--save-png", run_script, ["--save-png", os.path.join(runs_dir, "dash.png")], headless_env)]
-    display, xvfb = start_display()
+    modes = [(NO_VISU, run_script, [NO_VISU], headless_env)]
+    if "png" in args.modes:
+        modes.append(("--save-png", run_script, ["--save-png", os.path.join(runs_dir, "dash.png")], headless_env))
+    display, xvfb = start_display() if "window" in args.modes else (None, None)
     if display:
         modes.append((f"live window ({'Xvfb' if xvfb else 'DISPLAY=' + display})", run_script, ["--exit-at-end"],
                       dict(headless_env, DISPLAY=display, MPLBACKEND="TkAgg")))
-    else:
+    elif "window" in args.modes:
         print("no display and no Xvfb: the live window is not measured")
-    if notebook_available():  # the kernel has costs of its own: the notebook's overhead is over its --no-visu
-        modes.append((NOTEBOOK_NO_VISU, run_in_notebook, [NO_VISU], headless_env))
+    if "notebook" in args.modes and notebook_available():  # the kernel has costs of its own: the notebook's
+        modes.append((NOTEBOOK_NO_VISU, run_in_notebook, [NO_VISU], headless_env))  # overhead is over its --no-visu
         modes.append(("notebook, live dashboard", run_in_notebook, [], headless_env))
-    else:
+    elif "notebook" in args.modes:
         print("the notebook extra is not installed (pip install -r requirements-notebook.txt): "
               "the notebook is not measured")
     results = {}
@@ -136,8 +140,9 @@ def main():
     for version in projects:
         if version:
             print(f"\n{version}")
-        print("| lesson | mode | loop wall s | overhead | training steps/s | redrawing, share of the loop |")
-        print("|---|---|---|---|---|---|")
+        print("| lesson | mode | loop wall s | overhead | training steps/s | pictures a second | one picture, ms "
+              "| drawing, share of the loop |")
+        print("|---|---|---|---|---|---|---|---|")
         for lesson in lessons:
             def loop_seconds(mode):
                 return statistics.median(s["wall_seconds"] for s in results[(version, lesson, mode)])
@@ -148,7 +153,10 @@ def main():
                 drawing = statistics.median(s["dashboard_draw_seconds"] / s["wall_seconds"] for s in summaries)
                 base = loop_seconds(NOTEBOOK_NO_VISU if name.startswith("notebook") else NO_VISU)
                 overhead = "" if name in (NO_VISU, NOTEBOOK_NO_VISU) else f"{100 * (loop / base - 1):+.0f}%"
-                shown = "" if name in (NO_VISU, NOTEBOOK_NO_VISU, "--save-png") else f"{100 * drawing:.1f}%"
+                live = name not in (NO_VISU, NOTEBOOK_NO_VISU, "--save-png")
+                rate = statistics.median(s.get("dashboard_pictures_per_second") or 0 for s in summaries)
+                one = statistics.median(s.get("dashboard_picture_seconds") or 0 for s in summaries)
+                shown = f"{rate:.1f} | {1000 * one:.1f} | {100 * drawing:.1f}%" if live else " | | "
                 print(f"| {os.path.splitext(lesson)[0]} | {name} | {loop:.1f} | {overhead} | {steps:.0f} | {shown} |")
 
 

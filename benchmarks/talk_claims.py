@@ -366,7 +366,7 @@ def main(argv=None):
 
     if args.pictures:
         from matplotlib.figure import Figure
-        import tensorflowvisu
+        import livefigure
         for filename, names, labels, steps, bands in PICTURES:
             if all(name in runs and (not bands or "bands" in runs[name]) for name in names):
                 chosen = [runs[name] for name in names]
@@ -377,7 +377,7 @@ def main(argv=None):
                     figure = Figure(figsize=compare_runs.FIGURE_SIZE)
                     compare_runs.draw(figure, chosen, steps, names=labels)
                 path = os.path.join(args.pictures, filename)
-                tensorflowvisu.save_png(figure, path, dpi=70)
+                livefigure.save_png(figure, path, dpi=70)
                 print(f"picture: {path}")
 
 

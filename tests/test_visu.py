@@ -57,17 +57,21 @@ def test_digit_grid_pads_missing_digits():
     assert tuple(grid[690, 1110]) == (240, 240, 240)
 
 
-def _fill(dashboard, steps=200):
+def _fill(dashboard, steps=200, update=False):
+    """Measurements as a lesson makes them: the training batch every 10 steps, the test set every 50;
+    update: the dashboard's update() after each, as the lesson's training steps call it."""
     rng = np.random.default_rng(0)
     images, labels, predictions = _digits(1000, wrong_at=list(range(0, 1000, 37)))
     for step in range(0, steps + 1, 10):
         dashboard.curves.add("train", step, 0.5 + step / 1000, 50 - step / 10, learning_rate=0.003)
-        dashboard.show_training(step, images[:100], labels[:100], predictions[:100],
+        dashboard.show_training(step, images[:100], labels[:100], predictions[:100].copy(),
                                 bands=(visu.percentile_bands(rng.normal(size=500)),
                                        visu.percentile_bands(rng.normal(size=20))))
         if step % 50 == 0:
             dashboard.curves.add("test", step, 0.5 + step / 1000, 50 - step / 10, seconds=step / 100)
-            dashboard.show_test(images, labels, predictions)
+            dashboard.show_test(images, labels, predictions.copy())
+        if update:
+            dashboard.update()
 
 
 def test_headless_png(tmp_path):
@@ -80,16 +84,21 @@ def test_headless_png(tmp_path):
     assert os.listdir(tmp_path / "sub") == ["dash.png"]  # no partial file left
 
 
-def test_gif_movie_one_frame_per_test(tmp_path):
+def test_gif_movie_records_the_pictures_as_drawn(tmp_path):
     path = str(tmp_path / "movie.gif")
-    dashboard = visu.Dashboard("movie", window=False, movie=path)
-    _fill(dashboard, steps=100)
+    dashboard = visu.Dashboard("movie", window=False, movie=path, watch=True, steps=100)  # every measurement
+    _fill(dashboard, steps=100, update=True)
     assert not os.path.exists(path)  # written at the end only
     dashboard.finish()
-    assert dashboard.frames == 3
+    assert dashboard.pictures == 11 and dashboard.live.movie_frames == 12  # 11 measurements, and the end
     from PIL import Image
     with Image.open(path) as movie:
-        assert movie.n_frames == 3
+        assert movie.n_frames == 12 and movie.size == (780, 450)
+        movie.seek(1)
+        second = np.asarray(movie.convert("RGB"))
+        movie.seek(11)
+        last = np.asarray(movie.convert("RGB"))
+    assert (second != last).any(), "the pictures move"
     assert os.listdir(tmp_path) == ["movie.gif"]
 
 
@@ -130,16 +139,17 @@ def test_mp4_needs_ffmpeg(tmp_path):
 def test_keys_choose_panels():
     dashboard = visu.Dashboard("keys", window=False)
     _fill(dashboard, steps=50)
-    dashboard._on_key(SimpleNamespace(key="6"))
+    press = dashboard.live._on_key  # what a key press in the window calls
+    press(SimpleNamespace(key="6"))
     assert [ax.get_visible() for ax in dashboard.axes] == [False] * 5 + [True]
-    dashboard._on_key(SimpleNamespace(key="7"))
+    press(SimpleNamespace(key="7"))
     assert [ax.get_visible() for ax in dashboard.axes] == [True, True, False, False, False, False]
-    dashboard._on_key(SimpleNamespace(key="escape"))
+    press(SimpleNamespace(key="escape"))
     assert all(ax.get_visible() for ax in dashboard.axes)
-    dashboard._on_key(SimpleNamespace(key=" "))
-    assert dashboard.paused
-    dashboard._on_key(SimpleNamespace(key=" "))
-    assert not dashboard.paused
+    press(SimpleNamespace(key=" "))
+    assert dashboard.live.paused
+    press(SimpleNamespace(key=" "))
+    assert not dashboard.live.paused
 
 
 def test_no_state_shared_between_dashboards():
@@ -148,15 +158,6 @@ def test_no_state_shared_between_dashboards():
     _fill(first, steps=20)
     assert first.curves.train["step"] and not second.curves.train["step"]
     assert first.bands[0] and not second.bands[0]
-
-
-def test_display_detection(monkeypatch):
-    monkeypatch.setattr(visu.sys, "platform", "linux")
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    assert not visu.display_available()
-    monkeypatch.setenv("DISPLAY", ":0")
-    assert visu.display_available()
 
 
 def test_whole_test_set_sorted_before_the_first_1000_are_shown():
@@ -207,13 +208,3 @@ def test_curves_read_back_and_checked():
         visu.Curves({"train": {"step": [0, 1], "accuracy": [0.2], "loss": [2.0]}, "test": old["test"]})
     with pytest.raises(ValueError, match="no test loss"):
         visu.Curves({"train": old["train"], "test": {"step": [0], "accuracy": [0.5]}})
-
-
-def test_one_place_chooses_where_a_picture_goes(monkeypatch):
-    monkeypatch.setattr(visu.sys, "platform", "linux")
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    assert visu.open_figure((2, 2), "t", "test")[0] == "file"             # no display
-    monkeypatch.setattr(visu, "notebook_kernel", lambda: True)
-    assert visu.open_figure((2, 2), "t", "test")[0] == "notebook"         # a notebook kernel
-    assert visu.open_figure((2, 2), "t", "test", live=False)[0] == "file"  # --save-png
