@@ -49,7 +49,7 @@ NOTEBOOK_DPI = 72         # 13 x 7.5 inches: a 936 x 540 image
 MOVIE_DPI = 60            # a movie's frames: 13 x 7.5 inches at 60 dots: 780 x 450
 MOVIE_FPS = 10
 TICK_LABEL_ROOM = 12      # pixels on either side of an axes cleared when it alone is drawn anew
-EVENT_INTERVAL = 0.1      # seconds between two looks at the window's keyboard and mouse events
+EVENT_INTERVAL = 0.2      # seconds between two looks at the window's keyboard and mouse events
 
 
 # ------------------------------------------------------------------------------------------------

@@ -12,20 +12,25 @@ cell, or saved headless.
 Misrecognised digits are drawn on red, with the correct label (white, top left) and the predicted
 label (yellow, top right). As in the talk, all 10,000 test digits are sorted, misrecognised ones first,
 and the first 1,000 are shown (imagine 9 more screens below): on the side scale, where the red ends
-reads as the share of the whole test set recognised (at 92%, 800 red digits and the edge at 92%). Panels 4 and 5 show 7 percentile bands (min to max) of any values a lesson passes:
-weights and biases by default, activations in lesson 4.0.
+reads as the share of the whole test set recognised (at 92%, 800 red digits and the edge at 92%).
+Panels 4 and 5 show 7 percentile bands (min to max) of any values a lesson passes: weights and biases by
+default, activations in lesson 4.0; the key under them says which percentiles each shade spans. The loss
+is the lessons' cross-entropy: the mean over the images, times 100 (the total over a batch of 100).
 
 Keys in the live window: 1-6 one panel alone, 7 accuracy + loss, 8 the two band panels,
 9 training + test digits, 0 or Esc all six, space pause / resume.
 
 In a notebook (Jupyter, JupyterLab, VS Code, Colab: `%run mnist_1.0_softmax.py` in a cell), matplotlib's
 default backend there draws no window: the dashboard is one image in the cell's output, replaced in place
-(an IPython display handle) each time it is redrawn, while the step lines print below it.
+(an IPython display handle) about twice a second, while the step lines print below it.
 
-Nothing here knows TensorFlow: the curves come from a Curves (the run's one history, kept by the lesson's run log),
-the digits and bands as plain NumPy values through show_training() and show_test().
-It animates by drawing only what changed (livefigure.py: each panel's still background kept, its curves,
-images and bands drawn over it), several pictures a second at a small share of the training time.
+It animates (livefigure.py): the curves grow across x axes that span the whole run from the start, and
+each picture draws only what moved (curves, bands, digit grids, titles) over each panel's still
+background; an axis range changes seldom and by a tidy step (steady_limits), and only that panel is then
+drawn anew. About 5 pictures a second in a window, for about a tenth of the training time or less.
+
+Nothing here knows TensorFlow: the curves come from a Curves (the run's one history, kept by the lesson's run
+log), the digits and bands as plain NumPy values through show_training() and show_test().
 """
 import time
 
@@ -49,7 +54,8 @@ _GLYPH_ROWS = {
 }
 GLYPHS = {d: np.kron(np.array([[c == "1" for c in row] for row in rows]), np.ones((2, 2), bool))
           for d, rows in _GLYPH_ROWS.items()}  # each [10, 6] booleans (3x5 font at 2x)
-_GLYPH_STACK = np.stack([GLYPHS[d] for d in range(10)])  # [10, 10, 6]
+_GLYPH_STACKS = {DIGIT: np.stack([GLYPHS[d] for d in range(10)]),  # tile size -> glyphs: [10, 10, 6] at 2x,
+                 DIGIT // 2: np.stack([GLYPHS[d][::2, ::2] for d in range(10)])}  # [10, 5, 3] in halved tiles
 
 # keys of the live window -> the panels they show (0-5: accuracy, loss, training digits, bands 1, bands 2,
 # test digits); 0 or Esc show all six
@@ -82,7 +88,8 @@ def percentile_bands(values):
 def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=True, rgba=False):
     """RGB image [rows*28, columns*28, 3] of rows*columns digits, misrecognised ones on red (rgba: RGBA, 4).
 
-    images: [N, 28, 28] or [N, 28, 28, 1] in [0, 1]; labels, predictions: [N] integers.
+    images: [N, 28, 28] or [N, 28, 28, 1] in [0, 1], or as ink_levels() (uint8); or halved, [N, 14, 14] (the
+        tiles then 14 pixels, for a panel that shows them smaller than that anyway); labels, predictions: [N].
     misrecognised_first: all N digits are sorted, misrecognised ones first, before the first rows*columns
         are shown (as in the talk: the whole test set sorted, its first 1,000 on screen); else the first ones.
     Returns (image, number of misrecognised digits among all N).
@@ -95,20 +102,23 @@ def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=T
     labels, predictions, wrong = labels[shown], predictions[shown], wrong_all[shown]
 
     # each pixel's colour, from its ink (0 to 1, in 256 levels) and its tile's background: a table look-up,
-    # [n, 28, 28] levels -> [n, 28, 28] RGBA pixels (one uint32 each), = background * (1 - ink) + INK * ink
-    ink = ink_levels(images[shown]).reshape(count, DIGIT, DIGIT)                              # [n, 28, 28]
-    levels = ink.astype(np.intp) + 256 * wrong[:, None, None]                                 # [n, 28, 28]
-    tiles = np.take(_INK_ON_BACKGROUNDS, levels)                                              # [n, 28, 28]
+    # [n, T, T] levels -> [n, T, T] RGBA pixels (one uint32 each), = background * (1 - ink) + INK * ink
+    tile = DIGIT // 2 if np.shape(images)[1] == DIGIT // 2 else DIGIT                       # T: 28, or 14 halved
+    ink = ink_levels(images[shown]).reshape(count, tile, tile)                                # [n, T, T]
+    levels = ink.astype(np.intp) + 256 * wrong[:, None, None]                                 # [n, T, T]
+    tiles = np.take(_INK_ON_BACKGROUNDS, levels)                                              # [n, T, T]
+    glyphs = _GLYPH_STACKS[tile]                                                              # [10, 5g, 3g]
+    height, width = glyphs.shape[1:]
     wrong_tiles = np.flatnonzero(wrong)  # their labels drawn in: correct top left, predicted top right
-    for columns_, digits, colour in ((slice(1, 7), labels, LABEL_CORRECT),
-                                     (slice(DIGIT - 7, DIGIT - 1), predictions, LABEL_PREDICTED)):
-        corner = tiles[wrong_tiles, 1:11, columns_]                                     # [wrong, 10, 6]
-        corner[_GLYPH_STACK[digits[wrong_tiles].astype(np.intp)]] = _rgba32(colour)
-        tiles[wrong_tiles, 1:11, columns_] = corner
-    grid = np.full((rows * columns, DIGIT, DIGIT), _rgba32([240, 240, 240]), np.uint32)  # grey: no digit
+    for columns_, digits, colour in ((slice(1, 1 + width), labels, LABEL_CORRECT),
+                                     (slice(tile - 1 - width, tile - 1), predictions, LABEL_PREDICTED)):
+        corner = tiles[wrong_tiles, 1:1 + height, columns_]                             # [wrong, 5g, 3g]
+        corner[glyphs[digits[wrong_tiles].astype(np.intp)]] = _rgba32(colour)
+        tiles[wrong_tiles, 1:1 + height, columns_] = corner
+    grid = np.full((rows * columns, tile, tile), _rgba32([240, 240, 240]), np.uint32)  # grey: no digit
     grid[:count] = tiles
-    grid = grid.reshape(rows, columns, DIGIT, DIGIT).transpose(0, 2, 1, 3).reshape(rows * DIGIT, columns * DIGIT)
-    image = grid.view(np.uint8).reshape(rows * DIGIT, columns * DIGIT, 4)                # [H, W, 4] RGBA
+    grid = grid.reshape(rows, columns, tile, tile).transpose(0, 2, 1, 3).reshape(rows * tile, columns * tile)
+    image = grid.view(np.uint8).reshape(rows * tile, columns * tile, 4)                  # [H, W, 4] RGBA
     return (image if rgba else np.ascontiguousarray(image[..., :3])), int(wrong_all.sum())
 
 
@@ -119,6 +129,12 @@ def ink_levels(images):
     if images.dtype == np.uint8:
         return images
     return (np.clip(images, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def halved(images):
+    """Digit images at half their size, [N, 14, 14] (each pixel the mean of 2 x 2), as ink levels (uint8)."""
+    ink = ink_levels(images).reshape(-1, DIGIT // 2, 2, DIGIT // 2, 2).astype(np.uint16)
+    return (ink.sum(axis=(2, 4)) // 4).astype(np.uint8)
 
 
 def recognised_scale(rows, columns, total, every=5):
@@ -194,7 +210,7 @@ def steady_limits(current, low, high, floor=None, ceiling=None):
     if current is not None and current[0] <= low and high <= current[1] and \
             high - low >= STEADY_FILL * (current[1] - current[0]):
         return current
-    span = max(high - low, 1e-6)
+    span = max(high - low, 0.05 * max(abs(low), abs(high)), 1e-6)  # values all alike: a range around them
     step = 10.0 ** np.floor(np.log10(span / 4))
     step *= next(m for m in (1, 2, 5, 10) if span / 4 <= m * step)       # a tidy step: 1, 2 or 5 x 10^k
     # room to move on a side the values crossed (growing weights go on growing), a little on the others
@@ -423,8 +439,8 @@ class Dashboard:
         """After a test-set measurement (already in the curves): images/labels/predictions, of the whole test
         set, feed the test-digit grid (all sorted, misrecognised first, and the first 1,000 shown)."""
         if images is not None:
-            if self._test_ink[0] is not images:  # the same test images at every measurement: converted once
-                self._test_ink = (images, ink_levels(images))
+            if self._test_ink[0] is not images:  # the same test images at every measurement: converted once,
+                self._test_ink = (images, halved(images))  # halved: the panel shows them smaller than 14 pixels
             self.test_digits = (self._test_ink[1], labels, predictions)
 
     # ------------------------------------------------------------------ drawing
