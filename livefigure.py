@@ -38,7 +38,7 @@ from cli import atomic_output
 
 PICTURE_INTERVAL = 0.18   # seconds between two pictures: 5.5 a second, a smooth enough motion for a curve
 START_INTERVAL = 0.05     # and while the first START_ALLOWANCE seconds of drawing last, up to 20 a second:
-START_ALLOWANCE = 0.3     # a run shorter than a blink still moves
+START_ALLOWANCE = 0.5     # a run shorter than a blink still moves
 DRAW_SHARE = {"window": 0.10, "notebook": 0.12, "file": 0.10}  # the drawing's share of the time, at most:
                           # slower pictures when they cost more (a slow machine, a big window)
 NOTEBOOK_INTERVAL = 0.5   # seconds between two images sent to a notebook, at least
@@ -177,16 +177,17 @@ class LiveFigure:
     The owner builds its panels on .figure, names each panel's moving artists with animate(), and between
     two steps of its work asks picture_due(); when it is, it calls draw(update_artists), with a function that
     brings those artists up to date and returns the regions whose artists changed (calling relayout() when
-    an axis range or the layout changed). idle() between steps handles the
-    window's keys and waits while paused.
+    an axis range or the layout changed). idle() between steps handles the window's keys and waits while
+    paused. finish() draws the last picture whole and writes the movie and the PNG.
 
     live: False draws nothing until finish() (--save-png), unless a movie is recorded.
     movie: a .gif or .mp4 path to record the pictures into, or None. watch: draw every change.
+    what: what the figure is, for messages ("dashboard").
     on_key: called with the key of a key press in the window (space, pause, is handled here).
     """
 
     def __init__(self, size, title, what, live=True, movie=None, watch=False, on_key=None):
-        self.title = title
+        self.title, self.what = title, what
         self.where, self.figure = open_figure(size, title, what, live=live, dpi=MOVIE_DPI if movie else None)
         self.window, self.notebook = self.where == "window", self.where == "notebook"
         self.watch = watch
@@ -195,8 +196,8 @@ class LiveFigure:
         self.pictures = 0              # pictures drawn while the work ran
         self.draw_seconds = 0.0        # the time they took, all included
         self.movie_frames = 0
-        self._animated = {}            # axes -> its moving artists, drawn in this order
-        self._backgrounds = {}         # axes -> (its rectangle in pixels, the still picture under it)
+        self._animated = {}            # region (an axes, a title) -> its moving artists, drawn in this order
+        self._backgrounds = {}         # region -> (its rectangle in pixels, the still picture under it)
         self._whole_drawing = True     # the next picture draws everything anew
         self._axes_to_redraw = set()   # or these axes, whole (relayout(ax))
         self._axes_boxes = {}          # axes -> the pixels it took when last drawn whole: its ticks, labels...
@@ -381,7 +382,7 @@ class LiveFigure:
 
     def _on_close(self, _event):
         if not self.closed and not self.finished:
-            print("window closed: training goes on, text only", flush=True)
+            print(f"{self.what} window closed: training goes on, text only", flush=True)
         self.closed = True
         self.paused = False
 
@@ -397,9 +398,10 @@ class LiveFigure:
         self._animated, self._backgrounds = {}, {}
         results = {}
         if self._movie is not None:
-            self.figure.canvas.draw()
-            self._movie.add(self._pixels())
-            self.movie_frames += 1
+            if not self.closed:  # the final picture (a closed window's canvas is gone: its last one stands)
+                self.figure.canvas.draw()
+                self._movie.add(self._pixels())
+                self.movie_frames += 1
             results[self._movie_path] = self._finish_movie()
         if png:
             try:

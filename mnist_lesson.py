@@ -77,8 +77,8 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
                         help="measure the training batch every N steps (default: %(default)s)")
     common.add_argument("--no-visu", action="store_true", help="no dashboard: text output only (fastest)")
     common.add_argument("--save-png", metavar="FILE", type=user_path, help="no window: train, then save the final dashboard as a PNG")
-    common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard, one frame per test "
-                        "evaluation, as .gif (or .mp4 where ffmpeg is installed)")
+    common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard's pictures as they are "
+                        "drawn, as .gif (or .mp4 where ffmpeg is installed)")
     common.add_argument("--watch", action="store_true", help="draw the dashboard at every measurement: training "
                         "goes at the pace of its drawing, slow enough to watch a short lesson learn")
     common.add_argument("--exit-at-end", action="store_true", help="close the window when training ends "
@@ -328,7 +328,6 @@ class RunLog:
         if failures:
             raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
         return summary
-
 
     def _dashboard_figures(self, wall_seconds):
         """What the live dashboard cost, for the summary: the pictures it drew while training (window, notebook

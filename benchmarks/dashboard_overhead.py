@@ -6,9 +6,9 @@ where the notebook extra is installed).
     python benchmarks/dashboard_overhead.py --baseline ../before     # and an earlier version, side by side
 
 Every lesson in every mode runs --repeat times, interleaved (round after round, each round every lesson
-in every mode), so that the machine's noise hits them alike. --baseline DIR measures another checkout of
-the project (e.g. `git worktree add ../before COMMIT`) in the same rounds, each of its runs beside the
-same run of this one, and reports it as a second table. Reported per lesson and mode, the median of:
+in every mode, every other round in the reverse order), so that the machine's noise hits them alike.
+--baseline DIR measures another checkout of the project (e.g. `git worktree add ../before COMMIT`) in the
+same rounds, each of its runs beside the same run of this one, and reports it as a second table. Reported per lesson and mode, the median of:
 the training loop's wall time (from the lesson's run summary: training, measurements and drawing), its
 overhead over --no-visu (in the notebook: over the notebook's own --no-visu run, as the kernel has costs of
 its own), training steps/s, the pictures the dashboard drew a second of the loop (in the window, the images
@@ -123,9 +123,9 @@ def main():
               "the notebook is not measured")
     results = {}
     try:
-        for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike
-            for lesson in lessons:
-                for name, runner, flags, env in modes:
+        for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike; every
+            for lesson in lessons:             # other round in the reverse order, so that a drift does too
+                for name, runner, flags, env in (modes if round_ % 2 == 0 else modes[::-1]):
                     for version, project in projects.items():
                         summary = runner(project, lesson, flags + common, env)
                         results.setdefault((version, lesson, name), []).append(summary)

@@ -84,7 +84,7 @@ def test_labels_in_words_and_the_band_panels(tmp_path):
     result = run_script("compare_runs.py", *paths, "--bands", "--labels", "batch norm", "no batch norm",
                         "--save-png", str(png))
     assert result.returncode == 0 and png.read_bytes()[:4] == b"\x89PNG", result.stderr[-2000:]
-    figure = compare_runs.tensorflowvisu.open_figure((8, 6), "t", "test", live=False)[1]
+    figure = compare_runs.livefigure.open_figure((8, 6), "t", "test", live=False)[1]
     compare_runs.draw_bands(figure, [compare_runs.load_summary(p) for p in paths], paths, names=["a", "b"])
     assert [ax.get_title().split(":")[0] for ax in figure.axes] == ["a", "a", "b", "b"]
     bad = run_script("compare_runs.py", *paths, "--labels", "only one")

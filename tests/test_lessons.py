@@ -68,19 +68,23 @@ def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
     assert summary["max_test_accuracy"] > 0.6  # chance is 0.1
     assert f"dashboard saved: {png}" in result.stdout
     assert open(png, "rb").read(4) == b"\x89PNG"
+    assert summary["dashboard_where"] == "file" and summary["dashboard_pictures"] == 0  # drawn once, at the end
 
 
 @pytest.mark.slow
 def test_headless_without_flags_saves_png_beside_the_summary_and_gif(lesson_data_dir, tmp_path):
     movie = str(tmp_path / "run.gif")
     result = run_script("mnist_1.0_softmax.py", "--iterations", "40", "--test-every", "20", "--data-dir",
-                        lesson_data_dir, "--runs-dir", str(tmp_path), "--save-movie", movie)
+                        lesson_data_dir, "--runs-dir", str(tmp_path), "--save-movie", movie, "--watch")
     summary = _summary(result)
     assert "No display" in result.stdout
     summary_path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
     png = summary_path[:-len(".json")] + ".png"  # each run's picture beside its summary, never overwritten
     assert f"dashboard saved: {png}" in result.stdout and os.path.exists(png)
-    assert os.path.exists(movie)
+    from PIL import Image
+    with Image.open(movie) as frames:  # the movie records the pictures as drawn (--watch: one a measurement,
+        pictures = summary["dashboard_pictures"]  # steps 0-30 here), then the last (a GIF merges two alike)
+        assert pictures >= 4 and pictures <= frames.n_frames <= pictures + 1, (frames.n_frames, pictures)
     assert summary["hyperparameters"]["save_png"] is None  # the flags recorded as the user passed them
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no partial file
 
