@@ -32,3 +32,13 @@ def test_peers_measures_the_project_and_says_which_peer_is_missing(lesson_data_d
         import torch  # noqa: F401
     except ImportError:
         assert "pytorch is not installed (pip install -r requirements-bench.txt): left out" in result.stdout
+
+
+@pytest.mark.slow
+def test_dashboard_overhead_prints_pictures_beside_the_overhead(lesson_data_dir):
+    result = run_benchmark("dashboard_overhead.py", "--lessons", "1.0", "--repeat", "1", "--modes", "png",
+                           "--iterations", "20", "--data-dir", lesson_data_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| pictures a second | one picture, ms |" in result.stdout
+    assert re.search(r"^\| mnist_1\.0_softmax \| --save-png \| [\d.]+ \| [+-]\d+% \|", result.stdout, re.MULTILINE), \
+        result.stdout
