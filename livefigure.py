@@ -13,9 +13,10 @@ way matplotlib's own animation guide does it (blitting):
                                 artists (curves, images, bands, titles) drawn over it, that rectangle shown
 
 Its pace: a picture when something changed, PICTURE_INTERVAL apart at least (START_INTERVAL for the first
-START_ALLOWANCE seconds of drawing, so that a run shorter than a blink still moves), and only while the
-drawing's share of the time since the first picture stays under a budget. With watch=True every change is drawn, whatever
-it costs: the run goes at the pace of its drawing (the talk's demos ran that way).
+START_PICTURES pictures, so that a run shorter than a blink still moves), and only while the drawing's
+share of the time since the first picture stays under a budget (START_ALLOWANCE seconds beyond it).
+With watch=True every change is drawn, whatever it costs: the run goes at the pace of its drawing (the
+talk's demos ran that way).
 In a window: keys go to the figure's owner (space pauses, the owner says what the others do); closing the
 window leaves the run going, text only. In a notebook: each picture is a PNG replacing the previous one
 in place (an IPython display handle), no more often than Jupyter's output rate limit allows. A movie
@@ -37,8 +38,9 @@ from matplotlib.transforms import Bbox
 from cli import atomic_output
 
 PICTURE_INTERVAL = 0.18   # seconds between two pictures: 5.5 a second, a smooth enough motion for a curve
-START_INTERVAL = 0.05     # and while the first START_ALLOWANCE seconds of drawing last, up to 20 a second:
-START_ALLOWANCE = 0.5     # a run shorter than a blink still moves
+START_INTERVAL = 0.05     # and for the first START_PICTURES pictures, up to 20 a second:
+START_PICTURES = 20       # a run shorter than a blink still moves
+START_ALLOWANCE = 1.0     # seconds of drawing allowed beyond DRAW_SHARE, for those first pictures
 DRAW_SHARE = {"window": 0.10, "notebook": 0.12, "file": 0.10}  # the drawing's share of the time, at most:
                           # slower pictures when they cost more (a slow machine, a big window)
 NOTEBOOK_INTERVAL = 0.5   # seconds between two images sent to a notebook, at least
@@ -260,7 +262,7 @@ class LiveFigure:
             self._first_request = now
         if self.watch:
             return True
-        starting = self.draw_seconds < START_ALLOWANCE
+        starting = self.pictures < START_PICTURES
         interval = self._notebook_interval if self.notebook else START_INTERVAL if starting else PICTURE_INTERVAL
         allowed = DRAW_SHARE[self.where] * (now - self._first_request) + START_ALLOWANCE
         return now - self._last_picture >= interval and self.draw_seconds <= allowed
