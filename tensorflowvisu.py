@@ -206,7 +206,7 @@ def steady_limits(current, low, high, floor=None, ceiling=None):
     """An axis range that moves seldom and by much: `current` (low, high) is kept while the values' range
     [low, high] fits in it and fills at least STEADY_FILL of it; else a new range around the values, a
     margin added and its ends rounded to a tidy step, within [floor, ceiling]. In a live dashboard each
-    change costs a whole drawing (the ticks move), a few times a run rather than at every picture."""
+    change costs a drawing of that panel anew (its ticks move), a few times a run rather than at every picture."""
     if current is not None and current[0] <= low and high <= current[1] and \
             high - low >= STEADY_FILL * (current[1] - current[0]):
         return current
@@ -310,8 +310,8 @@ class Dashboard:
         self._test_ink = (None, None)      # the test images shown, and as levels of ink (ink_levels)
         self._drawn_digits = (None, None)  # the digits the grids on screen were built from
         self._drawn_points = (0, 0, 0)     # training and test measurements, band points, drawn so far
-        self._limits = [None] * 6          # each panel's y range (steady_limits), and the curves' x range
-        self._x_limit = None
+        self._limits = [None] * 6          # each panel's y range (steady_limits), by panel index
+        self._x_limit = None               # the curves' and bands' x range: 0 to this step
         self._titled_points, self._titled_at = 0, -np.inf  # test measurements in the titles, and when written
         self._build_panels()
         self.live.show_first()
@@ -380,7 +380,6 @@ class Dashboard:
             if limits:
                 ax.set_ylim(*limits)
         self._set_titles()
-        self._acc_title_values = None
         band_key(fig, 0.045, 0.0)  # under the band panels
         acc_ax.legend(loc="lower right", fontsize=8)
         loss_ax.legend(loc="upper right", fontsize=8)
@@ -458,7 +457,7 @@ class Dashboard:
 
     def _render(self):
         """Bring every moving artist up to date with the figures collected so far (no drawing on screen).
-        Returns the axes whose artists changed; a changed axis range asks the live figure for a whole drawing."""
+        Returns the regions whose artists changed; an axes whose range moved is handed to live.relayout(ax)."""
         acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
         train, test = self.curves.train, self.curves.test
         changed = []
@@ -529,7 +528,7 @@ class Dashboard:
     def update(self):
         """Call once per training step: draws a picture when something changed and the pace allows it (in
         the window, the notebook cell, the movie), handles the window's keys, waits while paused."""
-        if self.live.picture_due(self._changed()):
+        if self.live.drawing and self.live.picture_due(self._changed()):  # (nothing to look at headless)
             self.live.draw(self._render)
         self.live.idle()
 

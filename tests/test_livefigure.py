@@ -41,10 +41,10 @@ def test_steady_limits_move_seldom_and_hold_the_values():
     assert moves <= 4
 
 
-def test_blitted_pictures_equal_a_whole_drawing():
+def test_blitted_pictures_equal_a_whole_drawing(tmp_path):
     """Pictures drawn panel by panel over kept backgrounds are the pictures a whole drawing gives: nothing
     stale left on screen, nothing drawn twice."""
-    dashboard = visu.Dashboard("blit", window=False, movie="unused.gif", watch=True, steps=300)
+    dashboard = visu.Dashboard("blit", window=False, movie=str(tmp_path / "unused.gif"), watch=True, steps=300)
     _fill(dashboard, steps=300, update=True)
     live = dashboard.live
     assert live.pictures == 31
