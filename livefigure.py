@@ -52,6 +52,7 @@ MOVIE_DPI = 60            # a movie's frames: 13 x 7.5 inches at 60 dots: 780 x 
 MOVIE_FPS = 10
 TICK_LABEL_ROOM = 12      # pixels on either side of an axes cleared when it alone is drawn anew
 EVENT_INTERVAL = 0.2      # seconds between two looks at the window's keyboard and mouse events
+WORK_EVENT_INTERVAL = 0.05  # and while responsive() waits for long work
 
 
 # ------------------------------------------------------------------------------------------------
@@ -186,13 +187,15 @@ class LiveFigure:
     movie: a .gif or .mp4 path to record the pictures into, or None. watch: draw every change.
     what: what the figure is, for messages ("dashboard").
     on_key: called with the key of a key press in the window (space, pause, is handled here).
+    draw_share: the drawing's share of the time, at most (default: DRAW_SHARE for where the figure is).
     """
 
-    def __init__(self, size, title, what, live=True, movie=None, watch=False, on_key=None):
+    def __init__(self, size, title, what, live=True, movie=None, watch=False, on_key=None, draw_share=None):
         self.title, self.what = title, what
         self.where, self.figure = open_figure(size, title, what, live=live, dpi=MOVIE_DPI if movie else None)
         self.window, self.notebook = self.where == "window", self.where == "notebook"
         self.watch = watch
+        self.draw_share = DRAW_SHARE[self.where] if draw_share is None else draw_share
         self.paused = self.closed = False
         self.finished = False          # the work is over: closing the window ends the program
         self.pictures = 0              # pictures drawn while the work ran
@@ -209,6 +212,7 @@ class LiveFigure:
         self._notebook_display = None
         self._next_events = 0.0
         self._on_key_owner = on_key
+        self._worker = None            # the thread responsive() runs work in, made on first use
         self._movie = None
         self._movie_path = movie
         self.figure.canvas.mpl_connect("draw_event", self._on_whole_drawing)
@@ -264,7 +268,7 @@ class LiveFigure:
             return True
         starting = self.pictures < START_PICTURES
         interval = self._notebook_interval if self.notebook else START_INTERVAL if starting else PICTURE_INTERVAL
-        allowed = DRAW_SHARE[self.where] * (now - self._first_request) + START_ALLOWANCE
+        allowed = self.draw_share * (now - self._first_request) + START_ALLOWANCE
         return now - self._last_picture >= interval and self.draw_seconds <= allowed
 
     def draw(self, update_artists):
@@ -369,6 +373,23 @@ class LiveFigure:
             self._process_events()
         while self.paused and not self.closed:
             self.figure.canvas.start_event_loop(0.1)
+
+    def responsive(self, work):
+        """work() (a long computation: seconds of TensorFlow), with the window still answering meanwhile
+        (moved, resized, closed, a key): in a window, work() runs in a second thread while this one handles
+        the window's events; elsewhere it simply runs. Returns what work() returns, raises what it raises."""
+        if not self.window or self.closed:
+            return work()
+        import concurrent.futures
+        if self._worker is None:
+            self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="work")
+        done = self._worker.submit(work)
+        while True:  # TensorFlow lets go of Python's lock while it computes: this thread can answer the window
+            try:
+                return done.result(timeout=WORK_EVENT_INTERVAL)
+            except concurrent.futures.TimeoutError:
+                if not self.closed:
+                    self._process_events()
 
     def _process_events(self):
         self.figure.canvas.flush_events()

@@ -24,6 +24,10 @@ Run:  python rnn_train.py                      (the corpus in data/shakespeare/,
       python rnn_train.py --resume             (continue the latest checkpoint: weights, Adam, step)
       tensorboard --logdir log                 (training and validation curves, overlaid)
 Ctrl-C saves a checkpoint and stops: no training is lost (a second Ctrl-C quits at once, without saving).
+
+While it trains, a live view (rnn_dashboard.py) shows the loss and accuracy curves, the mini-batch it just
+trained on with the network's guesses, and its latest sample: in a window, in a notebook cell (%run), or,
+with no display, as training.png in the checkpoint folder (--save-png elsewhere; --no-visu: text only).
 Then: python rnn_play.py             (a play from the newest checkpoint)
       python rnn_play.py --replay    (the milestones saved along the way, from gibberish to a play)
 
@@ -38,8 +42,8 @@ import sys
 import numpy as np
 
 from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
-from cli import (StopOnCtrlC, UsageError, check_output_dir, parser_from_docstring, positive_float, positive_int,
-                 probability, run_main, seed, user_path)
+from cli import (StopOnCtrlC, UsageError, check_output_dir, check_output_file, parser_from_docstring, positive_float,
+                 positive_int, probability, run_main, seed, user_path)
 import graphmode
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 from rnn_model import (ALPHASIZE, BATCHSIZE, INTERNALSIZE, LEARNING_RATE, NLAYERS, SAMPLE_TOPN, SEQLEN,  # the model
@@ -59,6 +63,7 @@ REPORT_EVERY = 100  # steps between two mini-batch displays, validations and sam
 CHECKPOINT_EVERY = 500
 SCALARS_EVERY = 10  # training loss and accuracy written for TensorBoard every 10 steps
 SAMPLE_LENGTH = 300  # characters the network writes at each report, each drawn among its SAMPLE_TOPN = 2 favourites
+VIEW_PNG = "training.png"  # the live view of a run with no display, in its checkpoint folder
 
 
 # ------------------------------------------------------------------------------------------------
@@ -93,8 +98,18 @@ def parse_args(argv=None):
                         help="TensorBoard logs (default: log/)")
     parser.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir")
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--no-visu", action="store_true", help="no live view: text output only")
+    parser.add_argument("--save-png", metavar="FILE", type=user_path, default=None,
+                        help="no window: the live view saved as a PNG, at the reports and at the end (default "
+                             f"with no display: {VIEW_PNG} in the checkpoint folder)")
+    parser.add_argument("--exit-at-end", action="store_true", help="close the live view's window when training "
+                        "ends instead of waiting for you to close it")
     graphmode.add_verbose_flag(parser)
     args, extra = parser.parse_known_args(argv)
+    if args.save_png and not args.save_png.lower().endswith(".png"):
+        parser.error(f"--save-png {args.save_png}: the file name must end in .png")
+    if args.no_visu and args.save_png:
+        parser.error("--no-visu draws nothing: it cannot be combined with --save-png")
     if extra:
         hint = ""
         if args.data and all(os.path.exists(path) for path in extra):  # the shell expanded an unquoted glob
@@ -216,10 +231,46 @@ def show_validation(sess, model, corpus, args, writer, step):
 
 
 def show_sample(sess, model, rng):
-    """SAMPLE_LENGTH characters written by the network as it is now, after a line feed."""
+    """SAMPLE_LENGTH characters written by the network as it is now, after a line feed: printed, and returned."""
     code, state = model.prime(sess, txtutils.encode_text("\n"))
     codes, _, _ = model.generate(sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN, seed=rng.integers(0, 2**31, 2))
-    print("generated sample:\n" + "-" * 60 + "\n" + txtutils.decode_to_text(codes) + "\n" + "-" * 60)
+    text = txtutils.decode_to_text(codes)
+    print("generated sample:\n" + "-" * 60 + "\n" + text + "\n" + "-" * 60)
+    return text
+
+
+def open_view(args, corpus, model_size, checkpoint_dir, first_step, end_step):
+    """The live view (rnn_dashboard.py), or None with --no-visu: a window, a notebook cell, else a PNG."""
+    if args.no_visu:
+        return None
+    import rnn_dashboard
+    layers = f"{model_size['layers']} GRU layer" + ("s" if model_size["layers"] > 1 else "")
+    title = (f"rnn_train.py: {layers} of {model_size['internal_size']} units, "
+             f"{len(corpus.train):,} characters of text, batches of {args.batch_size} x {args.seqlen}")
+
+    def books_of(step):  # the works the first sequences of mini-batch `step` (counted from 1) read
+        positions = txtutils.minibatch_positions(len(corpus.train), args.batch_size, args.seqlen, step - 1)
+        return [corpus.book_at(p) for p in positions[:rnn_dashboard.ROWS]]
+
+    earlier = rnn_checkpoints.milestones(checkpoint_dir, fall_back=False) if first_step else ()
+    view = rnn_dashboard.TrainingView(title, first_step, end_step, live=not args.save_png,
+                                      png=args.save_png or os.path.join(checkpoint_dir, VIEW_PNG),
+                                      books_of=books_of, earlier=earlier)
+    if view.where == "file" and not args.save_png:
+        print(f"No display: the live view will be saved as {view.png}")
+    return view
+
+
+def close_view(view, args, training_seconds):
+    """The view's final picture, and a line on what drawing it cost; a PNG that cannot be written is one line."""
+    if view is None:
+        return
+    line = view.summary(training_seconds)
+    if line:
+        print(line)
+    for path, error in view.finish(wait=not args.exit_at_end).items():
+        print(f"training view saved: {path}" if error is None else f"the training view could not be saved to "
+              f"{path} ({error})", flush=True)
 
 
 def train(args):
@@ -227,6 +278,8 @@ def train(args):
     if args.resume and not rnn_checkpoints.find(args.checkpoint_dir):  # before anything is created
         raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
     checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
+    if args.save_png:
+        args.save_png = check_output_file(args.save_png, "--save-png")
     with rnn_checkpoints.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
         train_in(args, checkpoint_dir)
 
@@ -243,6 +296,7 @@ def train_in(args, checkpoint_dir):
     run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     train_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-training"))
     validation_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-validation"))
+    view = None
     try:
         with graphmode.session() as sess, StopOnCtrlC("saving a checkpoint, then stopping") as stop:
             step, state = start_or_resume(sess, model, saver, resume_from, checkpoint_dir, model_size,
@@ -255,6 +309,13 @@ def train_in(args, checkpoint_dir):
                 print(f"nothing to do: step {step} already reached the end of {args.epochs} epochs")
                 return
             print(f"training steps {step} to {end_step} on {graphmode.devices()}")
+            view = open_view(args, corpus, model_size, checkpoint_dir, first_step, end_step)
+            # what a training step computes: the view also gets the network's guesses and each sequence's loss,
+            # computed on the way to the loss anyway
+            fetches = [model.train_step, model.batch_loss, model.accuracy, model.H]
+            if view is not None:
+                fetches += [model.Y, model.seq_loss]
+            run = view.responsive if view is not None else (lambda work: work())  # a window answers meanwhile
             rng = np.random.default_rng(args.seed)
             chars_per_step = args.batch_size * args.seqlen
             speed = txtutils.Speed(chars_per_step)
@@ -264,47 +325,71 @@ def train_in(args, checkpoint_dir):
                 # train on one batch: the RNN state it ends in is where the next batch starts
                 state_in = state
                 feed = {model.X: x, model.Y_: y_, model.Hin: state_in, model.pkeep: args.pkeep}
-                _, loss, accuracy, state = sess.run([model.train_step, model.batch_loss, model.accuracy, model.H],
-                                                    feed)
+                _, loss, accuracy, state, *guesses = run(lambda: sess.run(fetches, feed))
                 step += 1
                 speed.step()
                 progress.step(extra=f"loss {loss:.3f}")
                 if step % SCALARS_EVERY == 0:
                     write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
+                if view is not None:
+                    view.training_step(step, epoch, loss, accuracy, y_, *guesses)
                 last = step >= end_step or stop.requested
 
                 # every --report-every steps: the mini-batch, the validation figures, a sample
-                validation = None
+                validation, reported = None, False
                 if not stop.requested and (step % args.report_every == 0 or last):
+                    reported = True
                     training_speed = speed.since_last_report()  # measured before the report's own work
-                    show_minibatch(sess, model, corpus, args, (x, y_, state_in), epoch, step)
-                    validation = show_validation(sess, model, corpus, args, validation_writer, step)
-                    show_sample(sess, model, rng)
+                    validation, sample = run(lambda: report(sess, model, corpus, args, (x, y_, state_in), epoch,
+                                                            step, validation_writer, rng))
                     print(training_speed, flush=True)
-                    speed.restart()
+                    if view is not None:
+                        view.sampled(step, sample)
                     progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
 
                 # at milestone steps (25, 50, 100... 800, then every 1,000) and at the end of the last epoch:
                 # the weights, for --replay
                 if not stop.requested and (rnn_checkpoints.is_milestone(step) or step == steps_per_epoch * args.epochs):
+                    reported = True
                     if validation is None:
-                        validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
+                        validation = run(lambda: validate(sess, model, corpus.validation, args.batch_size,
+                                                          args.seqlen))
                     rnn_checkpoints.save_milestone(sess, weights_saver, checkpoint_dir, step, step / steps_per_epoch,
                                                    validation_loss=round(validation[0], 4) if validation else None)
-                    speed.restart()  # the milestone's validation is not training time
 
                 # every --checkpoint-every steps, at the end, and on Ctrl-C: a checkpoint
                 if step % args.checkpoint_every == 0 or last:
                     rnn_checkpoints.save(sess, saver, checkpoint_dir, step, state)
+                if view is not None:
+                    if validation:
+                        view.validated(step, *validation[:2])
+                    line = view.report() if step % args.report_every == 0 else None
+                    if line:
+                        print(line, flush=True)
+                    view.update()
                 if last:
                     break
+                if reported:
+                    speed.restart()  # a report's or a milestone's work is not training time
             if stop.requested:
                 print(f"stopped by {stop.signal_name} at step {step}: continue with --resume", flush=True)
             print(f"trained {step - first_step} steps ({(step - first_step) * chars_per_step:,} characters) "
                   f"in {speed.total_seconds():.1f} s")
+            close_view(view, args, speed.total_seconds())
+            view = None
     finally:
+        if view is not None:  # an error or a second Ctrl-C: the window closes with the program
+            view.live.abort()
         train_writer.close()
         validation_writer.close()
+
+
+def report(sess, model, corpus, args, batch, epoch, step, writer, rng):
+    """The talk's console report: the mini-batch just trained on, the validation figures, a sample.
+    Returns (validation or None, the sample's text)."""
+    show_minibatch(sess, model, corpus, args, batch, epoch, step)
+    validation = show_validation(sess, model, corpus, args, writer, step)
+    return validation, show_sample(sess, model, rng)
 
 
 def main(argv=None):

@@ -360,7 +360,7 @@ def replace_unencodable_output(stream=None):
         stream.reconfigure(errors="replace")
 
 
-def _printable(codes, symbols):
+def printable(codes, symbols=SYMBOLS):
     """Decoded text on one line, one symbol per character: line feeds shown as ↵, tabs as →."""
     text = decode_to_text(codes)
     for char in ("\n", "\t", UNKNOWN_CHAR):
@@ -378,8 +378,8 @@ def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, ep
     bar = symbols["column"]
     lines = []
     for k in range(min(rows, len(x))):
-        lines.append(f"{k:3d} {books[k][:14]:<14} {bar} {_printable(x[k], symbols)} {bar} "
-                     f"{_printable(predicted[k], symbols)} {bar} loss: {losses[k]:.4f}")
+        lines.append(f"{k:3d} {books[k][:14]:<14} {bar} {printable(x[k], symbols)} {bar} "
+                     f"{printable(predicted[k], symbols)} {bar} loss: {losses[k]:.4f}")
     lines.append(f"epoch {epoch}, step {step}: batch loss {batch_loss:.4f}, batch accuracy {batch_accuracy:.4f}")
     return "\n".join(lines)
 

@@ -1,0 +1,282 @@
+"""The live view of rnn_train.py: the character model learning, in a window, in a notebook cell, or a PNG.
+
+    +-----------------------+-----------------------+------------------------+
+    | 1 loss: training      | 2 accuracy: the share | 4 the samples: what    |
+    |   batches (faint, and | of next characters    |   the network writes   |
+    |   their running mean) | guessed right         |   from a line feed, at |
+    |   and validation text |                       |   each report, newest  |
+    +-----------------------+-----------------------+   first                |
+    | 3 the mini-batch just trained on: for 8 of    |                        |
+    |   its sequences, the characters to predict    |                        |
+    |   and the network's guesses (red: wrong)      |                        |
+    +-----------------------------------------------+------------------------+
+
+The loss is the cross-entropy in nats per character, the mean of -ln(probability of the right next
+character): ln(98) = 4.585 for a network that knows nothing (a dotted line), about 1.36 for the shipped
+model. Panel 3 is the talk's console display of a mini-batch (rnn_train.py prints it at each report),
+drawn at every picture: the guesses are those the network made while it trained on the batch (dropout
+on), read in the same run as the training step, at no extra cost.
+
+It goes where the lessons' dashboard goes (livefigure.open_figure): a window where a display can be
+reached (its events answered during a training step: livefigure.LiveFigure.responsive), the cell's
+output in a Jupyter kernel, else a PNG rewritten at most every PNG_INTERVAL seconds at the reports, and
+at the end. It animates the way the dashboard does (livefigure: only what moved is drawn, over each
+panel's still background), a picture whenever a step brought something new and the pace allows, for at
+most DRAW_SHARE of the training time. With the talk's 3 x 512 network a step takes a second or two on 2
+cores: a picture per step. Space pauses in the window.
+
+Nothing here knows TensorFlow: rnn_train.py hands it plain numbers, codes and text.
+"""
+import math
+import time
+import textwrap
+
+import numpy as np
+
+import livefigure
+import tensorflowvisu  # the y ranges that move seldom and by tidy steps, as the lessons' dashboard's
+import txtutils
+
+DRAW_SHARE = 0.04     # the drawing's share of the training time, at most (the dashboard's is 0.10)
+PNG_INTERVAL = 30.0   # seconds between two rewrites of a headless run's PNG, at least
+ROWS = 8              # sequences of the mini-batch shown
+SMOOTHING = 25        # training-batch measurements in the running mean drawn over them
+SAMPLE_COLUMNS = 52   # the sample's lines are wrapped at this width
+SAMPLE_LINES = 40      # lines of samples shown, the newest first
+UNIFORM_LOSS = math.log(txtutils.ALPHASIZE)  # the loss of a network that knows nothing: all 98 codes alike
+
+
+def running_mean(values, window=SMOOTHING):
+    """The mean of each value and the window - 1 before it (fewer at the start): the trend under the noise."""
+    values = np.asarray(values, np.float64)
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    counts = np.minimum(np.arange(1, len(values) + 1), window)
+    return (sums[1:] - sums[np.arange(1, len(values) + 1) - counts]) / counts
+
+
+def minibatch_lines(expected, predicted, losses, books, symbols=txtutils.SYMBOLS):
+    """Panel 3's text, as two blocks of equal lines to draw one over the other in a monospaced font: the
+    first holds everything but the wrong guesses, the second only the wrong guesses (in red), spaces
+    elsewhere. expected, predicted: [rows, seqlen] codes; losses: [rows]; books: [rows] names."""
+    plain, wrong = [], []
+    for k in range(len(expected)):
+        want = txtutils.printable(expected[k], symbols)
+        got = txtutils.printable(predicted[k], symbols)
+        label = f"{k:2d} {books[k][:13]:<13} "
+        right_only = "".join(g if g == w else " " for g, w in zip(got, want))
+        wrong_only = "".join(" " if g == w else g for g, w in zip(got, want))
+        plain += [f"{label}expected   {want}", f"{'':{len(label)}}predicted  {right_only}   loss {losses[k]:.3f}"]
+        wrong += ["", f"{'':{len(label)}}{'':11}{wrong_only}"]
+    return "\n".join(plain), "\n".join(wrong)
+
+
+def sample_lines(samples, columns=SAMPLE_COLUMNS, lines=SAMPLE_LINES):
+    """Panel 4's text: the samples [(step, text)], the newest first, each under a line naming its step, as
+    they would print (long lines wrapped, tabs shown), as many as `lines` lines hold."""
+    shown = []
+    for step, text in reversed(samples):
+        shown.append(f"--- step {step} " + "-" * max(0, columns - 10 - len(str(step))))
+        for line in text.strip("\n").replace("\t", txtutils.SYMBOLS["\t"]).split("\n"):
+            shown += textwrap.wrap(line, columns, drop_whitespace=False) or [""]
+        if len(shown) >= lines:
+            break
+    return "\n".join(shown[:lines])
+
+
+class TrainingView:
+    """Draws an RNN training run (see the module's docstring).
+
+    first_step, end_step: the steps this run trains (its x axes span 0 to end_step from the start).
+    live: False: no window, no notebook; png: where a headless run's picture goes (None: nowhere).
+    books_of: step -> the names of the works the mini-batch of that step reads, row by row.
+    earlier: validation losses measured before this run ({"step", "validation_loss"}: a resumed run's
+        milestones), drawn as the validation curve's start.
+    """
+
+    def __init__(self, title, first_step, end_step, live=True, png=None, books_of=None, earlier=()):
+        self.title, self.png, self.books_of = title, png, books_of
+        self.end_step = end_step
+        self.live = livefigure.LiveFigure((13, 7.5), title, "training view", live=live, draw_share=DRAW_SHARE)
+        self.where, self.figure = self.live.where, self.live.figure
+        self.train = {"step": [], "loss": [], "accuracy": []}
+        self.validation = {"step": [], "loss": [], "accuracy": []}
+        for m in earlier:
+            if m.get("validation_loss") is not None and m["step"] <= first_step:
+                self.validation["step"].append(m["step"])
+                self.validation["loss"].append(m["validation_loss"])
+                self.validation["accuracy"].append(np.nan)
+        self.minibatch = None             # (step, epoch, expected, predicted, losses, batch loss, accuracy)
+        self.samples = []                 # [(step, text)]
+        self._drawn = (0, 0, None, 0)     # measurements, validations, mini-batch, samples drawn so far
+        self._limits = [None, None]
+        self._png_written = None          # when a headless run's PNG was last written
+        self._build_panels()
+        self.live.show_first()
+
+    @property
+    def pictures(self):
+        return self.live.pictures
+
+    @property
+    def draw_seconds(self):
+        return self.live.draw_seconds
+
+    @property
+    def drawing(self):
+        """True while pictures are drawn during training (a window, a notebook cell)."""
+        return self.live.drawing
+
+    # ------------------------------------------------------------------ panels
+    def _build_panels(self):
+        fig = self.figure
+        fig.suptitle(self.title, fontsize=13)
+        grid = fig.add_gridspec(2, 3, left=0.05, right=0.98, bottom=0.05, top=0.9, wspace=0.22, hspace=0.32,
+                                width_ratios=(1, 1, 1.15))
+        self.loss_ax, self.acc_ax = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+        self.batch_ax, self.sample_ax = fig.add_subplot(grid[1, :2]), fig.add_subplot(grid[:, 2])
+        for ax, name in ((self.loss_ax, "nats per character"), (self.acc_ax, "share of next characters guessed")):
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=8)
+            ax.set_xlabel("training step", fontsize=8)
+            ax.set_ylabel(name, fontsize=8)
+            ax.set_xlim(0, max(1, self.end_step))
+        self.loss_ax.axhline(UNIFORM_LOSS, color="grey", lw=1, ls=":", label=f"knows nothing: ln 98 = {UNIFORM_LOSS:.2f}")
+        self.lines = {}
+        for ax, name in ((self.loss_ax, "loss"), (self.acc_ax, "accuracy")):
+            self.lines[name] = (ax.plot([], [], color="tab:blue", lw=0.6, alpha=0.35)[0],
+                                ax.plot([], [], color="tab:blue", lw=1.5, label="training batches")[0],
+                                ax.plot([], [], color="tab:red", lw=1.5, marker="o", ms=3, label="validation text")[0])
+            ax.legend(loc="upper right" if name == "loss" else "lower right", fontsize=8)
+        self.loss_ax.set_ylim(0, 5)
+        self.acc_ax.set_ylim(0, 1)
+        self.loss_ax.set_title("cross-entropy loss", fontsize=10)
+        self.acc_ax.set_title("accuracy", fontsize=10)
+        for ax in (self.batch_ax, self.sample_ax):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1)
+        text = {"family": "monospace", "va": "top", "ha": "left", "linespacing": 1.2}
+        self.batch_text = self.batch_ax.text(0.01, 0.97, "", fontsize=9, color="black", **text)
+        self.batch_wrong = self.batch_ax.text(0.01, 0.97, "", fontsize=9, color="tab:red", **text)
+        self.sample_text = self.sample_ax.text(0.02, 0.99, "(a sample at each report)",
+                                               fontsize=8, color="black", **text)
+        self.batch_ax.set_title("the mini-batch just trained on: the next characters, and the network's guesses",
+                                fontsize=10)
+        self.sample_ax.set_title("what it writes, from a line feed: the newest sample first", fontsize=10)
+        self.live.animate(self.loss_ax, self.lines["loss"])
+        self.live.animate(self.acc_ax, self.lines["accuracy"])
+        for ax in (self.loss_ax, self.acc_ax, self.batch_ax, self.sample_ax):
+            self.live.animate(ax.title, [ax.title])
+        self.live.animate(self.batch_ax, [self.batch_text, self.batch_wrong])
+        self.live.animate(self.sample_ax, [self.sample_text])
+
+    # ------------------------------------------------------------------ what the run hands over
+    def training_step(self, step, epoch, loss, accuracy, expected=None, predicted=None, losses=None):
+        """After a training step: its batch loss and accuracy; expected, predicted ([batch, seqlen] codes)
+        and losses ([batch], per sequence): the mini-batch for panel 3 (its first ROWS sequences kept)."""
+        self.train["step"].append(int(step))
+        self.train["loss"].append(float(loss))
+        self.train["accuracy"].append(float(accuracy))
+        if expected is not None:
+            self.minibatch = (step, epoch, expected[:ROWS], predicted[:ROWS], losses[:ROWS], loss, accuracy)
+
+    def validated(self, step, loss, accuracy):
+        """The loss and accuracy on the validation text at `step`."""
+        self.validation["step"].append(int(step))
+        self.validation["loss"].append(float(loss))
+        self.validation["accuracy"].append(float(accuracy))
+
+    def sampled(self, step, text):
+        """The text the network wrote at `step`."""
+        self.samples.append((int(step), text))
+
+    # ------------------------------------------------------------------ drawing
+    def _changed(self):
+        counts = (len(self.train["step"]), len(self.validation["step"]))
+        return counts != self._drawn[:2] or self.minibatch is not self._drawn[2] or len(self.samples) != self._drawn[3]
+
+    def _render(self):
+        """Bring the moving artists up to date; returns the regions that changed (livefigure.LiveFigure.draw)."""
+        changed = []
+        counts = (len(self.train["step"]), len(self.validation["step"]))
+        if counts != self._drawn[:2]:
+            for index, (ax, name) in enumerate(((self.loss_ax, "loss"), (self.acc_ax, "accuracy"))):
+                raw, trend, validation = self.lines[name]
+                raw.set_data(self.train["step"], self.train[name])
+                trend.set_data(self.train["step"], running_mean(self.train[name]))
+                validation.set_data(self.validation["step"], self.validation[name])
+                wanted = tensorflowvisu.zoomed_limits(name, [self.train[name], self.validation[name]], skip=0.1)
+                if wanted:
+                    limits = tensorflowvisu.steady_limits(self._limits[index], *wanted, floor=0.0,
+                                                          ceiling=1.0 if name == "accuracy" else None)
+                    if limits != self._limits[index]:
+                        self._limits[index] = limits
+                        ax.set_ylim(*limits)
+                        self.live.relayout(ax)
+                changed.append(ax)
+            if counts[1] != self._drawn[1]:
+                loss, accuracy = self.validation["loss"][-1], self.validation["accuracy"][-1]
+                self.loss_ax.set_title(f"cross-entropy loss: validation {loss:.3f} ({loss / math.log(2):.2f} bits "
+                                       "per character)", fontsize=10)
+                if np.isfinite(accuracy):
+                    self.acc_ax.set_title(f"accuracy: validation {accuracy:.3f}", fontsize=10)
+                changed += [self.loss_ax.title, self.acc_ax.title]
+        if self.minibatch is not None and self.minibatch is not self._drawn[2]:
+            step, epoch, expected, predicted, losses, loss, accuracy = self.minibatch
+            books = self.books_of(step)[:len(expected)] if self.books_of else [""] * len(expected)
+            plain, wrong = minibatch_lines(expected, predicted, losses, books)
+            self.batch_text.set_text(plain)
+            self.batch_wrong.set_text(wrong)
+            self.batch_ax.set_title(f"the mini-batch of step {step} (epoch {epoch}): the next characters, and "
+                                    "the network's guesses as it trained (red: wrong)", fontsize=10)
+            changed += [self.batch_ax, self.batch_ax.title]
+        if len(self.samples) != self._drawn[3]:
+            self.sample_text.set_text(sample_lines(self.samples))
+            changed.append(self.sample_ax)
+        self._drawn = (*counts, self.minibatch, len(self.samples))
+        return changed
+
+    def update(self):
+        """After each step: a picture when something changed and the pace allows it; the window's keys."""
+        if self.live.drawing and self.live.picture_due(self._changed()):
+            self.live.draw(self._render)
+        self.live.idle()
+
+    def responsive(self, work):
+        """work() (a training step, a validation), the window answering meanwhile (LiveFigure.responsive)."""
+        return self.live.responsive(work)
+
+    def report(self):
+        """At a report: a headless run's PNG rewritten, at most every PNG_INTERVAL seconds. Returns a line
+        saying where it went the first time, else None."""
+        first = self._png_written is None
+        if self.where != "file" or not self.png or not first and time.perf_counter() - self._png_written < PNG_INTERVAL:
+            return None
+        try:
+            self._save_png()
+        except OSError as e:  # a full disk: said once, and training goes on
+            png, self.png = self.png, None
+            return f"training view: cannot write {png} ({e.strerror or e}): training goes on without it"
+        return f"training view: {self.png}, rewritten at the reports (every {PNG_INTERVAL:.0f} s at most)" \
+            if first else None
+
+    def _save_png(self):
+        self._render()
+        livefigure.save_png(self.figure, self.png)
+        self._png_written = time.perf_counter()
+
+    def finish(self, wait=True):
+        """The end of the run: the final picture (window, notebook, PNG). Returns {png: None when written,
+        else why not}; in a window, wait=True keeps it open until it is closed."""
+        self._render()
+        png = self.png if self.where == "file" else None
+        return self.live.finish(png=png, wait=wait)
+
+    def summary(self, training_seconds):
+        """One line: the pictures drawn while training, their rate and their share of the training time."""
+        if not self.pictures:
+            return None
+        return (f"training view: {self.pictures} pictures in {training_seconds:.0f} s "
+                f"({self.pictures / max(training_seconds, 1e-9):.2f} a second), {self.draw_seconds:.1f} s of drawing "
+                f"({100 * self.draw_seconds / max(training_seconds, 1e-9):.1f}% of the time)")
