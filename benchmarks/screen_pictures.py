@@ -1,6 +1,7 @@
 """What a person watching the live window sees: the distinct pictures on screen while a lesson trains.
 
     python benchmarks/screen_pictures.py mnist_1.0_softmax.py [LESSON FLAGS...]
+    python benchmarks/screen_pictures.py rnn_train.py [RNN_TRAIN FLAGS...]     (its live view, the same way)
 
 Starts a real X server (Xvfb) unless DISPLAY is set, runs the lesson there with its live window (TkAgg),
 and takes screenshots as fast as they come (about every 40 ms for a 1400 x 900 screen) from the lesson's
@@ -71,18 +72,27 @@ class ScreenWatcher:
             last = digest
 
 
+# the lines that say, in a script's output, that training starts and that it ended
+TRAINING_LINES = {"lesson": ("step", "max test accuracy"), "rnn_train.py": ("training steps", "trained ")}
+
+
 def watch_lesson(script, flags, display, runs_dir):
-    """Run a lesson with its live window on `display`, screenshots during its training. Returns (watcher,
-    the lesson's output)."""
+    """Run a lesson (or rnn_train.py) with its live window on `display`, screenshots during its training.
+    Returns (watcher, the script's output). Its run summary (or checkpoints) go to runs_dir."""
     env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONUNBUFFERED="1")
-    command = [sys.executable, os.path.join(PROJECT_DIR, script), "--exit-at-end", "--runs-dir", runs_dir, *flags]
+    if script == "rnn_train.py":
+        outputs = ["--checkpoint-dir", os.path.join(runs_dir, "checkpoints"), "--log-dir", os.path.join(runs_dir, "log")]
+    else:
+        outputs = ["--runs-dir", runs_dir]
+    command = [sys.executable, os.path.join(PROJECT_DIR, script), "--exit-at-end", *outputs, *flags]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     watcher, lines = ScreenWatcher(display), []
+    starts, ends = TRAINING_LINES.get(script, TRAINING_LINES["lesson"])
     for line in process.stdout:
         lines.append(line)
-        if line.startswith("step") and watcher._thread is None:
+        if line.startswith(starts) and watcher._thread is None:
             watcher.start()  # the first measurement: training starts
-        elif line.startswith("max test accuracy") and watcher._thread is not None:
+        elif line.startswith(ends) and watcher._thread is not None:
             watcher.stop()
     process.wait()
     if watcher._thread is None or watcher._running:
@@ -111,10 +121,11 @@ def main():
         summary = json.load(open(summaries[0])) if summaries else {}
         shutil.rmtree(runs_dir, ignore_errors=True)
     seconds = watcher.stopped - watcher.started
+    drew = [line for line in output.splitlines() if line.startswith("training view:")]
     print(f"{script} {' '.join(flags)}: {watcher.changes + 1} distinct pictures on screen in {seconds:.1f} s of "
-          f"training ({(watcher.changes + 1) / seconds:.1f} a second; {watcher.shots} screenshots); "
-          f"the lesson drew {summary.get('dashboard_pictures')} "
-          f"({summary.get('dashboard_pictures_per_second')} a second of its loop)")
+          f"training ({(watcher.changes + 1) / seconds:.1f} a second; {watcher.shots} screenshots); " +
+          (f"it says: {drew[-1]}" if drew else f"the lesson drew {summary.get('dashboard_pictures')} "
+           f"({summary.get('dashboard_pictures_per_second')} a second of its loop)"))
 
 
 if __name__ == "__main__":
