@@ -28,8 +28,9 @@ cores: a picture per step. Space pauses in the window.
 Nothing here knows TensorFlow: rnn_train.py hands it plain numbers, codes and text.
 """
 import math
-import time
+import re
 import textwrap
+import time
 
 import numpy as np
 
@@ -137,11 +138,13 @@ def minibatch_lines(expected, predicted, losses, books, symbols=txtutils.SYMBOLS
 
 def sample_lines(samples, columns=SAMPLE_COLUMNS, lines=SAMPLE_LINES):
     """Panel 4's lines [(text, colour)]: the samples [(step, text)], the newest first, each under a line naming
-    its step, as they would print (long lines wrapped, tabs shown), as many as `lines` lines hold."""
+    its step, as they would print (long lines wrapped, tabs shown, runs of empty lines as one), as many as
+    `lines` lines hold."""
     shown = []
     for step, text in reversed(samples):
         shown.append((f"--- step {step} " + "-" * max(0, columns - 10 - len(str(step))), GREY))
-        for line in text.strip("\n").replace("\t", txtutils.SYMBOLS["\t"]).split("\n"):
+        text = re.sub(r"\n{3,}", "\n\n", text.strip("\n"))  # runs of empty lines shown as one
+        for line in text.replace("\t", txtutils.SYMBOLS["\t"]).split("\n"):
             shown += [(part, BLACK) for part in textwrap.wrap(line, columns, drop_whitespace=False) or [""]]
         if len(shown) >= lines:
             break

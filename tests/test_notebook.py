@@ -1,4 +1,4 @@
-"""The lessons in a real Jupyter kernel: `%run LESSON.py` in a cell, and lessons.ipynb top to bottom.
+"""The lessons in a real Jupyter kernel: `%run LESSON.py` in a cell, lessons.ipynb and rnn.ipynb top to bottom.
 
 The dashboard must update in place in the cell's output while the lesson trains: one image, replaced
 (IPython display updates, as Jupyter, JupyterLab, VS Code and Colab show them), not a pile of images and
@@ -6,6 +6,7 @@ not one picture at the end. The kernel's messages are recorded as they arrive to
 Needs the notebook extra (pip install -r requirements-notebook.txt); skips without it.
 """
 import os
+import re
 import time
 
 import pytest
@@ -120,3 +121,47 @@ def test_lessons_notebook_runs_top_to_bottom(data_dir, tmp_path):
         assert len(images(cell)) == 1, (cell.source, cell.outputs)
     summaries = [f for _, _, files in os.walk(runs) for f in files if f.endswith(".json")]
     assert len(summaries) == 13
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The real Shakespeare corpus where present, else a small synthetic one (six works of verse)."""
+    from conftest import real_shakespeare_glob
+    real = real_shakespeare_glob()
+    if real:
+        return real
+    folder = tmp_path_factory.mktemp("corpus")
+    verse = ("ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
+             "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n")
+    for i in range(6):
+        (folder / f"work{i}.txt").write_text(verse * 150)
+    return str(folder)
+
+
+def test_rnn_notebook_runs_top_to_bottom(corpus, tmp_path):
+    nb = nbformat.read(os.path.join(PROJECT_DIR, "rnn.ipynb"), as_version=4)
+    parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1, "one cell tagged 'parameters' holds the notebook's settings"
+    parameters[0].source += (f"\n# the test's settings\nTRAIN_STEPS = 60\nCODE_STEPS = 10\nDATA = {corpus!r}\n"
+                             f"RUNS = {str(tmp_path / 'runs')!r}\n")
+    client = execute(nb, timeout=600)
+
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell in code:
+        assert not [o for o in cell.outputs if o.output_type == "error"], (cell.source, cell.outputs)
+    training = [c for c in code if c.source.startswith("%run -G rnn_train.py") and "--no-visu" not in c.source]
+    assert len(training) == 1
+    assert len(images(training[0])) == 1, "the live view: one image in the cell's output, replaced in place"
+    index = nb.cells.index(training[0])
+    updates = [m for m in client.messages if m[0] == index and m[1] == "update_display_data"]
+    assert updates, "the live view is updated while the network trains"
+    assert "trained " in text(training[0]) and "validation: loss" in text(training[0])
+    replay = [c for c in code if "rnn_play.py --replay" in c.source][0]
+    assert "==== step 25" in text(replay)
+    scores = [c for c in code if "--score" in c.source][0]
+    assert text(scores).count("nats") >= 2, text(scores)
+    first = [c for c in code if "for char in" in c.source][0]
+    assert "next:" in text(first)
+    gru = [c for c in code if "def gru_step" in c.source][0]
+    difference = float(re.search(r"largest difference ([\d.e+-]+)", text(gru)).group(1))
+    assert difference < 1e-4, text(gru)  # the NumPy GRU and the TensorFlow graph agree
