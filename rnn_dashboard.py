@@ -210,7 +210,8 @@ class TrainingView:
             ax.set_xlabel("training step", fontsize=8)
             ax.set_ylabel(name, fontsize=8)
             ax.set_xlim(0, max(1, self.end_step))
-        self.loss_ax.axhline(UNIFORM_LOSS, color="grey", lw=1, ls=":", label=f"knows nothing: ln 98 = {UNIFORM_LOSS:.2f}")
+        self.loss_ax.axhline(UNIFORM_LOSS, color="grey", lw=1, ls=":",
+                             label=f"knows nothing: ln 98 = {UNIFORM_LOSS:.2f}")
         self.lines = {}
         for ax, name in ((self.loss_ax, "loss"), (self.acc_ax, "accuracy")):
             self.lines[name] = (ax.plot([], [], color="tab:blue", lw=0.6, alpha=0.35)[0],

@@ -25,7 +25,8 @@ from cli import UsageError, parser_from_docstring, positive_int, run_main  # noq
 from dashboard_overhead import notebook_available, start_display  # noqa: E402
 
 SPEED = re.compile(r"^([\d,]+) chars/s \((\d+) steps in ([\d.]+) s\)$", re.M)
-VIEW = re.compile(r"^training view: (\d+) pictures in \d+ s \(([\d.]+) a second\), [\d.]+ s of drawing \(([\d.]+)% ", re.M)
+VIEW = re.compile(r"^training view: (\d+) pictures in \d+ s \(([\d.]+) a second\), [\d.]+ s of drawing "
+                  r"\(([\d.]+)% ", re.M)
 
 
 def parse_args(argv=None):
@@ -58,7 +59,8 @@ def run(mode, flags, env, folder):
     if mode == "notebook":
         import nbclient
         import nbformat
-        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%run -G " + " ".join(shlex.quote(c) for c in command))])
+        cell = "%run -G " + " ".join(shlex.quote(c) for c in command)  # -G: a quoted glob stays the script's
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
         nbclient.NotebookClient(notebook, timeout=3600, kernel_name="python3",
                                 resources={"metadata": {"path": PROJECT_DIR}}).execute(env=env)
         output = "".join(o.get("text", "") for o in notebook.cells[0].outputs)

@@ -1,4 +1,4 @@
-"""docs/make_executed_notebook.py: the executed copy's pictures, stored with a palette, look the same."""
+"""docs/make_executed_notebook.py: the executed copies of the notebooks, their pictures stored with a palette."""
 import base64
 import io
 import os
@@ -50,3 +50,31 @@ def test_the_executed_copy_is_the_notebook_with_outputs_and_small():
     assert cells(copy) == cells(notebook), "lessons.ipynb changed: python docs/make_executed_notebook.py"
     runs = [c for c in copy.cells if c.cell_type == "code" and c.source.startswith("%run")]
     assert runs and all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in runs)
+
+
+def test_the_rnn_notebooks_executed_copy_is_the_notebook_with_outputs():
+    import pytest
+    nbformat = pytest.importorskip("nbformat", reason="the notebook extra is not installed")
+    copy_path = os.path.join(PROJECT_DIR, "docs", "rnn_executed.ipynb")
+    assert os.path.getsize(copy_path) < 3e6
+    copy = nbformat.read(copy_path, as_version=4)
+    notebook = nbformat.read(os.path.join(PROJECT_DIR, "rnn.ipynb"), as_version=4)
+    def cells(nb):
+        return [c.source for c in nb.cells if "parameters" not in c.metadata.get("tags", [])]
+    assert cells(copy) == cells(notebook), \
+        "rnn.ipynb changed: python docs/make_executed_notebook.py --notebook rnn.ipynb"
+    training = [c for c in copy.cells
+                if c.cell_type == "code" and "rnn_train.py" in c.source and "--no-visu" not in c.source]
+    assert len(training) == 1 and any("image/png" in o.get("data", {}) for o in training[0].outputs)
+    code = [c for c in copy.cells if c.cell_type == "code"]
+    assert all(c.outputs for c in code), "every code cell of the copy has its output"
+
+
+def test_the_notebooks_teach_in_prose():
+    """Each notebook explains its half of the talk in at least 1,500 words of prose, not only commands."""
+    import json
+    for name in ("lessons.ipynb", "rnn.ipynb"):
+        with open(os.path.join(PROJECT_DIR, name), encoding="utf-8") as f:
+            cells = json.load(f)["cells"]
+        words = sum(len("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown")
+        assert words >= 1500, f"{name}: {words} words of prose"

@@ -142,7 +142,7 @@ def test_rnn_notebook_runs_top_to_bottom(corpus, tmp_path):
     nb = nbformat.read(os.path.join(PROJECT_DIR, "rnn.ipynb"), as_version=4)
     parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(parameters) == 1, "one cell tagged 'parameters' holds the notebook's settings"
-    parameters[0].source += (f"\n# the test's settings\nTRAIN_STEPS = 60\nCODE_STEPS = 10\nDATA = {corpus!r}\n"
+    parameters[0].source += (f"\n# the test's settings\nTRAIN_STEPS = 60\nCODE_STEPS = 30\nDATA = {corpus!r}\n"
                              f"RUNS = {str(tmp_path / 'runs')!r}\n")
     client = execute(nb, timeout=600)
 
