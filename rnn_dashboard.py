@@ -324,18 +324,17 @@ class TrainingView:
         return self.live.responsive(work)
 
     def report(self):
-        """At a report: a headless run's PNG rewritten, at most every PNG_INTERVAL seconds. Returns a line
-        saying where it went the first time, else None."""
-        first = self._png_written is None
-        if self.where != "file" or not self.png or not first and time.perf_counter() - self._png_written < PNG_INTERVAL:
+        """At a report: a headless run's PNG rewritten, at most every PNG_INTERVAL seconds. Returns None, or a
+        line saying why it could not be (and it is not tried again)."""
+        if self.where != "file" or not self.png or \
+                self._png_written is not None and time.perf_counter() - self._png_written < PNG_INTERVAL:
             return None
         try:
             self._save_png()
         except OSError as e:  # a full disk: said once, and training goes on
             png, self.png = self.png, None
             return f"training view: cannot write {png} ({e.strerror or e}): training goes on without it"
-        return f"training view: {self.png}, rewritten at the reports (every {PNG_INTERVAL:.0f} s at most)" \
-            if first else None
+        return None
 
     def _save_png(self):
         self._render()

@@ -257,7 +257,8 @@ def open_view(args, corpus, model_size, checkpoint_dir, first_step, end_step):
                                       png=args.save_png or os.path.join(checkpoint_dir, VIEW_PNG),
                                       books_of=books_of, earlier=earlier)
     if view.where == "file" and not args.save_png:
-        print(f"No display: the live view will be saved as {view.png}")
+        print(f"No display: the live view goes to {view.png}, rewritten at the reports (every "
+              f"{rnn_dashboard.PNG_INTERVAL:.0f} s at most) and at the end")
     return view
 
 

@@ -885,3 +885,44 @@ def test_a_checkpoint_folder_written_before_rnn_model_plays_the_same_text(flags,
                         *flags)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout == open(os.path.join(FIXTURES, expected)).read()
+
+
+# ------------------------------------------------------------------------------------------------
+# The live view (rnn_dashboard.py): with no display, a PNG in the checkpoint folder
+# ------------------------------------------------------------------------------------------------
+
+def test_training_without_a_display_saves_its_view(trained):
+    checkpoints, _, result = trained
+    path = os.path.join(checkpoints, "training.png")
+    assert f"No display: the live view goes to {path}" in result.stdout
+    assert f"training view saved: {path}" in result.stdout
+    from PIL import Image
+    assert Image.open(path).size == (1040, 600)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--save-png", "view.jpg"], "--save-png view.jpg: the file name must end in .png"),
+    (["--no-visu", "--save-png", "view.png"], "--no-visu draws nothing"),
+])
+def test_view_flags_are_checked(flags, message, capsys):
+    import rnn_train
+    with pytest.raises(SystemExit):
+        rnn_train.parse_args(flags)
+    assert message in capsys.readouterr().err
+
+
+def test_save_png_into_an_unwritable_place_is_refused_before_training(text_glob, tmp_path):
+    import rnn_train
+    (tmp_path / "file").write_text("")
+    with pytest.raises(UsageError, match="--save-png"):
+        rnn_train.main(["--data", text_glob, *TINY, "--steps", "1", "--checkpoint-dir", str(tmp_path / "c"),
+                        "--log-dir", str(tmp_path / "l"), "--save-png", str(tmp_path / "file" / "view.png")])
+    assert not os.path.exists(tmp_path / "c" / "hparams.json")  # nothing trained
+
+
+def test_no_visu_draws_nothing(text_glob, tmp_path):
+    import rnn_train
+    checkpoints = tmp_path / "c"
+    rnn_train.main(["--data", text_glob, *TINY, "--steps", "3", "--report-every", "3", "--no-visu",
+                    "--checkpoint-dir", str(checkpoints), "--log-dir", str(tmp_path / "l")])
+    assert not os.path.exists(checkpoints / "training.png")

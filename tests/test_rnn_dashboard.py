@@ -65,8 +65,9 @@ def test_a_headless_view_saves_its_picture(view, tmp_path):
             view.validated(step, 4.5 - step / 100, step / 350)
             view.sampled(step, "ROMEO:\nwhat light " * 3)
     assert view.where == "file" and not view.drawing and view.pictures == 0  # nothing drawn while it trains
-    line = view.report()
-    assert line and "view.png" in line and view.report() is None  # at most every PNG_INTERVAL seconds
+    assert view.report() is None and (tmp_path / "view.png").exists()
+    (tmp_path / "view.png").unlink()
+    assert view.report() is None and not (tmp_path / "view.png").exists()  # at most every PNG_INTERVAL seconds
     assert view.finish() == {str(tmp_path / "view.png"): None}
     picture = np.asarray(Image.open(tmp_path / "view.png").convert("RGB"))
     assert picture.shape == (600, 1040, 3)  # 13 x 7.5 inches at 80 dots
