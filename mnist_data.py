@@ -41,6 +41,10 @@ OFFICIAL_MD5 = {
     TEST_IMAGES + ".gz": "9fb629c4189551a2d022fa330f9573f3",
     TEST_LABELS + ".gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+OFFICIAL_GZ_SIZE = {  # the official .gz files' sizes in bytes, by their MD5: no mirror is read beyond them
+    "f68b3c2dcbeaaa9fbdd348bbdeb94873": 9912422, "d53e105ee54ea40749a09fcbcd1e9432": 28881,
+    "9fb629c4189551a2d022fa330f9573f3": 1648877, "ec29112dd5afa0611ce80d1b7f02629c": 4542,
+}
 # Public mirrors, tried in order (the environment variable MNIST_MIRRORS, comma-separated base URLs, overrides).
 MIRRORS_ENV_VAR = "MNIST_MIRRORS"
 MIRRORS = (
@@ -179,6 +183,7 @@ def mirrors_from_environment():
 def download(data_dir, names=FILES, mirrors=None, checksums=OFFICIAL_MD5, timeout=30):
     """Download the .gz of each name in `names` into data_dir, trying each mirror in order."""
     mirrors = mirrors or mirrors_from_environment()
+    created = not os.path.isdir(data_dir)
     try:
         os.makedirs(data_dir, exist_ok=True)
     except OSError as e:
@@ -186,8 +191,12 @@ def download(data_dir, names=FILES, mirrors=None, checksums=OFFICIAL_MD5, timeou
                         "Pass --data-dir (or set MNIST_DATA_DIR) to a folder you can write to.") from None
     try:
         downloads.fetch_all(data_dir, [name + ".gz" for name in names], mirrors,
-                            {name: ("md5", md5) for name, md5 in checksums.items()}, timeout)
+                            {name: ("md5", md5) for name, md5 in checksums.items()}, timeout,
+                            sizes={name: OFFICIAL_GZ_SIZE[md5] for name, md5 in checksums.items()
+                                   if md5 in OFFICIAL_GZ_SIZE})
     except downloads.DownloadError as e:
+        if created and not os.listdir(data_dir):  # nothing left behind: not even the empty folder
+            os.rmdir(data_dir)
         raise DataError(
             f"{e}. Offline? Put the four MNIST files "
             f"({', '.join(FILES)}, .gz or uncompressed) in {data_dir}, "

@@ -31,6 +31,7 @@ import numpy as np
 
 from cli import UsageError, atomic_output
 from graphmode import tf
+from txtutils import ALPHASIZE
 
 DEFAULT_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints")  # rnn_train's default
 CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
@@ -55,33 +56,112 @@ def save_model_size(folder, internal_size, layers, alphasize, **training):
                    "alphabet": ALPHABET, **training}, f, indent=1)
 
 
-def load_training_shape(folder):
-    """{"batch_size": ..., "seqlen": ...} as saved in hparams.json ({} for folders saved before they were)."""
-    try:
-        with open(os.path.join(folder, HPARAMS_FILE)) as f:
-            hparams = json.load(f)
-        return {k: hparams[k] for k in ("batch_size", "seqlen") if isinstance(hparams.get(k), int)}
-    except (OSError, ValueError, AttributeError):
-        return {}
+MAX_INTERNAL_SIZE = 8192  # what hparams.json may say: beyond, no machine of this project's kind holds the model
+MAX_LAYERS = 64
+MAX_BATCH_CHARACTERS = 2_000_000  # --batch-size x --seqlen: a batch's activations stay a few GB at the default size
 
 
-def load_model_size(folder):
-    """{"internal_size": ..., "layers": ...}, the arguments Model(...) takes, from the folder's hparams.json,
-    checked; a missing or damaged file is one line."""
+def _read_hparams(folder):
+    """hparams.json as a dict, or UsageError (missing, unreadable, not an object)."""
     path = os.path.join(folder, HPARAMS_FILE)
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8") as f:
             hparams = json.load(f)
-        size = {"internal_size": int(hparams["internal_size"]), "layers": int(hparams["layers"])}
     except FileNotFoundError:
         raise UsageError(f"{path} is missing: {folder} does not hold checkpoints saved by rnn_train.py") from None
     except (OSError, ValueError) as e:
         raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
-    except (KeyError, TypeError):
-        raise UsageError(f"{path} lacks internal_size/layers: not saved by rnn_train.py") from None
-    if min(size.values()) < 1:
-        raise UsageError(f"{path} holds an impossible model size {size}: the checkpoint folder is damaged")
-    return size
+    if not isinstance(hparams, dict):
+        raise UsageError(f"{path} is not a JSON object: not saved by rnn_train.py")
+    return hparams
+
+
+def _whole_number(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def load_training_shape(folder):
+    """{"batch_size": ..., "seqlen": ...} as saved in hparams.json ({} for folders saved before they were)."""
+    try:
+        hparams = _read_hparams(folder)
+    except UsageError:
+        return {}
+    shape = {k: hparams[k] for k in ("batch_size", "seqlen") if _whole_number(hparams.get(k)) and hparams[k] >= 1}
+    if len(shape) == 2 and shape["batch_size"] * shape["seqlen"] > MAX_BATCH_CHARACTERS:
+        raise UsageError(f"{os.path.join(folder, HPARAMS_FILE)}: batch_size {shape['batch_size']} x seqlen "
+                         f"{shape['seqlen']} is over {MAX_BATCH_CHARACTERS:,} characters a batch: the file is damaged")
+    return shape
+
+
+def load_model_size(folder):
+    """{"internal_size": ..., "layers": ...}, the arguments Model(...) takes, from the folder's hparams.json,
+    checked (types and ranges: nothing is built from a number no model of this kind can have); a missing or
+    damaged file is one line naming it and the field. check_weights() then compares it with the weights."""
+    path = os.path.join(folder, HPARAMS_FILE)
+    hparams = _read_hparams(folder)
+    for key, limit in (("internal_size", MAX_INTERNAL_SIZE), ("layers", MAX_LAYERS)):
+        value = hparams.get(key)
+        if key not in hparams:
+            raise UsageError(f"{path} lacks {key}: not saved by rnn_train.py")
+        if not _whole_number(value) or not 1 <= value <= limit:
+            raise UsageError(f"{path}: {key} is {json.dumps(value)[:40]}, not a whole number from 1 to {limit:,}: "
+                             "the file is damaged")
+    if "alphasize" in hparams and hparams["alphasize"] != ALPHASIZE:
+        raise UsageError(f"{path}: alphasize is {json.dumps(hparams['alphasize'])[:40]}, not {ALPHASIZE}: "
+                         "a model of another alphabet")
+    return {"internal_size": hparams["internal_size"], "layers": hparams["layers"]}
+
+
+def expected_shapes(internal_size, layers):
+    """The weights' names and shapes of a model of this size (rnn_model.Model's trainable variables)."""
+    shapes = {}
+    for i in range(layers):
+        inputs = ALPHASIZE if i == 0 else internal_size
+        shapes.update({f"gru{i}/W": (inputs, 3 * internal_size), f"gru{i}/U_gates": (internal_size, 2 * internal_size),
+                       f"gru{i}/U_candidate": (internal_size, internal_size), f"gru{i}/b": (3 * internal_size,)})
+    shapes.update({"softmax/W": (internal_size, ALPHASIZE), "softmax/b": (ALPHASIZE,)})
+    return shapes
+
+
+def saved_shapes(prefix):
+    """{name: shape} of the weights a checkpoint or a model folder's weights.npz holds, read from their headers
+    (nothing loaded); the optimizer's and the step counter's left out."""
+    if prefix.endswith(WEIGHTS_FILE):
+        shapes = {}
+        try:
+            with zipfile.ZipFile(prefix) as archive:
+                for member in archive.namelist():
+                    with archive.open(member) as f:
+                        version = np.lib.format.read_magic(f)
+                        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                            else np.lib.format.read_array_header_2_0
+                        shape = read_header(f)[0]
+                    shapes[member[:-len(".npy")] if member.endswith(".npy") else member] = tuple(shape)
+        except (OSError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise UsageError(f"{prefix} is damaged ({e}): copy it again, or pass another --checkpoint") from None
+        return shapes
+    with readable(prefix) as path:
+        try:
+            listed = tf.train.list_variables(path)
+        except (tf.errors.OpError, ValueError, IndexError) as e:
+            raise UsageError(f"checkpoint {prefix} cannot be read ({first_line(e)})") from None
+    return {name: tuple(shape) for name, shape in listed
+            if name.startswith(("gru", "softmax/")) and "/Adam" not in name}
+
+
+def check_weights(folder, prefix, model_size):
+    """UsageError unless the weights of `prefix` are those of the model hparams.json describes: the same layers,
+    the same sizes. Checked before any graph is built, so that a wrong hparams.json never builds a model of
+    another size (a huge one), nor plays part of the weights (gibberish) or resumes without a layer."""
+    saved = saved_shapes(prefix)
+    wanted = expected_shapes(**model_size)
+    if saved == wanted:
+        return
+    layers = len([name for name in saved if name.endswith("/U_candidate")])
+    units = saved.get("gru0/U_candidate", ("?",))[0]
+    raise UsageError(f"{os.path.join(folder, HPARAMS_FILE)} says {model_size['layers']} layers of "
+                     f"{model_size['internal_size']} units, but {prefix} holds {layers} layers of {units} units: "
+                     f"the folder's {HPARAMS_FILE} does not match its weights; copy the folder again, or correct it")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -158,6 +238,28 @@ def find(folder):
     return sorted(found)
 
 
+GLOB_CHARACTERS = "*?["
+
+
+@contextlib.contextmanager
+def readable(prefix):
+    """The checkpoint `prefix` under a path TensorFlow can read: TensorFlow takes a checkpoint's path for a
+    pattern, so a folder named with glob characters (exp[lr=0.001]) matches no file. Such a checkpoint's
+    files are linked (or copied, where links cannot be made) into a temporary folder for the time of the read."""
+    if not any(char in prefix for char in GLOB_CHARACTERS):
+        yield prefix
+        return
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="checkpoint-") as folder:
+        for path in glob.glob(glob.escape(prefix) + ".*"):
+            alias = os.path.join(folder, "checkpoint" + path[len(prefix):])
+            try:
+                os.symlink(os.path.abspath(path), alias)
+            except OSError:
+                shutil.copy(path, alias)
+        yield os.path.join(folder, "checkpoint")
+
+
 def problem(prefix):
     """Why the checkpoint cannot be loaded (a run killed while saving, a partial copy), or None if it can.
 
@@ -165,9 +267,10 @@ def problem(prefix):
     if not glob.glob(glob.escape(prefix) + ".data-*"):
         return "its .data file is missing"
     try:
-        reader = tf.train.load_checkpoint(prefix)
-        for name in reader.get_variable_to_shape_map():
-            reader.get_tensor(name)
+        with readable(prefix) as path:
+            reader = tf.train.load_checkpoint(path)
+            for name in reader.get_variable_to_shape_map():
+                reader.get_tensor(name)
     except IndexError:  # how TensorFlow reports "Read less bytes than requested"
         return "its .data file is truncated"
     except tf.errors.OpError as e:  # a checksum mismatch, a damaged .index
@@ -195,6 +298,33 @@ def newest_complete(folder):
         raise UsageError(f"no complete checkpoint in {folder}: {os.path.basename(newest)} cannot be "
                          f"loaded ({why}){older}; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER")
     return None
+
+
+def holds_a_run(folder):
+    """Whether the folder holds a training run, or what is left of one: checkpoints, milestones, hparams.json.
+    A new run there would take over the old one's milestones (--replay would mix the two)."""
+    return bool(find(folder)) or any(os.path.exists(os.path.join(folder, name))
+                                     for name in (MILESTONES_FILE, MILESTONES_DIR, HPARAMS_FILE))
+
+
+def holds_a_checkpoint_run(folder):
+    """Whether the folder holds checkpoints or milestones of a training run (not only a model's files)."""
+    return bool(find(folder)) or any(os.path.exists(os.path.join(folder, name))
+                                     for name in (MILESTONES_FILE, MILESTONES_DIR))
+
+
+SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "shakespeare")
+
+
+def refuse_model_folder(path, flag):
+    """UsageError when `path` is the shipped model's folder (compared by real path, whatever its spelling), or
+    another model folder (rnn_play.py --export's): training never writes into one."""
+    real = os.path.realpath(path)
+    if real == os.path.realpath(SHIPPED_MODEL) or real.startswith(os.path.realpath(SHIPPED_MODEL) + os.sep):
+        raise UsageError(f"{flag} {path} is the trained model shipped with the project, which no command "
+                         "overwrites: pass a folder of your own, e.g. models/mine")
+    if os.path.isdir(path) and is_model_folder(path):
+        raise UsageError(f"{flag} {path} is a model folder (rnn_play.py --export wrote it): pass another folder")
 
 
 def is_model_folder(path):
@@ -283,7 +413,8 @@ def restore(sess, checkpoint_saver, prefix, model_size):
     if prefix.endswith(WEIGHTS_FILE):
         return restore_exported(sess, prefix, model_size)
     try:
-        checkpoint_saver.restore(sess, prefix)
+        with readable(prefix) as path:
+            checkpoint_saver.restore(sess, path)
     except (tf.errors.OpError, IndexError, ValueError) as e:
         raise UsageError(f"checkpoint {prefix} does not match the model of {HPARAMS_FILE} (internal size "
                          f"{model_size['internal_size']}, {model_size['layers']} layers): {first_line(e)}") from None
@@ -309,7 +440,11 @@ def restore_exported(sess, path, model_size):
                 value = saved[name]
                 if tuple(value.shape) != tuple(variable.shape.as_list()):
                     raise ValueError(f"{name} is {list(value.shape)}, the model's is {variable.shape.as_list()}")
-                variable.load(value.astype(np.float32), sess)
+                value = value.astype(np.float32)
+                if not np.isfinite(value).all():
+                    raise UsageError(f"{path} is damaged: {name} holds NaN or infinite values; copy the model "
+                                     "folder again, or pass another --checkpoint")
+                variable.load(value, sess)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise UsageError(f"{path} is damaged ({e}): copy it again, or pass another --checkpoint") from None
     except (OSError, ValueError, KeyError) as e:

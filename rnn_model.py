@@ -49,6 +49,8 @@ SEQLEN = 30         # characters per sequence: the layers are unrolled over 30 t
 BATCHSIZE = 200     # sequences per batch
 LEARNING_RATE = 0.001
 SAMPLE_TOPN = 2  # a trained model writes best drawing each character among its 2 most likely (the talk's code)
+PRIME_CHUNK = 2000  # characters of a priming text fed at a time
+MAX_BATCH_BYTES = 8e9  # what one batch's activations may take (an estimate, see batch_memory): a few GB at most
 
 
 
@@ -201,11 +203,16 @@ class Model:
         logits = tf.matmul(h, self.W_out) + self.b_out                  # [1, 98]
         return logits, tf.concat(new_states, 1)
 
-    def prime(self, sess, codes):
-        """Feed a priming text through the network: (last code, state) to start generating from."""
+    def prime(self, sess, codes, progress=None):
+        """Feed a priming text through the network: (last code, state) to start generating from. A long text
+        goes in PRIME_CHUNK characters at a time, the state carried from one to the next (the same state as in
+        one go, in bounded memory); progress(done, total) is called after each chunk."""
         state = self.zero_state(1)
-        if len(codes) > 1:
-            state = sess.run(self.H, {self.X: [codes[:-1]], self.Hin: state})
+        feed = codes[:-1]
+        for start in range(0, len(feed), PRIME_CHUNK):
+            state = sess.run(self.H, {self.X: [feed[start:start + PRIME_CHUNK]], self.Hin: state})
+            if progress is not None:
+                progress(min(start + PRIME_CHUNK, len(feed)), len(feed))
         return np.array([codes[-1]], np.int32), state
 
     def generate(self, sess, code, state, length, topn, seed):
@@ -218,6 +225,23 @@ class Model:
     def model_variables(self):
         """The weights (what rnn_play restores), without the optimizer's state."""
         return tf.trainable_variables()
+
+
+def batch_memory(batch_characters, internal_size, layers):
+    """An estimate of the bytes one training batch of `batch_characters` (batch x seqlen) takes in float32: per
+    character and layer, the gates' inputs and outputs, the candidate, the state and their gradients, about a
+    dozen vectors of internal_size (the talk's 200 x 30 batch of 3 x 512: about 0.4 GB)."""
+    return batch_characters * layers * internal_size * 4 * 12
+
+
+def check_batch_memory(batch_characters, internal_size, layers, flags):
+    """A one-line error when one batch would take more than MAX_BATCH_BYTES: said before anything is built,
+    not found out by the kernel's out-of-memory killer."""
+    needed = batch_memory(batch_characters, internal_size, layers)
+    if needed > MAX_BATCH_BYTES:
+        raise ValueError(f"{flags}: one batch of {batch_characters:,} characters through {layers} layers of "
+                         f"{internal_size} units would take about {needed / 1e9:.0f} GB of memory (at most "
+                         f"{MAX_BATCH_BYTES / 1e9:.0f} GB): lower them")
 
 
 def validate(sess, model, text, batch_size, seqlen):

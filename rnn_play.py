@@ -41,10 +41,11 @@ import rnn_model              # the model: Model(internal_size, layers), validat
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
+LONG_PRIME = 10_000  # a --prime longer than this shows its progress
 REPLAY_LENGTH = 400  # characters per milestone with --replay
 REPLAY_TOPN = 10     # the milestones along the way draw among more characters (the talk's code: 10)
 DEFAULT_PRIME = "\n"
-SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "shakespeare")
+SHIPPED_MODEL = rnn_checkpoints.SHIPPED_MODEL  # models/shakespeare/ beside the scripts
 
 
 def parse_args(argv=None):
@@ -114,9 +115,11 @@ class Wrapper:
         self.stream.flush()
 
 
-def load_model(folder):
-    """The model of the folder's hparams.json, and a saver of its weights only (not Adam's state)."""
+def load_model(folder, checkpoint):
+    """The model of the folder's hparams.json, and a saver of its weights only (not Adam's state). hparams.json is
+    checked against the checkpoint's weights first: no graph of a size the weights do not have is ever built."""
     model_size = rnn_checkpoints.load_model_size(folder)  # the arguments Model(...) takes
+    rnn_checkpoints.check_weights(folder, checkpoint, model_size)
     model = rnn_model.Model(**model_size)
     return model, model_size, rnn_checkpoints.saver(var_list=model.model_variables())
 
@@ -125,13 +128,21 @@ def terminal(args):
     return Wrapper(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
 
 
+def priming_progress(done, total):
+    sys.stderr.write(f"\r[reading the prime: {done:,} of {total:,} characters]" + ("\n" if done == total else ""))
+    sys.stderr.flush()
+
+
 def write_text(sess, model, out, args, rng, length, topn=None):
     """Write the --prime, then `length` generated characters (endless when None), CHUNK at a time, each
-    drawn among the topn (default: --topn) most likely; yields how many have been generated so far."""
+    drawn among the topn (default: --topn) most likely; yields how many have been generated so far (0 once the
+    prime is read: a long one takes a while, with its progress on stderr)."""
     topn = topn or args.topn
-    code, state = model.prime(sess, txtutils.encode_text(args.prime))
+    codes = txtutils.encode_text(args.prime)
+    code, state = model.prime(sess, codes, progress=priming_progress if len(codes) > LONG_PRIME else None)
     out.write(args.prime)
     produced = 0
+    yield produced
     while length is None or produced < length:
         count = CHUNK if length is None else min(CHUNK, length - produced)
         codes, code, state = model.generate(sess, code, state, count, topn, rng.integers(0, 2**31, 2))
@@ -166,7 +177,7 @@ def describe(checkpoint, folder, model_size):
 
 def play(args):
     checkpoint, folder = rnn_checkpoints.for_playing(model_to_play(args))
-    model, model_size, saver = load_model(folder)
+    model, model_size, saver = load_model(folder, checkpoint)
     out = terminal(args)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
@@ -174,7 +185,8 @@ def play(args):
         started, produced = time.perf_counter(), 0
         try:
             for produced in write_text(sess, model, out, args, np.random.default_rng(args.seed), args.length):
-                pass
+                if produced == 0:
+                    started = time.perf_counter()  # the speed of generation, the prime's reading left out
         except KeyboardInterrupt:
             pass  # Ctrl-C ends an endless text: not an error
         # Written out here, not at exit, so that a reader gone meanwhile (| head, | less) raises
@@ -207,7 +219,7 @@ def replay(args):
     if milestones[0]["epoch"] is None:
         print(f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
               f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
-    model, model_size, saver = load_model(folder)
+    model, model_size, saver = load_model(folder, milestones[-1]["prefix"])
     draws = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
     out = terminal(args)
     with graphmode.session() as sess:
@@ -233,7 +245,13 @@ def score(args):
     text, what = (corpus.validation, corpus.held_out) if args.held_out else (corpus.train, args.score)
     if args.held_out and len(text) == 0:
         raise UsageError(f"--held-out: nothing is held out of --score {args.score} ({corpus.held_out})")
-    model, model_size, saver = load_model(folder)
+    batch_size = min(args.batch_size, max(1, (len(text) - 1) // args.seqlen))  # as rnn_model.validate() reads it
+    try:
+        rnn_model.check_batch_memory(batch_size * args.seqlen, **rnn_checkpoints.load_model_size(folder),
+                                     flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}")
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    model, model_size, saver = load_model(folder, checkpoint)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
         print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
@@ -247,14 +265,34 @@ def score(args):
     return loss
 
 
+def check_export_folder(path):
+    """--export writes a model folder: never into the shipped model, a checkpoint folder (its hparams.json would
+    be replaced: the run could no longer be resumed, and play would take the export for its checkpoints), nor a
+    folder holding anything else. An earlier export of one's own may be replaced."""
+    real = os.path.realpath(path)
+    shipped = os.path.realpath(SHIPPED_MODEL)
+    if real == shipped or real.startswith(shipped + os.sep):
+        raise UsageError(f"--export {path} is the trained model shipped with the project, which no command "
+                         "overwrites: export into a folder of your own, e.g. --export models/mine")
+    if not os.path.isdir(path):
+        return
+    if rnn_checkpoints.holds_a_checkpoint_run(path):
+        raise UsageError(f"--export {path} is a checkpoint folder: exporting into it would replace its run's "
+                         f"{rnn_checkpoints.HPARAMS_FILE}; export into a new folder, e.g. --export models/mine")
+    if os.listdir(path) and not rnn_checkpoints.is_model_folder(path):
+        raise UsageError(f"--export {path} is a folder that holds other files: export into a new or empty "
+                         "folder, e.g. --export models/mine")
+
+
 def export(args):
     """A compact copy of a checkpoint: its weights in float16, its hparams.json, and what is known of its
     training (training.json: the step, the epochs, the milestones' validation curve)."""
     checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint or rnn_checkpoints.DEFAULT_FOLDER)
     if checkpoint.endswith(rnn_checkpoints.WEIGHTS_FILE):
         raise UsageError(f"--export: {folder} is already a model folder; pass a checkpoint or a checkpoint folder")
+    check_export_folder(args.export)
     destination = check_output_dir(args.export, "--export")
-    model, model_size, saver = load_model(folder)
+    model, model_size, saver = load_model(folder, checkpoint)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
         training = rnn_checkpoints.describe_training(folder, checkpoint)

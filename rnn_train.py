@@ -46,6 +46,7 @@ from cli import (StopOnCtrlC, UsageError, check_output_dir, check_output_file, p
                  positive_int, probability, run_main, seed, user_path)
 import graphmode
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
+import rnn_model
 from rnn_model import (ALPHASIZE, BATCHSIZE, INTERNALSIZE, LEARNING_RATE, NLAYERS, SAMPLE_TOPN, SEQLEN,  # the model
                        Model, validate)
 import txtutils
@@ -152,7 +153,13 @@ def resume_or_refuse(args):
         if rnn_checkpoints.find(folder):
             raise UsageError(f"{folder} already holds a training run: pass --resume to continue it, "
                              "or --checkpoint-dir NEW_FOLDER to start another")
-        return None, {"internal_size": args.internal_size or INTERNALSIZE, "layers": args.layers or NLAYERS}
+        if rnn_checkpoints.holds_a_run(folder):  # what is left of a run: its milestones would mix with this one's
+            raise UsageError(f"{folder} holds what is left of another training run (milestones or "
+                             f"{rnn_checkpoints.HPARAMS_FILE}, no checkpoint): pass --checkpoint-dir NEW_FOLDER, "
+                             "or delete those files to train there")
+        size = {"internal_size": args.internal_size or INTERNALSIZE, "layers": args.layers or NLAYERS}
+        check_memory(args, size)
+        return None, size
     resume_from = rnn_checkpoints.newest_complete(folder)
     if resume_from is None:
         raise UsageError(f"--resume: no checkpoint in {folder} (train without --resume first)")
@@ -169,7 +176,18 @@ def resume_or_refuse(args):
                              f"leave {flag} out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE})")
         setattr(args, key, given or saved.get(key) or default)
     size = {"internal_size": args.internal_size, "layers": args.layers}
+    check_memory(args, size)
+    rnn_checkpoints.check_weights(folder, resume_from, size)  # never resumed without a layer, or at another size
     return resume_from, size
+
+
+def check_memory(args, model_size):
+    """A batch that cannot fit in memory is refused now, in one line (rnn_model.check_batch_memory)."""
+    try:
+        rnn_model.check_batch_memory(args.batch_size * args.seqlen, **model_size,
+                                     flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}")
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 def load_corpus(args):
@@ -278,6 +296,7 @@ def train(args):
     # everything that can be wrong with the folders is checked first, not after hours of training
     if args.resume and not rnn_checkpoints.find(args.checkpoint_dir):  # before anything is created
         raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
+    rnn_checkpoints.refuse_model_folder(args.checkpoint_dir, "--checkpoint-dir")  # the shipped model, an export
     checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
     if args.save_png:
         args.save_png = check_output_file(args.save_png, "--save-png")

@@ -40,7 +40,8 @@ def encode_text(text):
 
 def encode_array(text):
     """A string as a uint8 NumPy array of alphabet codes (fast: the whole corpus at once)."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate (a byte that was not UTF-8 in a command-line argument) is an unknown code
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     codes = _CODES[np.minimum(points, 127)]
     codes[points > 127] = UNKNOWN
     return codes
@@ -195,13 +196,25 @@ SHAKESPEARE_SHA256 = {
 }
 
 
+SHAKESPEARE_CAP = 1_000_000  # bytes: the most read of one work from a mirror (the longest, hamlet.txt: 182,567)
+
+
 def fetch_shakespeare(folder):
     """Make sure folder holds the 42 works of the talk's corpus, downloading the missing ones (each checked
-    against its SHA-256 and written whole or not at all). Returns the glob of the works."""
+    against its SHA-256 and written whole or not at all); the works already there are checked against their
+    SHA-256 too, at each use (5 MB: a few hundredths of a second), so that an edited or damaged work is
+    never trained on as the talk's. Returns the glob of the works."""
     missing = [name for name in SHAKESPEARE_SHA256 if not os.path.isfile(os.path.join(folder, name))]
+    changed = [name for name in SHAKESPEARE_SHA256 if name not in missing and
+               _sha256(os.path.join(folder, name)) != SHAKESPEARE_SHA256[name]]
+    if changed:
+        names = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        raise TextError(f"{folder}: {names} differ{'s' if len(changed) == 1 else ''} from the talk's corpus (SHA-256): "
+                        "delete them to download them again, or pass --data FOLDER to train on texts of your own")
     if missing:
         what = "the complete works" if len(missing) == len(SHAKESPEARE_SHA256) else f"{len(missing)} missing works"
         print(f"Shakespeare: downloading {what} ({len(missing)} files) into {folder}", file=sys.stderr, flush=True)
+        created = not os.path.isdir(folder)
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as e:
@@ -210,25 +223,54 @@ def fetch_shakespeare(folder):
         mirrors = downloads.mirrors_from(SHAKESPEARE_MIRRORS_ENV_VAR, (SHAKESPEARE_SOURCE,))
         try:
             downloads.fetch_all(folder, missing, mirrors, {name: ("sha256", digest)
-                                                          for name, digest in SHAKESPEARE_SHA256.items()})
+                                                          for name, digest in SHAKESPEARE_SHA256.items()},
+                                cap=SHAKESPEARE_CAP)
         except downloads.DownloadError as e:
+            if created and not os.listdir(folder):  # nothing left behind: not even the empty folder
+                os.rmdir(folder)
             raise TextError(f"{e}. Offline? Put the 42 .txt files of the folder shakespeare/ of "
                             f"{SHAKESPEARE_REPOSITORY} into {folder}, or pass --data 'path/to/*.txt'") from None
     return os.path.join(folder, "*.txt")
+
+
+MAX_CORPUS_FILES = 20_000  # --data: the most files a corpus may have (TensorFlow's whole Python source: ~3,000)
+
+
+def _sha256(path):
+    import hashlib
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError as e:
+        raise TextError(f"cannot read {path} ({e.strerror}): check its permissions, or delete it to download "
+                        "it again") from None
 
 
 def corpus_files(pattern, flag="--data"):
     """The files of --data, sorted: a glob ('**' matches folders at any depth), or a folder: every file
     under it, at any depth (hidden ones left out)."""
     path = os.path.expanduser(pattern)
+    too_many = (f"{flag} {pattern}: more than {MAX_CORPUS_FILES:,} files: a corpus is a few folders of text, not "
+                "a whole disk; pass a narrower folder, or a glob such as 'src/**/*.py' (quoted)")
     if os.path.isdir(path):
-        files = sorted(os.path.join(folder, name) for folder, subfolders, names in os.walk(path)
-                       for name in names if not name.startswith("."))
+        files = []
+        for folder, subfolders, names in os.walk(path):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))  # hidden folders left out (.git)
+            files += [os.path.join(folder, name) for name in names if not name.startswith(".")]
+            if len(files) > MAX_CORPUS_FILES:  # said as soon as it is known, not after walking a whole disk
+                raise TextError(too_many)
+        files.sort()
         if not files:
             raise TextError(f"{flag} {pattern}: this folder is empty; pass a folder of text files, or a glob "
                             f"such as {flag} 'shakespeare/*.txt' (quoted)")
         return files
-    files = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
+    files = []
+    for p in glob.iglob(path, recursive=True):
+        if os.path.isfile(p):
+            files.append(p)
+            if len(files) > MAX_CORPUS_FILES:
+                raise TextError(too_many)
+    files.sort()
     if not files:
         raise TextError(f"no file matches {flag} {pattern!r}: pass a glob of text files, "
                         f"for example {flag} 'shakespeare/*.txt' or {flag} 'src/**/*.py' (quoted), or their folder")
@@ -252,7 +294,7 @@ def _read_text(path):
 
 def unknown_characters(text, codes):
     """Counter {character: count} of the characters of text that encode_array read as UNKNOWN."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     values, counts = np.unique(points[codes == UNKNOWN], return_counts=True)
     return collections.Counter({chr(value): int(count) for value, count in zip(values, counts)})
 

@@ -65,7 +65,7 @@ def test_missing_files_offline_names_folder_and_files(tmp_path, monkeypatch):
     assert str(tmp_path / "new") in message
     for name in mnist_data.FILES:
         assert name in message
-    assert os.listdir(tmp_path / "new") == []  # no partial file
+    assert not os.path.exists(tmp_path / "new")  # no partial file, not even the folder it made
 
 
 def test_corrupt_gzip_named(synthetic_mnist):
@@ -222,7 +222,7 @@ def test_download_checksum_mismatch_leaves_nothing(tmp_path, server, source_file
         mnist_data.download(target, names=[mnist_data.TRAIN_LABELS], mirrors=(server.url + "/bad/",),
                             checksums=checksums)
     assert name in str(error.value)
-    assert os.listdir(target) == []
+    assert not os.path.exists(target)  # no partial file, not even the folder it made
 
 
 def test_download_cut_short_leaves_nothing_then_next_mirror_wins(tmp_path, server, source_files):
@@ -234,7 +234,7 @@ def test_download_cut_short_leaves_nothing_then_next_mirror_wins(tmp_path, serve
     with pytest.raises(mnist_data.DataError):
         mnist_data.download(target, names=[mnist_data.TRAIN_IMAGES], mirrors=(server.url + "/cut/",),
                             checksums=checksums, timeout=5)
-    assert os.listdir(target) == []
+    assert not os.path.exists(target)  # no partial file, not even the folder it made
     server.routes[f"/good/{name}"] = (200, data, None)
     mnist_data.download(target, names=[mnist_data.TRAIN_IMAGES],
                         mirrors=(server.url + "/cut/", server.url + "/good/"), checksums=checksums, timeout=5)

@@ -423,7 +423,7 @@ def test_train_offline_without_corpus_says_what_to_download(tmp_path, monkeypatc
     assert "\n" not in message and "could not download 1kinghenryiv.txt" in message
     assert "Offline? Put the 42 .txt files of the folder shakespeare/ of github.com/martin-gorner/" in message
     assert str(tmp_path / "data" / "shakespeare") in message
-    assert os.listdir(tmp_path / "data" / "shakespeare") == []
+    assert not os.path.exists(tmp_path / "data" / "shakespeare")  # nothing left behind, not even the folder
 
 
 def test_train_downloads_the_corpus_on_first_use(tmp_path, monkeypatch, server):

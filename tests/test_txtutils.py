@@ -288,12 +288,19 @@ def test_fetch_shakespeare_damaged_file_leaves_nothing_then_fetches_only_what_is
     assert sorted(os.listdir(folder)) == sorted(works)
 
 
-def test_fetch_shakespeare_keeps_the_files_a_user_put_there(tmp_path, monkeypatch, server):
+def test_fetch_shakespeare_checks_the_works_already_there_and_keeps_them(tmp_path, monkeypatch, server):
     works = _serve_works(server, monkeypatch)
+    for name, data in works.items():
+        server.routes[f"/w/{name}"] = (200, data, None)
+    monkeypatch.setenv("SHAKESPEARE_MIRRORS", f"{server.url}/w/")
     folder = tmp_path / "shakespeare"
-    folder.mkdir()
-    for name in works:
-        (folder / name).write_text("my own copy\n")
+    txtutils.fetch_shakespeare(str(folder))
     monkeypatch.setenv("SHAKESPEARE_MIRRORS", "http://127.0.0.1:9/")
-    txtutils.fetch_shakespeare(str(folder))  # nothing to download: no network needed
-    assert all((folder / name).read_text() == "my own copy\n" for name in works)
+    txtutils.fetch_shakespeare(str(folder))  # verified again, nothing to download: no network needed
+    edited = sorted(works)[1]
+    (folder / edited).write_text("my own copy\n")
+    with pytest.raises(txtutils.TextError) as error:
+        txtutils.fetch_shakespeare(str(folder))  # an edited work is never trained on as the talk's
+    message = str(error.value)
+    assert "\n" not in message and edited in message and "--data" in message
+    assert (folder / edited).read_text() == "my own copy\n"  # the user's file is left as it is
