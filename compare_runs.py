@@ -10,9 +10,16 @@ each labelled by its lesson and the flags that differ between the runs (or by --
 --bands: the dashboard's two band panels of each run instead, side by side, one row per run (the runs must
 have been drawn: a dashboard, not --no-visu). In a window where there is a display, in the cell's output in
 a notebook (`%run compare_runs.py ...`), else (or with --save-png) in a PNG file.
+
+Many runs (a sweep of seeds or flags): the legend takes as many columns as the width holds, in a smaller
+font, and names the first runs only when even so they do not fit (a line says so); past 10 runs the colours
+come again with another dash. A measurement that is not a number (null where a run diverged, NaN, Infinity) is
+not drawn, and a line names the file and the curve; a file that is not a run summary is refused in a line.
 """
 import json
+import math
 import os
+import sys
 
 import numpy as np
 
@@ -28,6 +35,12 @@ SMOOTHING = 11  # the training curves' running mean, in measurements
 LOSS_NAME = "cross-entropy, summed over 100 images"  # the lessons' loss: the mean over a batch, x100
 RUNS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs")  # the lessons' runs folder
 PANELS = (("test", "accuracy"), ("train", "accuracy"), ("test", "loss"), ("train", "loss"))
+# many runs: matplotlib's 10 colours, then the same colours with another dash (50 runs, each its own look)
+COLOURS = 10
+DASHES = ("-", "--", ":", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)))
+LEGEND_FONT_SIZES = (9, 8, 7)  # the legend's font, smaller as the runs grow in number, to fit
+LEGEND_MAX_HEIGHT = 0.3        # the share of the figure's height the legend may take, at most
+LABEL_MAX_CHARS = 70           # a longer label is cut in its middle
 
 
 def parse_args(argv=None):
@@ -49,21 +62,114 @@ def parse_args(argv=None):
 
 
 def load_summary(path):
-    """A run summary, checked: one line naming the file when it is missing or is not a run summary."""
+    """A run summary, checked: one line naming the file when it is missing or is not a run summary; and, when
+    some of its measurements cannot be drawn, one line on stderr saying which (the rest is drawn)."""
+    summary, left_out = read_summary(path)
+    if left_out:
+        print(f"note: {path}: not drawn: {'; '.join(left_out)}", file=sys.stderr)
+    return summary
+
+
+def read_summary(path):
+    """(summary, left_out): the run summary in the file `path`, checked (a UsageError naming the file and the
+    field when it is not one), with each step or value that cannot be drawn as None; left_out says which
+    fields held such values, in words (an empty list when none did)."""
     try:
         with open(path) as f:
             summary = json.load(f)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file (the lessons write their run summaries under runs/)") from None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:  # (a UnicodeDecodeError is a ValueError too)
         raise UsageError(f"{path}: cannot read it as JSON ({e})") from None
     try:
-        tensorflowvisu.Curves(summary["curves"])  # read back as the history the dashboard drew: checked
-        summary["lesson"], summary["hyperparameters"]
-    except (KeyError, TypeError, ValueError) as e:
-        why = f"no {e}" if isinstance(e, KeyError) else str(e)
-        raise UsageError(f"{path}: not a lesson's run summary ({why})") from None
-    return summary
+        return checked(summary)
+    except ValueError as e:
+        raise UsageError(f"{path}: not a lesson's run summary ({e})") from None
+
+
+def is_number(value):
+    """True for a JSON number (NaN and the infinities included), False for true/false, strings, lists..."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_finite_number(value):
+    """True for a JSON number that a float holds: not NaN, not an infinity, not an integer of 400 digits."""
+    try:
+        return is_number(value) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def kind(value):
+    """A JSON value in a few words, for a message: 'the string "0.9"', 'a list', 'an object', 'null', 'NaN'."""
+    if isinstance(value, str):
+        return "the string " + json.dumps(value if len(value) <= 20 else value[:20] + "...")
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    text = json.dumps(value)  # true, false, null, a number, NaN, Infinity
+    return text if len(text) <= 20 else f"a number of {len(text)} digits"
+
+
+def not_drawn(value, name):
+    """Why a measurement (a step, an accuracy, a loss) cannot be drawn, in a word, or None when it can: null
+    (how a lesson records a diverged run's NaN), NaN or an infinity (Python's JSON reads them), a number too
+    big for a float, a negative step."""
+    if not is_finite_number(value):
+        return "too big" if is_number(value) and not isinstance(value, float) else kind(value)
+    return "negative" if name == "step" and value < 0 else None
+
+
+def checked(summary):
+    """(summary, left_out): a run summary as read from JSON, checked field by field (ValueError naming the field
+    that is not a run summary's: a missing one, a string or a list where a number belongs, curves of different
+    lengths); its curves' steps, accuracies and losses that cannot be drawn (null, NaN, infinities, negative
+    steps) set to None, and said in left_out: ["curves.test.loss: 3 values (NaN, null), the first at step 300"]."""
+    if not isinstance(summary, dict):
+        raise ValueError(f"the file holds {kind(summary)}, not an object of named fields")
+    for key, wanted, name in (("lesson", str, "a string"), ("hyperparameters", dict, "an object"),
+                              ("curves", dict, "an object")):
+        if key not in summary:
+            raise ValueError(f"no {key}")
+        if not isinstance(summary[key], wanted):
+            raise ValueError(f"{key} is {kind(summary[key])}, not {name}")
+    curves, left_out = {}, []
+    for which in ("test", "train"):
+        field = f"curves.{which}"
+        curve = summary["curves"].get(which)
+        if not isinstance(curve, dict):
+            raise ValueError(f"no {field}" if curve is None else f"{field} is {kind(curve)}, not an object")
+        for name in tensorflowvisu.Curves.REQUIRED:
+            if name not in curve:
+                raise ValueError(f"no {field}.{name}")
+        present = [name for name in tensorflowvisu.Curves.FIGURES[which] if name in curve]
+        for name in present:
+            if not isinstance(curve[name], list):
+                raise ValueError(f"{field}.{name} is {kind(curve[name])}, not a list")
+        lengths = {name: len(curve[name]) for name in present}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"its {which} curves differ in length ({lengths})")
+        clean = {name: list(curve[name]) for name in present}
+        steps = clean["step"]
+        for name in tensorflowvisu.Curves.REQUIRED:  # what is drawn: numbers, or null where a run diverged
+            values = clean[name]
+            for i, value in enumerate(values):
+                if value is not None and not is_number(value):
+                    raise ValueError(f"{field}.{name}[{i}] is {kind(value)}, not a number")
+            why = {i: not_drawn(value, name) for i, value in enumerate(values)}
+            bad = [i for i in range(len(values)) if why[i]]
+            if bad:
+                where = ("" if name == "step" or not_drawn(steps[bad[0]], "step")
+                         else f", the first at step {steps[bad[0]]}")
+                left_out.append(f"{field}.{name}: {len(bad)} value{'s' if len(bad) > 1 else ''} "
+                                f"({', '.join(sorted({why[i] for i in bad}))}){where}")
+        for name in tensorflowvisu.Curves.REQUIRED:  # set to None only now: the notes above name a step
+            clean[name] = [None if not_drawn(v, name) else v for v in clean[name]]
+        curves[which] = clean
+    if not any(s is not None and v is not None for curve in curves.values() for name in ("accuracy", "loss")
+               for s, v in zip(curve["step"], curve[name])):
+        raise ValueError("nothing to draw: no step with a number for its accuracy or loss")
+    tensorflowvisu.Curves(curves)  # read back as the history the dashboard drew (what it checks is checked above)
+    return dict(summary, curves=curves), left_out
 
 
 def labels(summaries):
@@ -102,23 +208,55 @@ def smoothed(values, window=SMOOTHING):
     return totals / counts
 
 
+def run_style(run):
+    """The colour and dash of run number `run` (0, 1, ...): matplotlib's 10 colours, then the same colours again
+    with another dash, so that up to 50 runs each have a look of their own."""
+    return {"color": f"C{run % COLOURS}", "linestyle": DASHES[run // COLOURS % len(DASHES)]}
+
+
+def plain(text):
+    """Text shown as it is written: matplotlib takes what lies between two $ for a formula (and fails on a
+    formula it cannot read), so a $ of a label or a title is escaped."""
+    return str(text).replace("$", r"\$")
+
+
+def shortened(label):
+    """A label of at most LABEL_MAX_CHARS characters: a longer one is cut in its middle."""
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    half = (LABEL_MAX_CHARS - 3) // 2
+    return label[:half] + "..." + label[-half:]
+
+
+def renderer_of(figure):
+    """What measures the figure's texts before it is drawn (a figure made without a canvas is given one)."""
+    if not hasattr(figure.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        FigureCanvasAgg(figure)
+    return figure.canvas.get_renderer()
+
+
 def draw(figure, summaries, steps=None, title=None, names=None):
     """Draw the four panels into figure: test and training accuracy and loss, one colour per run, from step 0.
-    The training curves (a batch of 100 images each, noisy) are drawn faint, their running mean bold."""
+    The training curves (a batch of 100 images each, noisy) are drawn faint, their running mean bold. Only the
+    measurements that are numbers are drawn (load_summary() set the others to None, and said so)."""
     axes = figure.subplots(2, 2).ravel()
     names = names or labels(summaries)
+    drawn = set()  # the runs that have a line somewhere: only they are in the legend
     for ax, (which, figure_name) in zip(axes, PANELS):
         trends = []
         for run, summary in enumerate(summaries):
             curve = summary["curves"][which]
-            points = [(s, v) for s, v in zip(curve["step"], curve[figure_name]) if steps is None or s <= steps]
+            points = [(s, v) for s, v in zip(curve["step"], curve[figure_name])
+                      if s is not None and v is not None and (steps is None or s <= steps)]
             if not points:
                 continue
-            x, y = (np.array(v, np.float64) for v in zip(*points))  # (None, a diverged run: NaN, not drawn)
+            drawn.add(run)
+            x, y = (np.array(v, np.float64) for v in zip(*points))
             if which == "train":
-                ax.plot(x, y, color=f"C{run}", lw=0.6, alpha=0.25)
+                ax.plot(x, y, color=run_style(run)["color"], lw=0.6, alpha=0.25)
                 y = smoothed(y)
-            ax.plot(x, y, color=f"C{run}", lw=1.6)
+            ax.plot(x, y, lw=1.6, **run_style(run))
             trends.append(y)
         ax.set_title(f"test {figure_name}: the 10,000 test images" if which == "test" else
                      f"training {figure_name}: each batch (faint), the mean of {SMOOTHING} (bold)", fontsize=9)
@@ -126,19 +264,124 @@ def draw(figure, summaries, steps=None, title=None, names=None):
         ax.set_xlabel("training step", fontsize=8)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=8)
-        last = max((s for summary in summaries for s in summary["curves"][which]["step"] if isinstance(s, (int, float))),
-                   default=1)
+        last = max((s for summary in summaries for s in summary["curves"][which]["step"] if s is not None), default=1)
         ax.set_xlim(0, steps if steps is not None else max(last, 1))
         # the later half of the curves sets the y range; with --steps (a look at the start), the whole curves
         limits = tensorflowvisu.zoomed_limits(figure_name, trends, skip=0.5 if steps is None else 0.0)
         if limits:
             ax.set_ylim(*limits)
+    runs = [run for run in range(len(summaries)) if run in drawn]
+    if len(runs) > COLOURS * len(DASHES):
+        print(f"note: {len(runs)} runs, {COLOURS * len(DASHES)} looks ({COLOURS} colours x {len(DASHES)} dashes): "
+              f"runs {COLOURS * len(DASHES)} apart look alike", file=sys.stderr)
+    for run in range(len(summaries)):
+        if run not in drawn:  # (load_summary() refuses a run with nothing to draw at all: --steps left it out)
+            print(f"note: {names[run]}: nothing to draw{'' if steps is None else f' in the first {steps} steps'}: "
+                  "left out of the legend", file=sys.stderr)
+    renderer = renderer_of(figure)
+    if title is None:  # the runs named one after the other, while they fit on a line
+        title = "compared: " + " vs ".join(names[run] for run in runs)
+        heading = figure.suptitle(plain(title), fontsize=11)
+        if heading.get_window_extent(renderer).width > 0.98 * figure.bbox.width:
+            heading.set_text(f"compared: {len(runs)} runs (the legend names them)")
+    else:
+        heading = figure.suptitle(plain(title), fontsize=11)
+    heading.set_in_layout(False)  # tight_layout() leaves room for it and the legend: rect= below
+    top = heading.get_window_extent(renderer).y0 / figure.bbox.height - 0.005
+    bottom = place_legend(figure, runs, names, top)
+    figure.tight_layout(rect=(0, 0, 1, bottom - 0.01))
+
+
+def place_legend(figure, runs, names, top):
+    """The legend of the runs drawn (their numbers `runs`; `names`: every run's), centred under `top` (a share of
+    the figure's height): in as many columns as the figure's width holds, in a smaller font as the runs grow in
+    number, at most LEGEND_MAX_HEIGHT of the figure's height. When even so there is no room for every run, the
+    first ones are named, a last entry says how many more there are, and a line on stderr says so.
+    Returns the legend's bottom, a share of the figure's height."""
     from matplotlib.lines import Line2D
-    handles = [Line2D([], [], color=f"C{run}", lw=2) for run in range(len(summaries))]
-    figure.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=min(len(names), 4),
-                  fontsize=9, frameon=False)
-    figure.suptitle(title or "compared: " + " vs ".join(names), fontsize=11)
-    figure.tight_layout(rect=(0, 0, 1, 0.92))
+    renderer = renderer_of(figure)
+    width, room = 0.98 * figure.bbox.width, LEGEND_MAX_HEIGHT * figure.bbox.height
+    handles = [Line2D([], [], lw=2, **run_style(run)) for run in runs]
+    texts = [plain(shortened(names[run])) for run in runs]
+    handle_length = 2.0 if len(runs) <= COLOURS else 3.5  # long enough to show a dash's pattern
+
+    def widest(count, fontsize):
+        """The legend of the first `count` runs (and an entry for the others) in the most columns that fit."""
+        more = len(runs) - count
+        entries = (handles[:count] + [Line2D([], [], lw=0)] * (more > 0),
+                   texts[:count] + [f"... and {more} more"] * (more > 0))
+        columns = sorted({-(-len(entries[0]) // rows) for rows in range(1, len(entries[0]) + 1)})
+        best, low, high = None, 0, len(columns) - 1  # the widest legend that fits: searched by halves
+        while low <= high:
+            middle = (low + high) // 2
+            legend = figure.legend(*entries, loc="upper center", bbox_to_anchor=(0.5, top), ncol=columns[middle],
+                                   fontsize=fontsize, frameon=False, handlelength=handle_length)
+            if legend.get_window_extent(renderer).width <= width or middle == 0:  # (one column: as narrow as it gets)
+                if best is not None:
+                    best.remove()
+                best, low = legend, middle + 1
+            else:
+                legend.remove()
+                high = middle - 1
+        return best
+
+    if not runs:
+        return top
+    for fontsize in LEGEND_FONT_SIZES:
+        legend = widest(len(runs), fontsize)
+        if legend.get_window_extent(renderer).height <= room:
+            return legend.get_window_extent(renderer).y0 / figure.bbox.height
+        if fontsize != LEGEND_FONT_SIZES[-1]:
+            legend.remove()
+    # still too tall in the smallest font: the first runs, as many as the room holds
+    count = len(runs)
+    while True:
+        height = legend.get_window_extent(renderer).height
+        if height <= room or count == 0:
+            break
+        legend.remove()
+        count = max(0, min(count - 1, int((count + 1) * room / height) - 1))  # the rows scale with the entries
+        legend = widest(count, LEGEND_FONT_SIZES[-1])
+    print(f"note: the legend names the first {count} of the {len(runs)} runs: no room for more (compare fewer "
+          "runs, or give them shorter --labels)", file=sys.stderr)
+    return legend.get_window_extent(renderer).y0 / figure.bbox.height
+
+
+def check_bands(bands, path):
+    """Raise a UsageError naming the file and the field unless `bands` are a dashboard's band panels, as a
+    lesson writes them: two titles and two y ranges (null or [low, high]), and at each step (a number) the
+    8 percentiles (numbers, or null where a run diverged) of each of the two panels. Values that cannot be
+    drawn (null, NaN, infinities) are said in a line on stderr."""
+    def refuse(field, what):
+        raise UsageError(f"--bands: {path}: {field} {what}")
+
+    if not isinstance(bands, dict):
+        refuse("bands", f"is {kind(bands)}, not an object")
+    for key in ("titles", "limits", "step", "percentiles"):
+        if not isinstance(bands.get(key), list):
+            refuse(f"bands.{key}", f"is {kind(bands[key])}, not a list" if key in bands else "is missing")
+    for key in ("titles", "limits"):
+        if len(bands[key]) != 2:
+            refuse(f"bands.{key}", f"has {len(bands[key])} entries, not 2 (one per panel)")
+    for i, limit in enumerate(bands["limits"]):
+        if limit is not None and not (isinstance(limit, list) and len(limit) == 2 and all(
+                is_finite_number(v) for v in limit) and limit[0] < limit[1]):
+            refuse(f"bands.limits[{i}]", f"is {kind(limit)}, not null or [low, high]")
+    for i, step in enumerate(bands["step"]):
+        if not is_finite_number(step):
+            refuse(f"bands.step[{i}]", f"is {kind(step)}, not a step")
+    if len(bands["percentiles"]) != len(bands["step"]):
+        refuse("bands.percentiles", f"has {len(bands['percentiles'])} points for {len(bands['step'])} steps")
+    size = len(tensorflowvisu.PERCENTILES)
+    for i, point in enumerate(bands["percentiles"]):
+        if not (isinstance(point, list) and len(point) == 2 and all(
+                isinstance(panel, list) and len(panel) == size and all(v is None or is_number(v) for v in panel)
+                for panel in point)):
+            refuse(f"bands.percentiles[{i}]", f"is not 2 lists (one per panel) of {size} numbers")
+    why = [{not_drawn(v, "percentile") for v in panel} - {None} for point in bands["percentiles"] for panel in point]
+    if any(why):
+        print(f"note: {path}: not drawn: bands.percentiles: {sum(map(bool, why))} points with values that are "
+              f"not numbers ({', '.join(sorted(set().union(*why)))})", file=sys.stderr)
 
 
 def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
@@ -146,33 +389,40 @@ def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
     for summary, path in zip(summaries, paths):
         if "bands" not in summary:
             raise UsageError(f"--bands: {path} has no band panels (a run with --no-visu draws none)")
+        check_bands(summary["bands"], path)
     names = names or labels(summaries)
-    axes = figure.subplots(len(summaries), 2, squeeze=False, sharex=True, sharey="col")
-    for row, (summary, name) in enumerate(zip(summaries, names)):
-        bands = summary["bands"]
-        points = [i for i, s in enumerate(bands["step"]) if steps is None or s <= steps]
-        for column in range(2):
-            ax = axes[row, column]
-            tensorflowvisu.draw_bands(ax, [bands["step"][i] for i in points],
-                                      [bands["percentiles"][i][column] for i in points], bands["limits"][column])
-            ax.set_title(f"{name}: {bands['titles'][column]}", fontsize=9)
-            ax.grid(True, alpha=0.3)
-            ax.tick_params(labelsize=8)
+    limits = []
     for column in range(2):  # one y range per column, that holds every run's bands: the runs read side by side
         fixed = [summary["bands"]["limits"][column] for summary in summaries]
         if all(fixed):
             low, high = min(f[0] for f in fixed), max(f[1] for f in fixed)
         else:
             values = np.array([point[column] for summary in summaries for point in summary["bands"]["percentiles"]],
-                              np.float64)
+                              np.float64)  # (null: NaN)
             values = values[np.isfinite(values)]
             low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
         margin = 0.05 * (high - low) + 1e-6
-        axes[0, column].set_ylim(low - margin, high + margin)  # shared by the column
+        limits.append((low - margin, high + margin))
+    axes = figure.subplots(len(summaries), 2, squeeze=False, sharex=True, sharey="col")
+    for row, (summary, name) in enumerate(zip(summaries, names)):
+        bands = summary["bands"]
+        points = [i for i, s in enumerate(bands["step"]) if steps is None or s <= steps]
+        for column in range(2):
+            ax = axes[row, column]
+            values = np.array([bands["percentiles"][i][column] for i in points], np.float64)  # (null: NaN)
+            values = values.reshape(len(points), len(tensorflowvisu.PERCENTILES))  # (none: [0, 8])
+            finite = np.isfinite(values).all(axis=1)  # a point with a value that is not a number: not drawn
+            tensorflowvisu.draw_bands(ax, [bands["step"][i] for i, keep in zip(points, finite) if keep],
+                                      values[finite], limits[column])
+            ax.set_title(plain(f"{name}: {bands['titles'][column]}"), fontsize=9)
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=8)
     for ax in axes[-1]:
         ax.set_xlabel("training step", fontsize=8)
         ax.set_xlim(left=0)
-    figure.suptitle(title or "compared: " + " vs ".join(names) + " (band panels)", fontsize=11)
+    heading = figure.suptitle(plain(title or "compared: " + " vs ".join(names) + " (band panels)"), fontsize=11)
+    if title is None and heading.get_window_extent(renderer_of(figure)).width > 0.98 * figure.bbox.width:
+        heading.set_text(f"compared: {len(names)} runs (band panels)")
     figure.tight_layout(rect=(0, 0.07, 1, 0.96))
     tensorflowvisu.band_key(figure, 0.02, 0.0)
 
@@ -180,6 +430,10 @@ def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
 def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
+    if args.steps is not None and not args.bands and not any(
+            s is not None and s <= args.steps for summary in summaries for curve in summary["curves"].values()
+            for s in curve["step"]):
+        raise UsageError(f"--steps {args.steps}: no run has a measurement in its first {args.steps} steps")
     # a window where one can be opened, the cell's output in a notebook, else (or with --save-png) a PNG file
     where, figure = livefigure.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)
     path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if where == "file" else None)

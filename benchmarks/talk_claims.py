@@ -251,17 +251,67 @@ def _same(saved, given):
         return isinstance(saved, list) and len(saved) == len(given) and all(map(_same, saved, given))
     try:
         return float(saved) == float(given)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (a list, an object, an integer too big for a float)
         return str(saved) == str(given)
 
 
 def lesson_defaults(number):
     """{"iterations": ..., "test_every": ...}: the lesson's own defaults, read from its constants."""
     import re
-    with open(lesson_script(number)) as f:
+    with open(os.path.join(PROJECT_DIR, lesson_script(number))) as f:  # (from any folder)
         text = f.read()
     return {name.lower(): int(re.search(rf"^{name} = (\d+)", text, re.MULTILINE).group(1))
             for name in ("ITERATIONS", "TEST_EVERY")}
+
+
+def lesson_number(summary):
+    """The lesson's number of a run summary ("mnist_2.1_five_layers_relu_lrdecay" -> "2.1"), or None."""
+    parts = summary["lesson"].split("_")
+    return parts[1] if len(parts) > 1 else None
+
+
+# what the claims and the tables read from a run summary besides its curves: numbers
+FIGURES = ("iterations", "max_test_accuracy", "max_test_accuracy_step", "final_test_accuracy", "wall_seconds",
+           "train_steps_per_second")
+
+
+def check_run(path, summary, number):
+    """Raise a UsageError naming the file and the field unless the run summary of lesson `number` (read by
+    compare_runs.read_summary, which checked its curves) holds what the claims and the tables read: FIGURES, the
+    machine, the date it finished, a number at every measurement of its curves (a diverged run's null cannot be
+    held against a claim), and for lesson 4.1 its activations' saturated shares."""
+    def refuse(field, what):
+        raise UsageError(f"{path}: {field} {what}")
+
+    for key in FIGURES:
+        value = summary.get(key)
+        if not compare_runs.is_finite_number(value):
+            refuse(key, f"is {compare_runs.kind(value)}, not a number" if key in summary else "is missing")
+    for which in ("test", "train"):
+        curve = summary["curves"][which]
+        if not curve["step"]:
+            refuse(f"curves.{which}", "holds no measurement")
+        for name in ("step", "accuracy", "loss"):
+            if None in curve[name]:  # (read_summary: null, NaN, an infinity, a negative step)
+                refuse(f"curves.{which}.{name}[{curve[name].index(None)}]", "is not a number (a diverged run?): "
+                       "the claims need a number at every measurement")
+    machine = summary.get("machine")
+    if not isinstance(machine, dict):
+        refuse("machine", f"is {compare_runs.kind(machine)}, not an object" if "machine" in summary else "is missing")
+    for key in ("cpus", "gpu", "tensorflow"):
+        if key not in machine:
+            refuse(f"machine.{key}", "is missing")
+    if not isinstance(summary.get("finished", ""), str):
+        refuse("finished", f"is {compare_runs.kind(summary['finished'])}, not a date")
+    if number == "4.1" or "activations" in summary:
+        layers = summary.get("activations")
+        if not isinstance(layers, list) or not layers:
+            refuse("activations", f"is {compare_runs.kind(layers)}, not a list of layers" if "activations" in summary
+                   else "is missing (lesson 4.1 writes them)")
+        for i, layer in enumerate(layers):
+            value = layer.get("saturated") if isinstance(layer, dict) else None
+            if not compare_runs.is_finite_number(value):
+                refuse(f"activations[{i}].saturated", f"is {compare_runs.kind(value)}, not a number")
 
 
 def runs_in(folder):
@@ -269,17 +319,27 @@ def runs_in(folder):
     Only a complete run whose flags are those talk_claims.py runs counts (seed 0, the run's flags, the lesson's
     own iterations and test cadence otherwise): a short or interrupted run of the same lesson is left out.
     A summary is matched to the run with the most flags it satisfies (2.1 at a constant learning rate
-    is "relu_constant_lr", not "relu_decaying_lr")."""
-    summaries = [(path, compare_runs.load_summary(path)) for path in sorted(glob.glob(os.path.join(folder, "*.json")))]
+    is "relu_constant_lr", not "relu_decaying_lr"). A file that is not a run summary is one line naming the file
+    and the field (a UsageError)."""
+    summaries = [(path, compare_runs.read_summary(path)[0])  # (its notes of what cannot be drawn: check_run's)
+                 for path in sorted(glob.glob(os.path.join(glob.escape(folder), "*.json")))]
     found = {}
     for name in sorted(RUNS, key=lambda n: -len(RUNS[n][1])):  # the most specific first
         number, flags, _ = RUNS[name]
         wanted = {**lesson_defaults(number), "seed": 0, **flag_values(flags)}
         for path, summary in summaries:
-            if (summary["lesson"].split("_")[1] == number and path not in (p for p, _ in found.values())
+            if (lesson_number(summary) == number and path not in (p for p, _ in found.values())
                     and not summary.get("interrupted")
                     and all(_same(summary["hyperparameters"].get(k), v) for k, v in wanted.items())):
                 found[name] = (path, summary)
+    return found
+
+
+def checked_runs_in(folder):
+    """runs_in(folder), each run checked for what the claims and the tables read (check_run)."""
+    found = runs_in(folder)
+    for name, (path, summary) in found.items():
+        check_run(path, summary, RUNS[name][0])
     return found
 
 
@@ -308,10 +368,11 @@ def main(argv=None):
         if folder and not os.path.isdir(folder):
             raise UsageError(f"{flag} {folder}: no such folder (give a runs/talk_claims-DATE-TIME folder)")
     if args.from_runs:
-        runs_dir, found = args.from_runs, runs_in(args.from_runs)
+        runs_dir, found = args.from_runs, checked_runs_in(args.from_runs)
         for name, (path, _) in found.items():
             print(f"{name}: {os.path.basename(path)}")
         runs = {name: summary for name, (_, summary) in found.items()}
+        paths = {name: path for name, (path, _) in found.items()}
         claims = [c for c in CLAIMS if all(name in runs for name in c[2])]
         left_out = [c[0] for c in CLAIMS if c not in claims]
         if left_out and claims:
@@ -320,13 +381,15 @@ def main(argv=None):
     else:
         if args.resume:
             runs_dir = check_output_dir(args.resume, "--resume")
-            runs = {name: summary for name, (path, summary) in runs_in(runs_dir).items()}
+            found = checked_runs_in(runs_dir)
+            runs = {name: summary for name, (_, summary) in found.items()}
+            paths = {name: path for name, (path, _) in found.items()}
             print(f"--resume {runs_dir}: {len(runs)} complete runs there ({', '.join(runs) or 'none'})")
         else:
             runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
                                                      + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")),
                                         "the runs folder")
-            runs = {}
+            runs, paths = {}, {}
         claims = [c for c in CLAIMS if not args.quick or all(RUNS[name][2] for name in c[2])]
         needed = [name for name in RUNS if any(name in c[2] for c in claims) and name not in runs]
     if not claims:
@@ -342,8 +405,12 @@ def main(argv=None):
               flush=True)
 
     rows = ["| claim | the talk says | measured here | holds |", "|---|---|---|---|"]
-    for title, says, _, check in claims:
-        measured, holds = check(runs)
+    for title, says, names, check in claims:
+        try:
+            measured, holds = check(runs)
+        except (ValueError, ArithmeticError) as e:  # checked runs, yet made by hand: curves too short, a loss of 0
+            raise UsageError(f"claim {title!r}: cannot be checked on {', '.join(paths.get(n, n) for n in names)} "
+                             f"({e})") from None
         verdict = "not shown (one seed)" if holds is None else "yes" if holds else "**no**"
         rows.append(f"| {title} | {says} | {measured} | {verdict} |")
     rows += ["", "The lessons at their defaults (seed 0; --no-visu, or a headless dashboard for the runs whose band "
@@ -372,7 +439,7 @@ def main(argv=None):
                 chosen = [runs[name] for name in names]
                 if bands:
                     figure = Figure(figsize=(12, 2.6 + 2.6 * len(names)))
-                    compare_runs.draw_bands(figure, chosen, names, names=labels)
+                    compare_runs.draw_bands(figure, chosen, [paths.get(n, n) for n in names], names=labels)
                 else:
                     figure = Figure(figsize=compare_runs.FIGURE_SIZE)
                     compare_runs.draw(figure, chosen, steps, names=labels)

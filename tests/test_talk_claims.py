@@ -1,4 +1,5 @@
 """benchmarks/talk_claims.py: each claim's check, on summaries made here, can hold and can fail."""
+import json
 import os
 import sys
 
@@ -179,3 +180,112 @@ def test_resume_and_from_runs_name_a_folder_that_exists(tmp_path):
         talk_claims.main(["--resume", str(tmp_path / "nowhere")])
     with pytest.raises(UsageError, match="give one of them"):
         talk_claims.main(["--resume", str(tmp_path), "--from-runs", str(tmp_path)])
+
+
+# ---------------------------------------------------------------- --from-runs on hand-made summaries: one line
+def complete_run(name, **changes):
+    """A run summary as talk_claims.py's run `name` writes it (made up): every figure the claims and tables read."""
+    number, flags, _ = talk_claims.RUNS[name]
+    defaults = talk_claims.lesson_defaults(number)
+    run = summary([0.9 + 0.0001 * i for i in range(defaults["iterations"] // defaults["test_every"] + 1)],
+                  every=defaults["test_every"])
+    run.update(lesson=os.path.basename(talk_claims.lesson_script(number))[:-3],
+               hyperparameters={**defaults, "seed": 0, **talk_claims.flag_values(flags)},
+               finished="2026-12-01T17:00:00", wall_seconds=1.0, train_steps_per_second=1.0,
+               machine={"cpus": 2, "gpu": False, "tensorflow": "2.x"},
+               activations=[{"layer": i, "saturated": 0.1} for i in range(1, 5)])
+    run.update(changes)
+    return json.loads(json.dumps(run))  # (summary() shares one list between the test and training curves)
+
+
+def with_curve(run, which, name, index, value):
+    run["curves"][which][name][index] = value
+    return run
+
+
+@pytest.mark.parametrize("name, run, field", [
+    ("softmax", complete_run("softmax", max_test_accuracy="0.92"),
+     'max_test_accuracy is the string "0.92", not a number'),
+    ("softmax", complete_run("softmax", wall_seconds=None), "wall_seconds is null, not a number"),
+    ("softmax", {k: v for k, v in complete_run("softmax").items() if k != "iterations"}, "iterations is missing"),
+    ("softmax", complete_run("softmax", machine="mine"), 'machine is the string "mine", not an object'),
+    ("softmax", complete_run("softmax", machine={"cpus": 2}), "machine.gpu is missing"),
+    ("softmax", complete_run("softmax", finished=20261201), "finished is 20261201, not a date"),
+    ("softmax", with_curve(complete_run("softmax"), "test", "accuracy", 3, "high"),
+     'curves.test.accuracy[3] is the string "high", not a number'),
+    ("softmax", with_curve(complete_run("softmax"), "test", "loss", 5, None),
+     "curves.test.loss[5] is not a number (a diverged run?)"),
+    ("softmax", with_curve(complete_run("softmax"), "train", "accuracy", 1, float("nan")),
+     "curves.train.accuracy[1] is not a number"),
+    ("sigmoid_batchnorm", complete_run("sigmoid_batchnorm", activations=[{"layer": 1, "saturated": "10%"}]),
+     'activations[0].saturated is the string "10%", not a number'),
+    ("sigmoid_batchnorm", {k: v for k, v in complete_run("sigmoid_batchnorm").items() if k != "activations"},
+     "activations is missing"),
+    ("softmax", complete_run("softmax", curves=[]), "curves is a list, not an object"),
+])
+def test_from_runs_names_the_file_and_the_field_of_a_hand_made_summary(name, run, field, tmp_path):
+    import json
+    from cli import UsageError
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(run))
+    with pytest.raises(UsageError) as refused:
+        talk_claims.main(["--from-runs", str(tmp_path), "--output", str(tmp_path / "table.md")])
+    assert str(refused.value).startswith(f"{path}: ") and field in str(refused.value), str(refused.value)
+    assert not (tmp_path / "table.md").exists()
+
+
+def test_from_runs_on_hand_made_summaries_in_one_line(tmp_path):
+    # the command itself: one line, no traceback, no table
+    import json
+    from conftest import run_script
+    path = tmp_path / "softmax.json"
+    path.write_text(json.dumps(complete_run("softmax", max_test_accuracy=[0.92])))
+    result = run_script(os.path.join("benchmarks", "talk_claims.py"), "--from-runs", str(tmp_path),
+                        "--output", str(tmp_path / "table.md"))
+    assert result.returncode == 1 and result.stderr.strip().splitlines() == [
+        f"error: {path}: max_test_accuracy is a list, not a number"]
+    assert not (tmp_path / "table.md").exists()
+
+
+def test_from_runs_checks_the_claims_of_complete_hand_made_summaries(tmp_path):
+    # the same summaries, complete: the table is written (what the refusals above are measured against)
+    import json
+    for name in ("softmax", "sigmoid_batchnorm", "sigmoid_no_batchnorm"):
+        run = complete_run(name)
+        if name == "sigmoid_no_batchnorm":
+            run["activations"] = [{"layer": i, "saturated": 0.5} for i in range(1, 5)]
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    talk_claims.main(["--from-runs", str(tmp_path), "--output", str(tmp_path / "table.md")])
+    table = (tmp_path / "table.md").read_text()
+    assert "| softmax 1.0 | about 92% |" in table and "| batch norm, sigmoid |" in table
+
+
+def test_summaries_that_match_no_run_are_left_out(tmp_path):
+    # a lesson named without its number, a seed too big for a float: matched to no run, not a traceback
+    odd = [complete_run("softmax", lesson="softmax"), complete_run("softmax", hyperparameters={"seed": 10 ** 400})]
+    for i, run in enumerate(odd):
+        (tmp_path / f"odd{i}.json").write_text(json.dumps(run))
+    assert talk_claims.runs_in(str(tmp_path)) == {}
+
+
+def test_a_claim_that_cannot_be_read_from_hand_made_curves_is_one_line(tmp_path):
+    # numbers everywhere, yet made by hand: a test loss of 0 (the dropout claim divides by the lowest)
+    import json
+    from cli import UsageError
+    for name in ("relu_decaying_lr", "relu_dropout"):
+        run = complete_run(name)
+        run["curves"]["test"]["loss"] = [0.0] * len(run["curves"]["test"]["loss"])
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    with pytest.raises(UsageError, match=r"claim 'dropout': cannot be checked on .*relu_decaying_lr\.json"):
+        talk_claims.main(["--from-runs", str(tmp_path), "--output", str(tmp_path / "table.md")])
+
+
+def test_from_runs_works_from_any_folder(tmp_path):
+    # the lessons' own defaults are read from their scripts beside talk_claims.py, not from the current folder
+    from conftest import run_script
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "softmax.json").write_text(json.dumps(complete_run("softmax")))
+    result = run_script(os.path.join("benchmarks", "talk_claims.py"), "--from-runs", "runs", "--output", "table.md",
+                        cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| softmax 1.0 | about 92% |" in (tmp_path / "table.md").read_text()
