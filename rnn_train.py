@@ -183,9 +183,10 @@ def resume_or_refuse(args):
 
 def check_memory(args, model_size):
     """A batch that cannot fit in memory is refused now, in one line (rnn_model.check_batch_memory)."""
+    batch_size, seqlen = args.batch_size or BATCHSIZE, args.seqlen or SEQLEN
     try:
-        rnn_model.check_batch_memory(args.batch_size * args.seqlen, **model_size,
-                                     flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}")
+        rnn_model.check_batch_memory(batch_size * seqlen, **model_size,
+                                     flags=f"--batch-size {batch_size} x --seqlen {seqlen}")
     except ValueError as e:
         raise UsageError(str(e)) from None
 
@@ -297,6 +298,8 @@ def train(args):
     if args.resume and not rnn_checkpoints.find(args.checkpoint_dir):  # before anything is created
         raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
     rnn_checkpoints.refuse_model_folder(args.checkpoint_dir, "--checkpoint-dir")  # the shipped model, an export
+    if not args.resume:  # a batch too big for memory: refused before any folder is made
+        check_memory(args, {"internal_size": args.internal_size or INTERNALSIZE, "layers": args.layers or NLAYERS})
     checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
     if args.save_png:
         args.save_png = check_output_file(args.save_png, "--save-png")

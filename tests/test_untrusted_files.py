@@ -153,6 +153,7 @@ def test_hidden_folders_are_left_out_and_huge_trees_refused(corpus, monkeypatch)
 def test_a_batch_that_cannot_fit_in_memory_is_refused_first(corpus, tmp_path):
     with pytest.raises(UsageError, match="would take about .* GB of memory"):
         train(corpus, tmp_path / "run", "--seqlen", "100000", "--batch-size", "2000", "--internal-size", "512")
+    assert not os.path.exists(tmp_path / "run")  # refused before any folder is made
     with pytest.raises(UsageError, match="would take about .* GB of memory"):
         play("--checkpoint", SHIPPED, "--score", os.path.join(PROJECT_DIR, "*.py"), "--seqlen", "100000")
 
