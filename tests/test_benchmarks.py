@@ -126,3 +126,13 @@ def test_rnn_curves_writes_its_table_as_json(tmp_path):
     assert table[0]["mean_training_loss"] == pytest.approx(3.0 - 0.455, abs=1e-3)  # steps 10 to 900
     assert table[1]["mean_training_loss"] is None  # (NaN, which JSON has not)
     assert os.listdir(tmp_path / "out") == ["table.json"]  # (no partial file left)
+
+
+@pytest.mark.slow  # two TensorFlow processes
+def test_rnn_precision_compares_both_paths():
+    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "benchmarks", "rnn_precision.py"), "--rounds",
+                             "1", "--steps", "1", "--internal-size", "8", "--layers", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"median of 1 rounds, 1 x 8 GRU, batches of 200 x 30: float32 [\d,]+ chars/s, bfloat16 "
+                     r"[\d,]+ chars/s \([\d.]+x\)", result.stdout), result.stdout
