@@ -91,6 +91,7 @@ class GRULayer:
             # gate biases start at 1 (gates open: remember by default), the candidate's at 0
             self.b = tf.get_variable("b", [3 * units], initializer=tf.constant_initializer(
                 np.concatenate([np.ones(2 * units), np.zeros(units)]).astype(np.float32)))
+        self.use_bfloat16(False)  # float32 products until told otherwise
 
     # the interface tf.compat.v1.nn.dynamic_rnn expects of a cell
     @property
