@@ -23,6 +23,7 @@ in place (an IPython display handle), no more often than Jupyter's output rate l
 (.gif, or .mp4 where ffmpeg is installed) records the same pictures as they are drawn.
 """
 import atexit
+import concurrent.futures
 import io
 import os
 import shutil
@@ -380,7 +381,6 @@ class LiveFigure:
         the window's events; elsewhere it simply runs. Returns what work() returns, raises what it raises."""
         if not self.window or self.closed:
             return work()
-        import concurrent.futures
         if self._worker is None:
             self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="work")
         done = self._worker.submit(work)

@@ -300,29 +300,34 @@ def newest_complete(folder):
     return None
 
 
-def holds_a_run(folder):
-    """Whether the folder holds a training run, or what is left of one: checkpoints, milestones, hparams.json.
-    A new run there would take over the old one's milestones (--replay would mix the two)."""
-    return bool(find(folder)) or any(os.path.exists(os.path.join(folder, name))
-                                     for name in (MILESTONES_FILE, MILESTONES_DIR, HPARAMS_FILE))
-
-
 def holds_a_checkpoint_run(folder):
     """Whether the folder holds checkpoints or milestones of a training run (not only a model's files)."""
     return bool(find(folder)) or any(os.path.exists(os.path.join(folder, name))
                                      for name in (MILESTONES_FILE, MILESTONES_DIR))
 
 
+def holds_a_run(folder):
+    """Whether the folder holds a training run, or what is left of one: checkpoints, milestones, hparams.json.
+    A new run there would take over the old one's milestones (--replay would mix the two)."""
+    return holds_a_checkpoint_run(folder) or os.path.exists(os.path.join(folder, HPARAMS_FILE))
+
+
 SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "shakespeare")
 
 
-def refuse_model_folder(path, flag):
-    """UsageError when `path` is the shipped model's folder (compared by real path, whatever its spelling), or
-    another model folder (rnn_play.py --export's): training never writes into one."""
-    real = os.path.realpath(path)
-    if real == os.path.realpath(SHIPPED_MODEL) or real.startswith(os.path.realpath(SHIPPED_MODEL) + os.sep):
+def refuse_shipped_model(path, flag, instead):
+    """UsageError when `path` is the shipped model's folder or inside it, compared by real path (whatever its
+    spelling): no command writes there. instead: where to go, in words."""
+    real, shipped = os.path.realpath(path), os.path.realpath(SHIPPED_MODEL)
+    if real == shipped or real.startswith(shipped + os.sep):
         raise UsageError(f"{flag} {path} is the trained model shipped with the project, which no command "
-                         "overwrites: pass a folder of your own, e.g. models/mine")
+                         f"overwrites: {instead}")
+
+
+def refuse_model_folder(path, flag):
+    """UsageError when `path` is the shipped model's folder, or another model folder (rnn_play.py --export's):
+    training never writes into one."""
+    refuse_shipped_model(path, flag, "pass a folder of your own, e.g. models/mine")
     if os.path.isdir(path) and is_model_folder(path):
         raise UsageError(f"{flag} {path} is a model folder (rnn_play.py --export wrote it): pass another folder")
 

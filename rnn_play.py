@@ -269,11 +269,8 @@ def check_export_folder(path):
     """--export writes a model folder: never into the shipped model, a checkpoint folder (its hparams.json would
     be replaced: the run could no longer be resumed, and play would take the export for its checkpoints), nor a
     folder holding anything else. An earlier export of one's own may be replaced."""
-    real = os.path.realpath(path)
-    shipped = os.path.realpath(SHIPPED_MODEL)
-    if real == shipped or real.startswith(shipped + os.sep):
-        raise UsageError(f"--export {path} is the trained model shipped with the project, which no command "
-                         "overwrites: export into a folder of your own, e.g. --export models/mine")
+    rnn_checkpoints.refuse_shipped_model(path, "--export",
+                                         "export into a folder of your own, e.g. --export models/mine")
     if not os.path.isdir(path):
         return
     if rnn_checkpoints.holds_a_checkpoint_run(path):

@@ -36,33 +36,31 @@ def test_a_plot_with_a_palette_keeps_its_pixels_and_shrinks():
     assert len(smaller) < len(original)
 
 
-def test_the_executed_copy_is_the_notebook_with_outputs_and_small():
+def executed_copy(notebook_name):
+    """(the executed copy in docs/, the notebook), after checking that the copy is small and has the notebook's
+    cells (remake the copy when the notebook changes), the settings cell aside: the copy's adds its own."""
     import pytest
     nbformat = pytest.importorskip("nbformat", reason="the notebook extra is not installed")
-    copy_path = os.path.join(PROJECT_DIR, "docs", "lessons_executed.ipynb")
+    copy_path = os.path.join(PROJECT_DIR, "docs", notebook_name.replace(".ipynb", "_executed.ipynb"))
     assert os.path.getsize(copy_path) < 3e6
     copy = nbformat.read(copy_path, as_version=4)
-    notebook = nbformat.read(os.path.join(PROJECT_DIR, "lessons.ipynb"), as_version=4)
-    # the same cells as the notebook (remake the copy when the notebook changes), the settings cell aside:
-    # the copy's adds its STEPS
+    notebook = nbformat.read(os.path.join(PROJECT_DIR, notebook_name), as_version=4)
+
     def cells(nb):
         return [c.source for c in nb.cells if "parameters" not in c.metadata.get("tags", [])]
-    assert cells(copy) == cells(notebook), "lessons.ipynb changed: python docs/make_executed_notebook.py"
+    assert cells(copy) == cells(notebook), \
+        f"{notebook_name} changed: python docs/make_executed_notebook.py --notebook {notebook_name}"
+    return copy, notebook
+
+
+def test_the_executed_copy_is_the_notebook_with_outputs_and_small():
+    copy, _ = executed_copy("lessons.ipynb")
     runs = [c for c in copy.cells if c.cell_type == "code" and c.source.startswith("%run")]
     assert runs and all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in runs)
 
 
 def test_the_rnn_notebooks_executed_copy_is_the_notebook_with_outputs():
-    import pytest
-    nbformat = pytest.importorskip("nbformat", reason="the notebook extra is not installed")
-    copy_path = os.path.join(PROJECT_DIR, "docs", "rnn_executed.ipynb")
-    assert os.path.getsize(copy_path) < 3e6
-    copy = nbformat.read(copy_path, as_version=4)
-    notebook = nbformat.read(os.path.join(PROJECT_DIR, "rnn.ipynb"), as_version=4)
-    def cells(nb):
-        return [c.source for c in nb.cells if "parameters" not in c.metadata.get("tags", [])]
-    assert cells(copy) == cells(notebook), \
-        "rnn.ipynb changed: python docs/make_executed_notebook.py --notebook rnn.ipynb"
+    copy, _ = executed_copy("rnn.ipynb")
     training = [c for c in copy.cells
                 if c.cell_type == "code" and "rnn_train.py" in c.source and "--no-visu" not in c.source]
     assert len(training) == 1 and any("image/png" in o.get("data", {}) for o in training[0].outputs)
