@@ -21,12 +21,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 from cli import UsageError, parser_from_docstring, positive_int, run_main  # noqa: E402
 from lessons_table import lesson_script, read_run_summary  # noqa: E402
+import screen_pictures  # noqa: E402
 
 NO_VISU = "--no-visu"
 NOTEBOOK_NO_VISU = "notebook (%run in a Jupyter kernel), --no-visu"
@@ -45,11 +45,7 @@ def start_display():
         return os.environ["DISPLAY"], None
     if not shutil.which("Xvfb"):
         return None, None
-    display = ":97"
-    process = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
-    return display, process
+    return screen_pictures.start_xvfb("1600x1000x24")
 
 
 def read_summary(output, what):

@@ -24,21 +24,29 @@ sys.path.insert(0, PROJECT_DIR)
 from cli import UsageError, run_main  # noqa: E402
 
 
-def start_xvfb(display=":97"):
-    """A fresh X server on `display` (1400 x 900, 24 bits); the process. UsageError where Xvfb is missing."""
+def start_xvfb(screen="1400x900x24", timeout=30.0):
+    """A fresh X server on a display number no one uses (Xvfb picks it and writes it to a pipe once it
+    accepts connections); (display, process). UsageError where Xvfb is missing or does not start."""
+    import select
     if not shutil.which("Xvfb"):
         raise UsageError("Xvfb is not installed (on Debian or Ubuntu: apt install xvfb)")
-    process = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    from PIL import ImageGrab
-    for _ in range(100):  # until it answers
-        try:
-            ImageGrab.grab(xdisplay=display)
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.terminate()
-    raise UsageError(f"Xvfb did not start on {display}")
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen],
+                               pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    number = b""
+    try:
+        while not number.endswith(b"\n") and select.select([read_end], [], [], timeout)[0]:
+            chunk = os.read(read_end, 16)
+            if not chunk:  # Xvfb exited
+                break
+            number += chunk
+    finally:
+        os.close(read_end)
+    if not number.strip().isdigit():
+        process.terminate()
+        raise UsageError(f"Xvfb did not start within {timeout:.0f} s")
+    return f":{int(number)}", process
 
 
 class ScreenWatcher:
@@ -47,6 +55,7 @@ class ScreenWatcher:
     def __init__(self, display):
         self.display = display
         self.changes = self.shots = 0
+        self.error = None  # why screenshots stopped before stop(), if they did
         self._running = False
         self._thread = None
 
@@ -65,7 +74,12 @@ class ScreenWatcher:
         from PIL import ImageGrab
         last = None
         while self._running:
-            digest = hashlib.blake2b(ImageGrab.grab(xdisplay=self.display).tobytes(), digest_size=16).digest()
+            try:
+                screen = ImageGrab.grab(xdisplay=self.display)
+            except OSError as e:
+                self.error = f"screenshot of {self.display} failed: {e}"
+                return
+            digest = hashlib.blake2b(screen.tobytes(), digest_size=16).digest()
             self.shots += 1
             if last is not None and digest != last:
                 self.changes += 1
@@ -108,8 +122,7 @@ def main():
     script, flags = sys.argv[1], sys.argv[2:]
     if not os.path.exists(os.path.join(PROJECT_DIR, script)):
         raise UsageError(f"{script}: no such lesson in {PROJECT_DIR}")
-    xvfb = None if os.environ.get("DISPLAY") else start_xvfb()
-    display = os.environ.get("DISPLAY") or ":97"
+    display, xvfb = (os.environ["DISPLAY"], None) if os.environ.get("DISPLAY") else start_xvfb()
     runs_dir = tempfile.mkdtemp(prefix="screen-pictures-")
     try:
         watcher, output = watch_lesson(script, flags, display, runs_dir)

@@ -134,16 +134,15 @@ def run_script(script, *flags, env=None, timeout=300, cwd=PROJECT_DIR):
 
 @pytest.fixture
 def virtual_display():
-    """A real X display (Xvfb) for a real Tk window; skips where Xvfb or Tk is missing."""
+    """A real X display (Xvfb, on a display number no one uses, ready when given) for a real Tk window;
+    skips where Xvfb or Tk is missing."""
     import shutil
-    import time
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt install xvfb)")
     pytest.importorskip("tkinter")
-    display = f":{90 + os.getpid() % 500}"  # not one another test run may be using
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
+    sys.path.insert(0, os.path.join(PROJECT_DIR, "benchmarks"))
+    import screen_pictures
+    display, server = screen_pictures.start_xvfb()
     yield display
     server.terminate()
     server.wait(timeout=10)

@@ -19,6 +19,7 @@ def test_the_first_lesson_animates_in_a_real_window(virtual_display, lesson_data
     watcher, output = screen_pictures.watch_lesson("mnist_1.0_softmax.py", ["--data-dir", lesson_data_dir],
                                                    virtual_display, str(tmp_path))
     assert "max test accuracy" in output and "Traceback" not in output, output[-2000:]
+    assert watcher.error is None, watcher.error
     (summary_file,) = [f for f in os.listdir(tmp_path) if f.endswith(".json")]
     with open(tmp_path / summary_file) as f:
         summary = json.load(f)
@@ -39,7 +40,10 @@ def test_rnn_training_animates_in_a_real_window(virtual_display, tmp_path):
              "--steps", "1500", "--report-every", "500"]
     watcher, output = screen_pictures.watch_lesson("rnn_train.py", flags, virtual_display, str(tmp_path / "run"))
     assert "trained 1500 steps" in output and "Traceback" not in output, output[-2000:]
-    (line,) = [line for line in output.splitlines() if line.startswith("training view:") and "pictures" in line]
+    assert watcher.error is None, watcher.error
+    drew = [line for line in output.splitlines() if line.startswith("training view:") and "pictures" in line]
+    assert len(drew) == 1, output[-2000:]  # the view opened in the window and says how much it drew
+    (line,) = drew
     drawn = int(line.split()[2])
     seconds = watcher.stopped - watcher.started
     seen = watcher.changes + 1
