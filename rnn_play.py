@@ -78,6 +78,8 @@ def parse_args(argv=None):
     parser.add_argument("--export", metavar="DIR", type=user_path, default=None,
                         help="write the model's weights in float16, with its hparams.json, into DIR (a model "
                              "folder that --checkpoint plays and scores), and stop")
+    parser.add_argument("--no-xla", action="store_true", help="generate op by op, not with the loop XLA compiles "
+                        "(2.5x slower here; the same model, other random draws: the same --seed writes another text)")
     graphmode.add_verbose_flag(parser)
     args = parser.parse_args(argv)
     if sum(map(bool, (args.replay, args.score, args.export))) > 1:
@@ -115,12 +117,12 @@ class Wrapper:
         self.stream.flush()
 
 
-def load_model(folder, checkpoint):
+def load_model(folder, checkpoint, compiled_generator=True):
     """The model of the folder's hparams.json, and a saver of its weights only (not Adam's state). hparams.json is
     checked against the checkpoint's weights first: no graph of a size the weights do not have is ever built."""
     model_size = rnn_checkpoints.load_model_size(folder)  # the arguments Model(...) takes
     rnn_checkpoints.check_weights(folder, checkpoint, model_size)
-    model = rnn_model.Model(**model_size)
+    model = rnn_model.Model(**model_size, compiled_generator=compiled_generator)
     return model, model_size, rnn_checkpoints.saver(var_list=model.model_variables())
 
 
@@ -164,6 +166,12 @@ def model_to_play(args):
                      "or pass --checkpoint PATH")
 
 
+def generation_path(args):
+    if args.no_xla:
+        return "[generating op by op (--no-xla)]"
+    return "[generating with the loop XLA compiles (a second to compile; --no-xla: op by op)]"
+
+
 def describe(checkpoint, folder, model_size):
     """[models/shakespeare: 3 layers of 512 units, trained 8,650 steps (10.0 epochs), validation loss 1.39]"""
     what = f"{model_size['layers']} layers of {model_size['internal_size']} units"
@@ -177,11 +185,12 @@ def describe(checkpoint, folder, model_size):
 
 def play(args):
     checkpoint, folder = rnn_checkpoints.for_playing(model_to_play(args))
-    model, model_size, saver = load_model(folder, checkpoint)
+    model, model_size, saver = load_model(folder, checkpoint, compiled_generator=not args.no_xla)
     out = terminal(args)
     with graphmode.session() as sess:
         rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
-        print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
+        print(describe(checkpoint, folder, model_size), file=sys.stderr)
+        print(generation_path(args), file=sys.stderr, flush=True)
         started, produced = time.perf_counter(), 0
         try:
             for produced in write_text(sess, model, out, args, np.random.default_rng(args.seed), args.length):
@@ -219,7 +228,7 @@ def replay(args):
     if milestones[0]["epoch"] is None:
         print(f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
               f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
-    model, model_size, saver = load_model(folder, milestones[-1]["prefix"])
+    model, model_size, saver = load_model(folder, milestones[-1]["prefix"], compiled_generator=not args.no_xla)
     draws = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
     out = terminal(args)
     with graphmode.session() as sess:

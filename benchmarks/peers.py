@@ -2,6 +2,7 @@
 3.1's convolutional network and of the Shakespeare model (3 stacked GRU layers of 512), and generation.
 
     python benchmarks/peers.py [--rounds 3] [--only conv gru generation] [--data-dir DIR] [--corpus GLOB]
+    python benchmarks/peers.py --only gru generation --baseline 1f4fde0    ...and the project as it was then
 
 Each workload runs in a fresh process per framework, round after round (project, Keras, PyTorch, then
 again), so that the machine's noise hits all of them alike; warm-up is left out everywhere:
@@ -12,8 +13,12 @@ again), so that the machine's noise hits all of them alike; warm-up is left out 
 - gru: `rnn_train.py` (its chars/s between two reports, the first interval left out) against Keras
   `layers.GRU` and PyTorch `nn.GRU`: 3 layers of 512, 98 one-hot characters in, batches of 200 sequences of
   30, dropout 0.2 between layers, Adam, a softmax readout at every position.
-- generation: `rnn_play.py` from the checkpoint the gru workload saved, characters/s as it prints them
-  (its first chunk's warm-up included, spread over --generate characters; the project only).
+- generation: `rnn_play.py` from the shipped model (models/shakespeare), characters/s as it prints them
+  (its first chunk's warm-up, and XLA's compilation, included, spread over --generate characters; the
+  project only).
+
+--baseline REF runs the project's own scripts a second time, as they were at the git commit REF (a copy
+taken with `git archive`), in the same rounds: the speed-up of the changes since, measured side by side.
 
 Prints each measurement as it comes, then medians and the ratios project / peer. Needs the peers installed
 (pip install -r requirements-bench.txt); a missing one is said and left out.
@@ -163,43 +168,86 @@ WORKERS = {"keras-conv": keras_conv, "pytorch-conv": torch_conv, "keras-gru": ke
 # The project, run as a learner runs it
 # ------------------------------------------------------------------------------------------------
 
-def run(command, what):
-    """Run a Python command in the project's folder; its stdout and stderr together."""
+def run(command, what, tree=PROJECT_DIR):
+    """Run a Python command in the project's folder (or in tree); its stdout and stderr together."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")  # the peers import TensorFlow without the project's quieting
-    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=PROJECT_DIR, env=env)
+    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=tree, env=env)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise UsageError(f"{what} failed: {last}")
     return result.stdout + result.stderr
 
 
-def project_conv(steps, data_dir, work):
+def project_conv(steps, data_dir, work, tree=PROJECT_DIR, xla=False):
     never = str(10 ** 9)  # the test set and training batch measured at the start and the end only
-    flags = ["--no-visu", "--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never,
+    flags = ["--no-visu"] + (["--xla"] if xla else []) + [ "--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never,
              "--runs-dir", work] + (["--data-dir", data_dir] if data_dir else [])
-    return read_run_summary(run([LESSON, *flags], "lesson 3.1"))["train_steps_per_second_after_warmup"]
+    return read_run_summary(run([LESSON, *flags], "lesson 3.1", tree))["train_steps_per_second_after_warmup"]
 
 
-def project_gru(steps, corpus, work):
+def project_gru(steps, corpus, work, tree=PROJECT_DIR):
     """rnn_train.py's chars/s over its last report interval (the first one, with the warm-up, left out)."""
     half = max(1, steps // 2)
     flags = ["--steps", str(2 * half), "--report-every", str(half), "--checkpoint-every", str(10 ** 9),
              "--checkpoint-dir", os.path.join(work, "checkpoints"), "--log-dir", os.path.join(work, "log")]
-    output = run(["rnn_train.py", *flags] + (["--data", corpus] if corpus else []), "rnn_train.py")
+    shutil.rmtree(os.path.join(work, "checkpoints"), ignore_errors=True)
+    output = run(["rnn_train.py", *flags] + (["--data", corpus] if corpus else []), "rnn_train.py", tree)
     speeds = re.findall(r"([\d,]+) chars/s \(", output)
     return float(speeds[-1].replace(",", ""))
 
 
-def project_generation(length, work):
-    folder = os.path.join(work, "checkpoints")
-    output = run(["rnn_play.py", "--checkpoint", folder, "--length", str(length), "--seed", "0"], "rnn_play.py")
+def project_generation(length, tree=PROJECT_DIR):
+    model = os.path.join(PROJECT_DIR, "models", "shakespeare")
+    output = run(["rnn_play.py", "--checkpoint", model, "--length", str(length), "--seed", "0"], "rnn_play.py", tree)
     return float(re.findall(r"([\d,]+) chars/s\]", output)[-1].replace(",", ""))
+
+
+def weight_reading_bound(seconds=3.0):
+    """Characters/s if generating were nothing but its matrix-vector products: the shipped model's weight
+    matrices (16 MB in float32), each multiplied by one vector per character, in NumPy (its BLAS, all cores).
+    Each character has to read all of them: the memory-bound ceiling of generation on this machine."""
+    import numpy as np
+    n, alphabet = UNITS, ALPHASIZE
+    shapes = [(n, 2 * n), (n, n)] + [(n, 3 * n), (n, 2 * n), (n, n)] * (LAYERS - 1) + [(n, alphabet)]
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+    vector = rng.standard_normal((1, n)).astype(np.float32)
+    characters, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for w in weights:
+            vector @ w
+        characters += 1
+    return characters / (time.perf_counter() - started), sum(w.nbytes for w in weights)
 
 
 def peer(name, workload, steps, data_dir):
     output = run([os.path.abspath(__file__), "--worker", f"{name}-{workload}", "--steps", str(steps)]
                  + (["--data-dir", data_dir] if data_dir else []), f"{name} {workload}")
     return json.loads(re.search(r"^\{.*\}$", output, re.MULTILINE).group(0))["per_second"]
+
+
+def baseline_tree(ref, work):
+    """The project's files as they were at the git commit ref, in work/baseline; the data given to both by path."""
+    tree = os.path.join(work, "baseline")
+    os.makedirs(tree)
+    archive = subprocess.run(["git", "-C", PROJECT_DIR, "archive", ref], capture_output=True)
+    if archive.returncode != 0:
+        raise UsageError(f"--baseline {ref}: git archive failed: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", tree], input=archive.stdout, check=True)
+    return tree
+
+
+def cpu_line():
+    """The CPU's model and the vector instructions that matter here (AVX2, AVX-512, bfloat16, AMX)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        return "CPU not known"
+    model = re.search(r"^model name\s*:\s*(.*)$", info, re.MULTILINE)
+    flags = set((re.search(r"^flags\s*:\s*(.*)$", info, re.MULTILINE) or re.search("()", "")).group(1).split())
+    shown = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16") if f in flags]
+    return f"{model.group(1) if model else 'CPU'} ({', '.join(shown) or 'no AVX2'})"
 
 
 def installed(module):
@@ -220,6 +268,8 @@ def main():
                         help="characters generated per run, the first chunk's warm-up included (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST (default: the lessons' own default)")
     parser.add_argument("--corpus", metavar="GLOB", help="the text for rnn_train.py (default: its own default)")
+    parser.add_argument("--lesson-xla", action="store_true", help="conv: also lesson 3.1 with --xla")
+    parser.add_argument("--baseline", metavar="REF", help="also run the project as it was at this git commit")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # the peers' own processes
     parser.add_argument("--steps", type=positive_int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -231,8 +281,10 @@ def main():
     for name, module in PEERS.items():
         if name not in peers:
             print(f"{name} is not installed (pip install -r requirements-bench.txt): left out")
-    if "generation" in args.only and "gru" not in args.only:
-        args.only.append("gru")  # generation plays the checkpoint the GRU run saves
+    # the data by absolute path: a --baseline copy has no data/ of its own
+    data_dir = data_dir or os.path.join(PROJECT_DIR, "data", "mnist")
+    shakespeare = os.path.join(PROJECT_DIR, "data", "shakespeare")
+    corpus = args.corpus or (os.path.join(shakespeare, "*.txt") if os.path.isdir(shakespeare) else None)
     results = {}
 
     def record(workload, who, value, unit):
@@ -241,32 +293,44 @@ def main():
 
     work = tempfile.mkdtemp(prefix="peers-")
     try:
+        trees = {"project": PROJECT_DIR}
+        if args.baseline:
+            trees["baseline"] = baseline_tree(args.baseline, work)
         for round_ in range(args.rounds):
             print(f"round {round_ + 1} of {args.rounds}", flush=True)
             if "conv" in args.only:
-                record("lesson 3.1 training", "project", project_conv(args.conv_steps, data_dir, work), "steps/s")
+                for who, tree in trees.items():
+                    record("lesson 3.1 training", who, project_conv(args.conv_steps, data_dir, work, tree), "steps/s")
+                if args.lesson_xla:
+                    record("lesson 3.1 training", "project --xla",
+                           project_conv(args.conv_steps, data_dir, work, xla=True), "steps/s")
                 for name in peers:
                     record("lesson 3.1 training", name, peer(name, "conv", args.conv_steps, data_dir), "steps/s")
             if "gru" in args.only:
-                shutil.rmtree(os.path.join(work, "checkpoints"), ignore_errors=True)
-                record("3 x 512 GRU training", "project", project_gru(args.gru_steps, args.corpus, work), "chars/s")
+                for who, tree in trees.items():
+                    record("3 x 512 GRU training", who, project_gru(args.gru_steps, corpus, work, tree), "chars/s")
                 for name in peers:
                     record("3 x 512 GRU training", name, peer(name, "gru", args.gru_steps, data_dir), "chars/s")
             if "generation" in args.only:
-                record("generation, rnn_play.py", "project", project_generation(args.generate, work), "chars/s")
+                for who, tree in trees.items():
+                    record("generation, rnn_play.py", who, project_generation(args.generate, tree), "chars/s")
+                bound, weight_bytes = weight_reading_bound()
+                record("generation's weight reads alone (NumPy)", "project", bound, "chars/s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\nmedians of {args.rounds} round(s), {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs")
-    names = ["project"] + peers
-    print("| work | unit | " + " | ".join(names) + " | " + " | ".join(f"project / {n}" for n in peers) + " |")
-    print("|---|---|" + "---|" * (len(names) + len(peers)))
+    print(f"\nmedians of {args.rounds} round(s), {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs: {cpu_line()}")
+    # the baseline and lesson 3.1 with --xla, where measured, are compared with the peers like the project
+    peers = list(trees)[1:] + peers
+    leads = ["project"] + (["project --xla"] if args.lesson_xla and "conv" in args.only else [])
+    names, pairs = leads + peers, [(lead, peer_) for lead in leads for peer_ in peers]
+    print("| work | unit | " + " | ".join(names) + " | " + " | ".join(f"{a} / {b}" for a, b in pairs) + " |")
+    print("|---|---|" + "---|" * (len(names) + len(pairs)))
     for (workload, unit), by_who in results.items():
         medians = {who: statistics.median(values) for who, values in by_who.items()}
         cells = [f"{medians[n]:,.0f}" if n in medians else "-" for n in names]
-        ratios = [f"{medians['project'] / medians[n]:.2f}x" if n in medians else "-" for n in peers]
+        ratios = [f"{medians[a] / medians[b]:.2f}x" if a in medians and b in medians else "-" for a, b in pairs]
         print(f"| {workload} | {unit} | " + " | ".join(cells + ratios) + " |")
-
 
 if __name__ == "__main__":
     run_main(main)

@@ -128,11 +128,28 @@ def test_rnn_curves_writes_its_table_as_json(tmp_path):
     assert os.listdir(tmp_path / "out") == ["table.json"]  # (no partial file left)
 
 
-@pytest.mark.slow  # two TensorFlow processes
-def test_rnn_precision_compares_both_paths():
+@pytest.mark.slow  # five TensorFlow processes
+def test_rnn_precision_compares_both_paths_and_the_other_levers():
     result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "benchmarks", "rnn_precision.py"), "--rounds",
-                             "1", "--steps", "1", "--internal-size", "8", "--layers", "1"],
-                            capture_output=True, text=True, timeout=300)
+                             "1", "--steps", "1", "--internal-size", "8", "--layers", "1", "--paths", "float32",
+                             "bfloat16", "unrolled", "inter-op-1", "xla"],
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"median of 1 rounds, 1 x 8 GRU, batches of 200 x 30: float32 [\d,]+ chars/s, bfloat16 "
-                     r"[\d,]+ chars/s \([\d.]+x\)", result.stdout), result.stdout
+                     r"[\d,]+ chars/s \([\d.]+x\), unrolled [\d,]+ chars/s \([\d.]+x\), inter-op-1 [\d,]+ chars/s "
+                     r"\([\d.]+x\), xla [\d,]+ chars/s \([\d.]+x\)$", result.stdout, re.MULTILINE), result.stdout
+
+
+@pytest.mark.slow  # two generations from the shipped model
+def test_peers_measures_generation_against_a_baseline_commit():
+    result = run_benchmark("peers.py", "--rounds", "1", "--only", "generation", "--generate", "300",
+                           "--baseline", "HEAD")
+    assert result.returncode == 0, result.stderr[-2000:]
+    row = re.search(r"^\| generation, rnn_play\.py \| chars/s \| ([\d,]+) \| ([\d,]+) \|.* (\d+\.\d\d)x \|", result.stdout,
+                    re.MULTILINE)
+    assert row and float(row.group(1).replace(",", "")) > 0 and float(row.group(2).replace(",", "")) > 0, result.stdout
+    assert re.search(r"^\| generation's weight reads alone \(NumPy\) \| chars/s \| [\d,]+ \|", result.stdout,
+                     re.MULTILINE), result.stdout
+    assert "AMD" in result.stdout or "Intel" in result.stdout or "CPU" in result.stdout  # the machine line
+    bad = run_benchmark("peers.py", "--only", "generation", "--baseline", "no-such-commit")
+    assert bad.returncode != 0 and "--baseline no-such-commit: git archive failed" in bad.stderr

@@ -853,6 +853,37 @@ def test_the_generator_gives_the_training_graphs_probabilities():
             np.testing.assert_allclose(probabilities[0], expected[19], atol=2e-6)
 
 
+def test_the_compiled_generator_computes_what_the_op_by_op_one_does():
+    # the generator's loop compiled by XLA (the default) against the same loop run op by op, on one model:
+    # drawing among the top 1 leaves no randomness, so both must write the same characters and reach the same
+    # state; drawing among the top 3, the compiled loop repeats itself for a seed and keeps to the top 3
+    import rnn_model
+    tf = rnn_model.tf
+    code, state = np.array([txt_codes("R")[0]], np.int32), None
+    results = {}
+    for compiled in (False, True):
+        with tf.Graph().as_default():
+            tf.set_random_seed(5)
+            model = rnn_model.Model(internal_size=32, layers=3, compiled_generator=compiled)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                state = model.zero_state(1) + 0.1
+                results[compiled] = model.generate(sess, code, state, 120, 1, [4, 2])
+                if compiled:
+                    drawn, _, _ = model.generate(sess, code, state, 60, 3, [7, 1])
+                    again, _, _ = model.generate(sess, code, state, 60, 3, [7, 1])
+                    np.testing.assert_array_equal(drawn, again)
+                    step_state = state
+                    for previous, next_code in zip([code[0], *drawn[:-1]], drawn):
+                        probabilities, step_state = sess.run([model.gen_probabilities, model.gen_next_state],
+                                                             {model.gen_code: [previous], model.gen_state: step_state})
+                        assert next_code in np.argsort(probabilities[0])[-3:]
+    (codes, last, final), (xla_codes, xla_last, xla_final) = results[False], results[True]
+    np.testing.assert_array_equal(codes, xla_codes)
+    assert last == xla_last
+    np.testing.assert_allclose(final, xla_final, atol=1e-4)
+
+
 def txt_codes(text):
     import txtutils
     return [int(c) for c in txtutils.encode_text(text)]
@@ -881,8 +912,9 @@ def test_a_checkpoint_folder_written_before_rnn_model_plays_the_same_text(flags,
     # before the model moved into rnn_model.py; the texts beside it are what rnn_play.py wrote from it then
     folder = shutil.copytree(os.path.join(FIXTURES, "checkpoints_before_rnn_model"), tmp_path / "c")
     length = "100" if "--replay" in flags else "300"
+    # --no-xla: op by op, as then (the loop XLA compiles draws its own random numbers: another text)
     result = run_script("rnn_play.py", "--checkpoint", str(folder), "--length", length, "--seed", "0", "--width", "100",
-                        *flags)
+                        "--no-xla", *flags)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout == open(os.path.join(FIXTURES, expected)).read()
 
