@@ -226,7 +226,9 @@ def test_play_into_a_closed_pipe(trained):
     process.stdout.close()
     stderr = process.communicate(timeout=120)[1].decode()
     assert process.returncode in (0, 1), stderr
-    assert stderr.strip().splitlines() == [f"[{trained[0]}/rnn_train-60: 2 layers of 32 units]"]  # no traceback
+    assert stderr.strip().splitlines() == [f"[{trained[0]}/rnn_train-60: 2 layers of 32 units]",  # no traceback
+                                           "[generating with the loop XLA compiles (a second to compile; --no-xla: "
+                                           "op by op)]"]
 
 
 def _run_with_encoding(encoding, script, *flags):
