@@ -17,15 +17,16 @@ come again with another dash. A measurement that is not a number (null where a r
 not drawn, and a line names the file and the curve; a file that is not a run summary is refused in a line.
 """
 import json
-import math
 import os
 import sys
 
 import numpy as np
 
+from bands import PERCENTILES, band_key, draw_bands
 from cli import UsageError, check_output_file, parser_from_docstring, positive_int, run_main, user_path
-import livefigure
-import tensorflowvisu
+import figures  # where the picture goes: a window, the notebook cell, a PNG
+from runcurves import zoomed_limits
+from runsummary import is_finite_number, is_number, kind, not_drawn, read_summary
 
 # flags that say where things go or how they are shown, not what is trained: never a label
 NOT_WHAT_IS_TRAINED = {"data_dir", "runs_dir", "save_png", "save_movie", "exit_at_end", "no_visu", "test_every",
@@ -45,9 +46,11 @@ LABEL_MAX_CHARS = 70           # a longer label is cut in its middle
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("summaries", nargs="+", metavar="RUN.json", type=user_path, help="run summaries written by the lessons")
+    parser.add_argument("summaries", nargs="+", metavar="RUN.json", type=user_path,
+                        help="run summaries written by the lessons")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="show only the first N training steps")
-    parser.add_argument("--save-png", metavar="FILE", type=user_path, help="save the picture as a PNG instead of opening a window")
+    parser.add_argument("--save-png", metavar="FILE", type=user_path,
+                        help="save the picture as a PNG instead of opening a window")
     parser.add_argument("--title", help="the picture's title (default: the lessons compared)")
     parser.add_argument("--labels", nargs="+", metavar="LABEL", help="the runs' names in the legend, in words, "
                         "one per run (default: the lesson and the flags that differ)")
@@ -68,108 +71,6 @@ def load_summary(path):
     if left_out:
         print(f"note: {path}: not drawn: {'; '.join(left_out)}", file=sys.stderr)
     return summary
-
-
-def read_summary(path):
-    """(summary, left_out): the run summary in the file `path`, checked (a UsageError naming the file and the
-    field when it is not one), with each step or value that cannot be drawn as None; left_out says which
-    fields held such values, in words (an empty list when none did)."""
-    try:
-        with open(path) as f:
-            summary = json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file (the lessons write their run summaries under runs/)") from None
-    except (OSError, ValueError, RecursionError) as e:  # (a UnicodeDecodeError is a ValueError too)
-        raise UsageError(f"{path}: cannot read it as JSON ({e})") from None
-    try:
-        return checked(summary)
-    except ValueError as e:
-        raise UsageError(f"{path}: not a lesson's run summary ({e})") from None
-
-
-def is_number(value):
-    """True for a JSON number (NaN and the infinities included), False for true/false, strings, lists..."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def is_finite_number(value):
-    """True for a JSON number that a float holds: not NaN, not an infinity, not an integer of 400 digits."""
-    try:
-        return is_number(value) and math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def kind(value):
-    """A JSON value in a few words, for a message: 'the string "0.9"', 'a list', 'an object', 'null', 'NaN'."""
-    if isinstance(value, str):
-        return "the string " + json.dumps(value if len(value) <= 20 else value[:20] + "...")
-    if isinstance(value, (list, dict)):
-        return "a list" if isinstance(value, list) else "an object"
-    text = json.dumps(value)  # true, false, null, a number, NaN, Infinity
-    return text if len(text) <= 20 else f"a number of {len(text)} digits"
-
-
-def not_drawn(value, name):
-    """Why a measurement (a step, an accuracy, a loss) cannot be drawn, in a word, or None when it can: null
-    (how a lesson records a diverged run's NaN), NaN or an infinity (Python's JSON reads them), a number too
-    big for a float, a negative step."""
-    if not is_finite_number(value):
-        return "too big" if is_number(value) and not isinstance(value, float) else kind(value)
-    return "negative" if name == "step" and value < 0 else None
-
-
-def checked(summary):
-    """(summary, left_out): a run summary as read from JSON, checked field by field (ValueError naming the field
-    that is not a run summary's: a missing one, a string or a list where a number belongs, curves of different
-    lengths); its curves' steps, accuracies and losses that cannot be drawn (null, NaN, infinities, negative
-    steps) set to None, and said in left_out: ["curves.test.loss: 3 values (NaN, null), the first at step 300"]."""
-    if not isinstance(summary, dict):
-        raise ValueError(f"the file holds {kind(summary)}, not an object of named fields")
-    for key, wanted, name in (("lesson", str, "a string"), ("hyperparameters", dict, "an object"),
-                              ("curves", dict, "an object")):
-        if key not in summary:
-            raise ValueError(f"no {key}")
-        if not isinstance(summary[key], wanted):
-            raise ValueError(f"{key} is {kind(summary[key])}, not {name}")
-    curves, left_out = {}, []
-    for which in ("test", "train"):
-        field = f"curves.{which}"
-        curve = summary["curves"].get(which)
-        if not isinstance(curve, dict):
-            raise ValueError(f"no {field}" if curve is None else f"{field} is {kind(curve)}, not an object")
-        for name in tensorflowvisu.Curves.REQUIRED:
-            if name not in curve:
-                raise ValueError(f"no {field}.{name}")
-        present = [name for name in tensorflowvisu.Curves.FIGURES[which] if name in curve]
-        for name in present:
-            if not isinstance(curve[name], list):
-                raise ValueError(f"{field}.{name} is {kind(curve[name])}, not a list")
-        lengths = {name: len(curve[name]) for name in present}
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"its {which} curves differ in length ({lengths})")
-        clean = {name: list(curve[name]) for name in present}
-        steps = clean["step"]
-        for name in tensorflowvisu.Curves.REQUIRED:  # what is drawn: numbers, or null where a run diverged
-            values = clean[name]
-            for i, value in enumerate(values):
-                if value is not None and not is_number(value):
-                    raise ValueError(f"{field}.{name}[{i}] is {kind(value)}, not a number")
-            why = {i: not_drawn(value, name) for i, value in enumerate(values)}
-            bad = [i for i in range(len(values)) if why[i]]
-            if bad:
-                where = ("" if name == "step" or not_drawn(steps[bad[0]], "step")
-                         else f", the first at step {steps[bad[0]]}")
-                left_out.append(f"{field}.{name}: {len(bad)} value{'s' if len(bad) > 1 else ''} "
-                                f"({', '.join(sorted({why[i] for i in bad}))}){where}")
-        for name in tensorflowvisu.Curves.REQUIRED:  # set to None only now: the notes above name a step
-            clean[name] = [None if not_drawn(v, name) else v for v in clean[name]]
-        curves[which] = clean
-    if not any(s is not None and v is not None for curve in curves.values() for name in ("accuracy", "loss")
-               for s, v in zip(curve["step"], curve[name])):
-        raise ValueError("nothing to draw: no step with a number for its accuracy or loss")
-    tensorflowvisu.Curves(curves)  # read back as the history the dashboard drew (what it checks is checked above)
-    return dict(summary, curves=curves), left_out
 
 
 def labels(summaries):
@@ -267,7 +168,7 @@ def draw(figure, summaries, steps=None, title=None, names=None):
         last = max((s for summary in summaries for s in summary["curves"][which]["step"] if s is not None), default=1)
         ax.set_xlim(0, steps if steps is not None else max(last, 1))
         # the later half of the curves sets the y range; with --steps (a look at the start), the whole curves
-        limits = tensorflowvisu.zoomed_limits(figure_name, trends, skip=0.5 if steps is None else 0.0)
+        limits = zoomed_limits(figure_name, trends, skip=0.5 if steps is None else 0.0)
         if limits:
             ax.set_ylim(*limits)
     runs = [run for run in range(len(summaries)) if run in drawn]
@@ -372,7 +273,7 @@ def check_bands(bands, path):
             refuse(f"bands.step[{i}]", f"is {kind(step)}, not a step")
     if len(bands["percentiles"]) != len(bands["step"]):
         refuse("bands.percentiles", f"has {len(bands['percentiles'])} points for {len(bands['step'])} steps")
-    size = len(tensorflowvisu.PERCENTILES)
+    size = len(PERCENTILES)
     for i, point in enumerate(bands["percentiles"]):
         if not (isinstance(point, list) and len(point) == 2 and all(
                 isinstance(panel, list) and len(panel) == size and all(v is None or is_number(v) for v in panel)
@@ -384,7 +285,7 @@ def check_bands(bands, path):
               f"not numbers ({', '.join(sorted(set().union(*why)))})", file=sys.stderr)
 
 
-def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
+def draw_band_panels(figure, summaries, paths, steps=None, title=None, names=None):
     """The two band panels of each run, side by side, one row per run, on the same y ranges per column."""
     for summary, path in zip(summaries, paths):
         if "bands" not in summary:
@@ -410,10 +311,10 @@ def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
         for column in range(2):
             ax = axes[row, column]
             values = np.array([bands["percentiles"][i][column] for i in points], np.float64)  # (null: NaN)
-            values = values.reshape(len(points), len(tensorflowvisu.PERCENTILES))  # (none: [0, 8])
+            values = values.reshape(len(points), len(PERCENTILES))  # (none: [0, 8])
             finite = np.isfinite(values).all(axis=1)  # a point with a value that is not a number: not drawn
-            tensorflowvisu.draw_bands(ax, [bands["step"][i] for i, keep in zip(points, finite) if keep],
-                                      values[finite], limits[column])
+            draw_bands(ax, [bands["step"][i] for i, keep in zip(points, finite) if keep], values[finite],
+                       limits[column])
             ax.set_title(plain(f"{name}: {bands['titles'][column]}"), fontsize=9)
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
@@ -424,7 +325,7 @@ def draw_bands(figure, summaries, paths, steps=None, title=None, names=None):
     if title is None and heading.get_window_extent(renderer_of(figure)).width > 0.98 * figure.bbox.width:
         heading.set_text(f"compared: {len(names)} runs (band panels)")
     figure.tight_layout(rect=(0, 0.07, 1, 0.96))
-    tensorflowvisu.band_key(figure, 0.02, 0.0)
+    band_key(figure, 0.02, 0.0)
 
 
 def main(argv=None):
@@ -435,19 +336,19 @@ def main(argv=None):
             for s in curve["step"]):
         raise UsageError(f"--steps {args.steps}: no run has a measurement in its first {args.steps} steps")
     # a window where one can be opened, the cell's output in a notebook, else (or with --save-png) a PNG file
-    where, figure = livefigure.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)
+    where, figure = figures.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)
     path = args.save_png or (os.path.join(RUNS_DIR, "compare_runs.png") if where == "file" else None)
     if path:
         check_output_file(path, "--save-png")
     if args.bands:
-        draw_bands(figure, summaries, args.summaries, args.steps, args.title, args.labels)
+        draw_band_panels(figure, summaries, args.summaries, args.steps, args.title, args.labels)
     else:
         draw(figure, summaries, args.steps, args.title, args.labels)
-    livefigure.present(where, figure, png=path, dpi=90)
+    figures.present(where, figure, png=path, dpi=90)
     if path:
         print(f"saved: {path}" + ("" if args.save_png else " (no display; --save-png FILE to choose where)"))
     if where == "window":
-        livefigure.wait_until_closed(figure)
+        figures.wait_until_closed(figure)
 
 
 if __name__ == "__main__":

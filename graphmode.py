@@ -1,10 +1,19 @@
-"""TensorFlow in graph mode (placeholders, variables, sessions), imported without its start-up noise.
+"""TensorFlow in graph mode (placeholders, variables, sessions), started without its noise.
 
-    from graphmode import tf      # tensorflow.compat.v1 with v2 behaviour disabled
+    import graphmode
+    tf = graphmode.start_tensorflow()   # a script's first thing: tensorflow.compat.v1, v2 behaviour off
 
-TensorFlow prints CUDA probing, oneDNN notices and deprecation warnings when it starts; the learner
-should see the lesson's output instead. They are silenced unless --tf-verbose is on the command line
-or the environment variable TF_VERBOSE=1 is set. Errors are never hidden.
+    from graphmode import tf            # a module that builds graphs: the TensorFlow a script started
+
+Importing this module does nothing but define. start_tensorflow() does the start-up, once: it looks for
+--tf-verbose and --xla on the command line (TensorFlow speaks, and reads its XLA setting, while it loads:
+before a script parses its flags), makes a Ctrl-C meanwhile end a project script with one line, and imports
+TensorFlow with its CUDA probing, oneDNN notices and deprecation warnings silenced (unless --tf-verbose or
+TF_VERBOSE=1); when TensorFlow cannot be imported, one line says what to do. Errors are never hidden.
+
+`tf` is the TensorFlow that start_tensorflow() started, for the modules that build graphs (mnist_lesson,
+rnn_model, rnn_checkpoints): importing it loads nothing, and its first use starts TensorFlow where no
+script did (a notebook, a test).
 """
 import logging
 import os
@@ -13,24 +22,59 @@ import sys
 import warnings
 
 # TensorFlow speaks while it loads, before any script has parsed its flags: so the one flag that turns its
-# messages back on is looked for here, in the command line itself. Scripts declare it with add_verbose_flag()
-# so that --help lists it and argparse accepts it.
+# messages back on is looked for by start_tensorflow(), in the command line itself. Scripts declare it with
+# add_verbose_flag() so that --help lists it and argparse accepts it.
 VERBOSE_FLAG = "--tf-verbose"
-VERBOSE = VERBOSE_FLAG in sys.argv[1:] or os.environ.get("TF_VERBOSE") == "1"
 # --xla, opt-in: XLA compiles clusters of the graph's operations into fused machine code. On the CPU it has to
-# be switched on before TensorFlow loads, hence here too. Not the default: the results differ in the last digits.
+# be switched on before TensorFlow loads, hence in start_tensorflow() too. Not the default: the results differ
+# in the last digits.
 XLA_FLAG = "--xla"
-if XLA_FLAG in sys.argv[1:]:
-    os.environ.setdefault("TF_XLA_FLAGS", "--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit")
+XLA_SETTINGS = "--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit"  # TF_XLA_FLAGS, with --xla
 SUPPORTED_PYTHONS = ((3, 10), (3, 13))  # the Python versions TensorFlow 2.21 publishes wheels for
 
+_started = None  # the TensorFlow module start_tensorflow() imported
 
-_TERMINAL = os.dup(2)  # the real stderr, even while TensorFlow's import points file descriptor 2 at /dev/null
+
+def start_tensorflow(argv=None):
+    """Start TensorFlow in graph mode, quietly, and return it (tensorflow.compat.v1): the first thing a script
+    does, as it takes seconds. argv: the command line's arguments, where --tf-verbose and --xla are looked for
+    (default: sys.argv[1:]). Only the first call starts it: later ones return the same module.
+
+    A project script run from the command line gets a Ctrl-C meanwhile ended with one line (cli.run_main()
+    gives Ctrl-C back its usual meaning once main() starts); a test runner or a notebook keeps its own.
+    When TensorFlow cannot be imported: one line on stderr saying what to do, and exit status 1."""
+    global _started
+    if _started is not None:
+        return _started
+    argv = sys.argv[1:] if argv is None else argv
+    if XLA_FLAG in argv:
+        os.environ.setdefault("TF_XLA_FLAGS", XLA_SETTINGS)
+    if _started_as_a_project_script():
+        _quit_quietly_on_ctrl_c()
+    try:
+        if VERBOSE_FLAG in argv or os.environ.get("TF_VERBOSE") == "1":
+            _started = _import_tensorflow()
+        else:
+            _started = _import_quietly()
+    except ImportError as e:
+        _no_tensorflow(e)
+    return _started
 
 
-def _quit_quietly(_signal, _frame):
-    os.write(_TERMINAL, b"\ninterrupted\n")
-    sys.exit(130)
+class _StartedTensorFlow:
+    """`tf` for the modules that build graphs: every attribute is the started TensorFlow's (start_tensorflow())."""
+
+    def __getattr__(self, name):
+        return getattr(start_tensorflow(), name)
+
+    def __dir__(self):
+        return dir(start_tensorflow())
+
+    def __repr__(self):
+        return f"<TensorFlow in graph mode: {'started' if _started is not None else 'not started yet'}>"
+
+
+tf = _StartedTensorFlow()
 
 
 def _started_as_a_project_script():
@@ -39,11 +83,17 @@ def _started_as_a_project_script():
     return os.path.abspath(main_file).startswith(project + os.sep) and "IPython" not in sys.modules
 
 
-# Start-up (importing TensorFlow, matplotlib...) takes seconds: a Ctrl-C meanwhile ends a lesson or an RNN
-# script with one line, not a traceback. cli.run_main() gives Ctrl-C back its usual meaning once main()
-# starts. Imported anywhere else (a test runner, a notebook), Ctrl-C is left alone.
-if _started_as_a_project_script():
-    signal.signal(signal.SIGINT, _quit_quietly)
+def _quit_quietly_on_ctrl_c():
+    """Start-up (importing TensorFlow, matplotlib...) takes seconds: a Ctrl-C meanwhile ends the script with one
+    line, not a traceback, written to the real stderr even while TensorFlow's import points file descriptor 2
+    at /dev/null."""
+    terminal = os.dup(2)
+
+    def quit_quietly(_signal, _frame):
+        os.write(terminal, b"\ninterrupted\n")
+        sys.exit(130)
+
+    signal.signal(signal.SIGINT, quit_quietly)
 
 
 def _no_tensorflow(error):
@@ -58,6 +108,12 @@ def _no_tensorflow(error):
         advice = "install the requirements: python -m pip install -r requirements.txt"
     print(f"error: cannot import TensorFlow ({error}). {advice}", file=sys.stderr)
     sys.exit(1)
+
+
+def _import_tensorflow():
+    import tensorflow.compat.v1 as tf_v1
+    tf_v1.disable_v2_behavior()
+    return tf_v1
 
 
 def _import_quietly():
@@ -83,24 +139,15 @@ def _import_quietly():
     return tf_v1
 
 
-try:
-    if VERBOSE:
-        import tensorflow.compat.v1 as tf
-        tf.disable_v2_behavior()
-    else:
-        tf = _import_quietly()
-except ImportError as e:
-    _no_tensorflow(e)
-
-
 def add_xla_flag(parser, measured):
-    """Declare --xla (read at import, see XLA_FLAG); measured: what it did here, for --help (% written %%)."""
+    """Declare --xla (read by start_tensorflow(), see XLA_FLAG); measured: what it did here, for --help (% written
+    %%)."""
     parser.add_argument(XLA_FLAG, action="store_true", help="opt-in: compile the graph with XLA, faster on the "
                         f"CPU ({measured}); the figures differ from the default run in the last digits")
 
 
 def add_verbose_flag(parser):
-    """Declare --tf-verbose (read at import by this module, see VERBOSE) in a script's argument parser."""
+    """Declare --tf-verbose (read by start_tensorflow(), see VERBOSE_FLAG) in a script's argument parser."""
     parser.add_argument(VERBOSE_FLAG, action="store_true", help="show TensorFlow's own log messages, silenced "
                         "by default (also: TF_VERBOSE=1)")
 

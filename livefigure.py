@@ -1,11 +1,7 @@
-"""Where a picture goes, and how a live one animates: a window, a notebook cell, a movie, a PNG.
+"""A live figure: one that animates while a program trains, in a window, a notebook cell or a movie.
 
-open_figure() is the one place that decides where a figure is shown: a window of its own where a display
-can be reached, the cell's output in a Jupyter kernel, else off screen (for a PNG or a movie). The MNIST
-dashboard (tensorflowvisu.py) and compare_runs.py draw through it.
-
-LiveFigure animates a figure while a program trains, cheaply enough to do it several times a second, the
-way matplotlib's own animation guide does it (blitting):
+LiveFigure goes where figures.open_figure() puts it, and animates cheaply enough to draw several pictures a
+second, the way matplotlib's own animation guide does it (blitting):
 
     whole drawing, rarely       axes, ticks, labels, legends: everything that stays put, drawn once and
                                 kept as each panel's background (again only when an axis range changes)
@@ -20,15 +16,15 @@ talk's demos ran that way).
 In a window: keys go to the figure's owner (space pauses, the owner says what the others do); closing the
 window leaves the run going, text only. In a notebook: each picture is a PNG replacing the previous one
 in place (an IPython display handle), no more often than Jupyter's output rate limit allows. A movie
-(.gif, or .mp4 where ffmpeg is installed) records the same pictures as they are drawn.
+(movies.py: .gif, or .mp4 where ffmpeg is installed) records the same pictures as they are drawn.
+
+Its helpers: PixelImage, an image copied into the canvas as it is (fit_image() sizes one to its axes), and
+steady_limits(), an axis range that moves seldom, since each change costs a drawing of that panel anew.
 """
 import atexit
 import concurrent.futures
 import io
 import os
-import shutil
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -36,7 +32,8 @@ import matplotlib
 import matplotlib.image
 from matplotlib.transforms import Bbox
 
-from cli import atomic_output
+from figures import open_figure, present, save_png, show_in_notebook, wait_until_closed
+from movies import MOVIE_DPI, start_movie
 
 PICTURE_INTERVAL = 0.18   # seconds between two pictures: 5.5 a second, a smooth enough motion for a curve
 START_INTERVAL = 0.05     # and for the first START_PICTURES pictures, up to 20 a second:
@@ -47,136 +44,14 @@ DRAW_SHARE = {"window": 0.10, "notebook": 0.12, "file": 0.10}  # the drawing's s
 NOTEBOOK_INTERVAL = 0.5   # seconds between two images sent to a notebook, at least
 NOTEBOOK_BYTES_PER_SECOND = 250_000  # and at most this many bytes of images a second: Jupyter's server drops
                                      # a cell's output beyond 1 MB/s (base64 makes them a third bigger)
-WINDOW_DPI = 80           # 13 x 7.5 inches: a 1,040 x 600 window, which fits a laptop's screen
-NOTEBOOK_DPI = 72         # 13 x 7.5 inches: a 936 x 540 image
-MOVIE_DPI = 60            # a movie's frames: 13 x 7.5 inches at 60 dots: 780 x 450
-MOVIE_FPS = 10
 TICK_LABEL_ROOM = 12      # pixels on either side of an axes cleared when it alone is drawn anew
 EVENT_INTERVAL = 0.2      # seconds between two looks at the window's keyboard and mouse events
 WORK_EVENT_INTERVAL = 0.05  # and while responsive() waits for long work
+STEADY_FILL = 0.4  # an axis range is kept while the values fill at least this share of it (steady_limits)
 
-
-# ------------------------------------------------------------------------------------------------
-# Where a figure goes
-# ------------------------------------------------------------------------------------------------
-
-def display_available():
-    """True where a window can be opened: always on macOS and Windows, with $DISPLAY or $WAYLAND_DISPLAY elsewhere."""
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def open_figure(size, title, what, live=True, dpi=None):
-    """The one place that decides where a picture goes, for the lessons' dashboard and compare_runs.py.
-
-    Returns (where, figure): where is "window" (a window of its own, where a display can be reached),
-    "notebook" (in a Jupyter kernel: shown as an image in the cell's output) or "file" (drawn off screen,
-    for a PNG or a movie: live=False, or no usable display). When a display is set but no window can be
-    opened (it cannot be reached, no GUI toolkit, a non-interactive MPLBACKEND), one line on stderr says
-    why and the figure is drawn off screen: never a crash. dpi: an off-screen figure's dots per inch.
-    """
-    if live and notebook_kernel():
-        return "notebook", _offscreen_figure(size, NOTEBOOK_DPI)
-    if live and display_available():
-        try:
-            import matplotlib.pyplot as plt
-            if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-                display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
-                                   "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
-            figure = plt.figure(figsize=size, dpi=WINDOW_DPI)
-            figure.canvas.manager.set_window_title(title)
-            return "window", figure
-        except Exception as e:  # no usable display: fall back to headless, never crash
-            print(f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
-                  "continuing headless", file=sys.stderr)
-    return "file", _offscreen_figure(size, dpi)
-
-
-def present(where, figure, png=None, dpi=80, handle=None):
-    """Show a finished figure where open_figure() put it: in the notebook cell (a new image, or in place of
-    the one shown through `handle`), and/or saved whole as `png`. A window is left to its owner (it is
-    already on screen: wait_until_closed() keeps it there). Returns the notebook's display handle."""
-    if where == "notebook":
-        handle = show_in_notebook(_png_of(figure, NOTEBOOK_DPI), handle)
-    if png:
-        save_png(figure, png, dpi=dpi)
-    return handle
-
-
-def _offscreen_figure(size, dpi=None):
-    """A matplotlib figure drawn off screen (for a PNG, a movie or a notebook cell)."""
-    from matplotlib.figure import Figure
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    figure = Figure(figsize=size, dpi=dpi)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def notebook_kernel():
-    """True inside a Jupyter kernel (Jupyter, JupyterLab, VS Code, Colab...) whose matplotlib backend opens no
-    window of its own: the notebooks' default (inline), or any other but a desktop toolkit's (Qt, Tk, GTK,
-    wx, macOS) that a learner may have chosen with `%matplotlib qt`, which gets the usual window."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is None or not hasattr(shell, "kernel"):  # plain Python, or the IPython terminal
-        return False
-    backend = matplotlib.get_backend().lower()
-    return not backend.startswith(("qt", "tk", "gtk", "wx", "macosx"))
-
-
-def _png_of(figure, dpi):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def show_in_notebook(png, handle=None):
-    """Show PNG bytes as an image in the notebook cell's output: a new one, or in place of the one shown
-    through `handle` (an IPython DisplayHandle). Returns the handle."""
-    from IPython.display import Image, display
-    image = Image(data=png, format="png")
-    if handle is None:
-        return display(image, display_id=True)
-    handle.update(image)
-    return handle
-
-
-def save_png(figure, path, dpi=80):
-    """Save a figure as PNG, whole or not at all."""
-    with atomic_output(path, "wb") as f:
-        figure.savefig(f, dpi=dpi, format="png")
-
-
-def wait_until_closed(figure):
-    """Keep a pyplot figure's window open until the user closes it or presses Ctrl-C; then close it."""
-    import matplotlib.pyplot as plt
-    import signal
-
-    # Ctrl-C only raises a flag: raised as an exception inside the GUI toolkit's event loop, it would
-    # be caught and printed there (a Tkinter traceback) and the wait would go on
-    interrupted = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        print("Close the window to exit (or press Ctrl-C).", flush=True)
-        while plt.fignum_exists(figure.number) and not interrupted:
-            figure.canvas.start_event_loop(0.1)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        plt.close(figure)
-
-
-# ------------------------------------------------------------------------------------------------
-# A figure that animates
-# ------------------------------------------------------------------------------------------------
 
 class LiveFigure:
-    """A figure, placed by open_figure(), whose panels animate by blitting (see the module's docstring).
+    """A figure, placed by figures.open_figure(), whose panels animate by blitting (see the module's docstring).
 
     The owner builds its panels on .figure, names each panel's moving artists with animate(), and between
     two steps of its work asks picture_due(); when it is, it calls draw(update_artists), with a function that
@@ -218,7 +93,7 @@ class LiveFigure:
         self._movie_path = movie
         self.figure.canvas.mpl_connect("draw_event", self._on_whole_drawing)
         if movie:
-            self._movie = _start_movie(movie, self.figure)
+            self._movie = start_movie(movie, self.figure)
             atexit.register(self.abort)  # however the program ends, no half-recorded movie is left behind
         if self.window:
             self.figure.canvas.mpl_connect("key_press_event", self._on_key)
@@ -321,7 +196,8 @@ class LiveFigure:
         height, width = pixels.shape[:2]
         x0, x1 = max(0, int(box.x0)), min(width, int(np.ceil(box.x1)))
         y0, y1 = max(0, int(box.y0)), min(height, int(np.ceil(box.y1)))
-        pixels[height - y1:height - y0, x0:x1] = np.array(matplotlib.colors.to_rgba(self.figure.get_facecolor())) * 255
+        background = np.array(matplotlib.colors.to_rgba(self.figure.get_facecolor())) * 255
+        pixels[height - y1:height - y0, x0:x1] = background
         ax.draw(renderer)  # its moving artists are left out (animated)
         for artist in (*self.figure.legends, self.figure._suptitle):  # still artists of the figure around it
             if artist is not None and artist.get_window_extent(renderer).overlaps(box):
@@ -504,93 +380,36 @@ def _rectangle(region, renderer):
     return Bbox([[region.axes.bbox.x0, title.y0 - 2], [region.axes.bbox.x1, title.y1 + 2]])
 
 
-# ------------------------------------------------------------------------------------------------
-# Movies: the pictures as they were drawn
-# ------------------------------------------------------------------------------------------------
-
-def _start_movie(path, figure):
-    """A recorder for the movie at `path` (.gif, or .mp4 with ffmpeg), writing to a hidden partial file
-    beside it; ValueError, with the flag's name, when it cannot be."""
-    extension = os.path.splitext(path)[1].lower()
-    if extension not in (".gif", ".mp4"):
-        raise ValueError(f"--save-movie {path}: the movie must be a .gif or an .mp4 file.")
-    if extension == ".mp4" and not shutil.which(matplotlib.rcParams["animation.ffmpeg_path"]):
-        raise ValueError(f"--save-movie {path}: recording .mp4 needs ffmpeg, which is not installed. "
-                         "Install ffmpeg, or record a .gif instead.")
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as e:
-        raise ValueError(f"--save-movie {path}: cannot write there ({e.strerror or e})") from None
-    stem = os.path.splitext(os.path.basename(path))[0]
-    partial = os.path.join(folder, f".{stem}.partial{extension}")
-    width, height = (int(round(v * MOVIE_DPI)) for v in figure.get_size_inches())
-    return (GifRecorder if extension == ".gif" else Mp4Recorder)(partial, (width, height), MOVIE_FPS)
+def fit_image(image, ax):
+    """An RGB or RGBA image resized to the pixels its axes take on screen now (averaged where it shrinks, repeated
+    where it grows), with an opaque alpha channel: drawn 1:1, it costs a few milliseconds where matplotlib's
+    own resampling of the 1,120 x 700 test grid costs twenty."""
+    from PIL import Image
+    width, height = max(1, int(round(ax.bbox.width))), max(1, int(round(ax.bbox.height)))
+    picture = Image.fromarray(image)
+    if picture.size != (width, height):
+        shrinks = width * height < image.shape[0] * image.shape[1]
+        picture = picture.resize((width, height), Image.Resampling.BOX if shrinks else Image.Resampling.NEAREST)
+    return np.asarray(picture if picture.mode == "RGBA" else picture.convert("RGBA"))
 
 
-class GifRecorder:
-    """Records an animated GIF picture by picture in bounded memory: each frame kept in the GIF's own
-    256-colour form, and past max_frames every other frame dropped and only one picture in 2 (then 4...)
-    kept, so the movie always spans the whole run; `kept_one_in` says how thinned it is."""
-
-    def __init__(self, partial, size, fps, max_frames=300):
-        self.partial, self.size, self.fps, self.max_frames = partial, size, fps, max_frames
-        self.kept_one_in = 1
-        self._frames, self._added = [], 0
-
-    def add(self, pixels):
-        """One picture: [height, width, 3] uint8, resized to the movie's size."""
-        from PIL import Image
-        self._added += 1
-        if (self._added - 1) % self.kept_one_in:
-            return
-        frame = Image.fromarray(pixels)
-        if frame.size != self.size:
-            frame = frame.resize(self.size, Image.Resampling.BILINEAR)
-        self._frames.append(frame.quantize(256, method=Image.Quantize.FASTOCTREE))
-        if len(self._frames) > self.max_frames:
-            self._frames = self._frames[::2]
-            self.kept_one_in *= 2
-
-    def finish(self):
-        if self._frames:
-            self._frames[0].save(self.partial, format="GIF", save_all=True, append_images=self._frames[1:],
-                                 duration=int(1000 / self.fps), loop=0)
-        self._frames = []
-
-    def abort(self):
-        self._frames = []
-        if os.path.exists(self.partial):
-            os.remove(self.partial)
-
-
-class Mp4Recorder:
-    """Records an .mp4 picture by picture: the frames piped to ffmpeg as they come (no memory kept)."""
-
-    max_frames = kept_one_in = 1
-
-    def __init__(self, partial, size, fps):
-        self.partial, self.size = partial, (size[0] // 2 * 2, size[1] // 2 * 2)  # H.264 wants even sizes
-        command = [matplotlib.rcParams["animation.ffmpeg_path"], "-y", "-loglevel", "error", "-f", "rawvideo",
-                   "-pix_fmt", "rgb24", "-s", f"{self.size[0]}x{self.size[1]}", "-r", str(fps), "-i", "-",
-                   "-pix_fmt", "yuv420p", "-f", "mp4", partial]
-        self._ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-
-    def add(self, pixels):
-        from PIL import Image
-        frame = Image.fromarray(pixels)
-        if frame.size != self.size:
-            frame = frame.resize(self.size, Image.Resampling.BILINEAR)
-        self._ffmpeg.stdin.write(frame.tobytes())
-
-    def finish(self):
-        _, errors = self._ffmpeg.communicate()
-        if self._ffmpeg.returncode:
-            raise OSError(f"ffmpeg failed: {errors.decode(errors='replace').strip()[-200:]}")
-
-    def abort(self):
-        if self._ffmpeg.poll() is None:
-            self._ffmpeg.kill()
-            self._ffmpeg.wait()
-        if os.path.exists(self.partial):
-            os.remove(self.partial)
+def steady_limits(current, low, high, floor=None, ceiling=None):
+    """An axis range that moves seldom and by much: `current` (low, high) is kept while the values' range
+    [low, high] fits in it and fills at least STEADY_FILL of it; else a new range around the values, a
+    margin added and its ends rounded to a tidy step, within [floor, ceiling]. In a live dashboard each
+    change costs a drawing of that panel anew (its ticks move), a few times a run rather than at every picture."""
+    if current is not None and current[0] <= low and high <= current[1] and \
+            high - low >= STEADY_FILL * (current[1] - current[0]):
+        return current
+    span = max(high - low, 0.05 * max(abs(low), abs(high)), 1e-6)  # values all alike: a range around them
+    step = 10.0 ** np.floor(np.log10(span / 4))
+    step *= next(m for m in (1, 2, 5, 10) if span / 4 <= m * step)       # a tidy step: 1, 2 or 5 x 10^k
+    # room to move on a side the values crossed (growing weights go on growing), a little on the others
+    below = 0.35 if current is not None and low < current[0] else 0.1
+    above = 0.35 if current is not None and high > current[1] else 0.1
+    new_low, new_high = np.floor((low - below * span) / step) * step, np.ceil((high + above * span) / step) * step
+    if floor is not None:
+        new_low = max(new_low, floor)
+    if ceiling is not None:
+        new_high = min(new_high, ceiling)
+    return round(float(new_low), 9), round(float(new_high), 9)

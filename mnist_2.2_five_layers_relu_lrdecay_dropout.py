@@ -21,7 +21,9 @@ Expect about 98.2% after 10,000 steps, and a test loss that no longer rises.
 """
 import math
 
-from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
+import graphmode
+tf = graphmode.start_tensorflow()  # TensorFlow in graph mode: placeholders, variables, a session (first: it
+                                   # takes seconds, and --xla must be seen before it loads)
 from cli import run_main
 import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
 
@@ -33,9 +35,10 @@ PKEEP = 0.75  # probability to keep a neuron's output during training
 
 
 def main():
-    # flags (--help), MNIST (downloaded when missing), the random seed (--seed: weights, dropout, batch order)
-    args, mnist = lesson.start(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY, batch_size=BATCH_SIZE,
-                               lr=LR, lr_min=LR_MIN, lr_decay=LR_DECAY, pkeep=PKEEP)
+    # the flags (--help), MNIST (downloaded when missing); --seed: the weights, dropout, batch order
+    args, mnist = lesson.flags_and_data(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY, batch_size=BATCH_SIZE,
+                                        lr=LR, lr_min=LR_MIN, lr_decay=LR_DECAY, pkeep=PKEEP)
+    lesson.new_graph(args.seed)  # a fresh graph, its random seed set: the weights' initial values, dropout
     # mnist.train: 60,000 images [60000, 28, 28, 1] (pixels 0 to 1), labels one-hot [60000, 10]; mnist.test: 10,000
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
@@ -94,15 +97,16 @@ def main():
             if step % args.train_every == 0 or step % args.test_every == 0 or last:
                 train_accuracy, train_loss, drawn = sess.run([accuracy, cross_entropy, drawn_train],
                     feed_dict={X: batch_X, Y_: batch_Y, pkeep: 1.0})
-                log.training_batch(step, train_accuracy, train_loss, learning_rate, batch_X, batch_Y, drawn)
+                log.record_training_batch(step, train_accuracy, train_loss, learning_rate, batch_X, batch_Y, drawn)
             if step % args.test_every == 0 or last:  # all 10,000 test images, 2,000 at a time
                 test_accuracy, test_loss, drawn = lesson.run_on_test_set(sess, [accuracy, cross_entropy, drawn_test],
                     feed_dict={X: mnist.test.images, Y_: mnist.test.labels, pkeep: 1.0})
-                log.test_set(step, test_accuracy, test_loss, drawn)
+                log.record_test_set(step, test_accuracy, test_loss, drawn)
             if last:
                 break
-            with log.training_time():  # the training step: gradients (backpropagation), then the update
+            with log.timed_training_step():  # the training step: gradients (backpropagation), then the update
                 sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, pkeep: args.pkeep})
+            log.update_dashboard()  # a picture when one is due; while paused (space, in the window), waits
         log.finish(stop)  # the results, the run summary, the dashboard saved
 
 

@@ -24,7 +24,9 @@ Learning rate 0.0001 + 0.003 * exp(-step / 2000). Expect about 98.9% after 10,00
 """
 import math
 
-from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
+import graphmode
+tf = graphmode.start_tensorflow()  # TensorFlow in graph mode: placeholders, variables, a session (first: it
+                                   # takes seconds, and --xla must be seen before it loads)
 from cli import run_main
 import mnist_lesson as lesson  # flags, data, dashboard, run summary: what every lesson shares
 
@@ -37,9 +39,10 @@ TEST_EVERY = 100
 
 
 def main():
-    # flags (--help), MNIST (downloaded when missing), the random seed (--seed: weights, dropout, batch order)
-    args, mnist = lesson.start(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY, batch_size=BATCH_SIZE,
-                               lr=LR, lr_min=LR_MIN, lr_decay=LR_DECAY)
+    # the flags (--help), MNIST (downloaded when missing); --seed: the weights, dropout, batch order
+    args, mnist = lesson.flags_and_data(__doc__, iterations=ITERATIONS, test_every=TEST_EVERY, batch_size=BATCH_SIZE,
+                                        lr=LR, lr_min=LR_MIN, lr_decay=LR_DECAY)
+    lesson.new_graph(args.seed)  # a fresh graph, its random seed set: the weights' initial values, dropout
     # mnist.train: 60,000 images [60000, 28, 28, 1] (pixels 0 to 1), labels one-hot [60000, 10]; mnist.test: 10,000
 
     X = tf.placeholder(tf.float32, [None, 28, 28, 1])   # [batch, 28, 28, 1] images
@@ -92,15 +95,16 @@ def main():
             if step % args.train_every == 0 or step % args.test_every == 0 or last:
                 train_accuracy, train_loss, drawn = sess.run([accuracy, cross_entropy, drawn_train],
                     feed_dict={X: batch_X, Y_: batch_Y})
-                log.training_batch(step, train_accuracy, train_loss, learning_rate, batch_X, batch_Y, drawn)
+                log.record_training_batch(step, train_accuracy, train_loss, learning_rate, batch_X, batch_Y, drawn)
             if step % args.test_every == 0 or last:  # all 10,000 test images, 2,000 at a time
                 test_accuracy, test_loss, drawn = lesson.run_on_test_set(sess, [accuracy, cross_entropy, drawn_test],
                     feed_dict={X: mnist.test.images, Y_: mnist.test.labels})
-                log.test_set(step, test_accuracy, test_loss, drawn)
+                log.record_test_set(step, test_accuracy, test_loss, drawn)
             if last:
                 break
-            with log.training_time():  # the training step: gradients (backpropagation), then the update
+            with log.timed_training_step():  # the training step: gradients (backpropagation), then the update
                 sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate})
+            log.update_dashboard()  # a picture when one is due; while paused (space, in the window), waits
         log.finish(stop)  # the results, the run summary, the dashboard saved
 
 

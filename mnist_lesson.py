@@ -2,7 +2,11 @@
 graph and runs its loop, both kinds of sess.run in plain sight: evaluation (accuracy and loss fetched, on
 the training batch and on the test set, with the feeds of evaluation: no dropout) and the training step.
 
-    args, mnist = lesson.start(__doc__, iterations=2000, test_every=50, batch_size=100, learning_rate=0.005)
+    import graphmode
+    tf = graphmode.start_tensorflow()            # first: TensorFlow takes seconds to start
+    ...
+    args, mnist = lesson.flags_and_data(__doc__, iterations=2000, test_every=50, batch_size=100, learning_rate=0.005)
+    lesson.new_graph(args.seed)
     ...                                          # the lesson's graph: X, Y_, Y, cross_entropy, accuracy, train_step
     log = lesson.RunLog(__file__, args, mnist)   # the run's curves, timing, dashboard and summary
     drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[[W], [b]])   # what the dashboard draws besides
@@ -13,20 +17,22 @@ the training batch and on the test set, with the feeds of evaluation: no dropout
             last = step == args.iterations or stop.requested
             if step % args.train_every == 0 or step % args.test_every == 0 or last:
                 a, c, drawn = sess.run([accuracy, cross_entropy, drawn_train], feed_dict={X: batch_X, Y_: batch_Y})
-                log.training_batch(step, a, c, args.learning_rate, batch_X, batch_Y, drawn)
+                log.record_training_batch(step, a, c, args.learning_rate, batch_X, batch_Y, drawn)
             if step % args.test_every == 0 or last:
                 a, c, drawn = lesson.run_on_test_set(sess, [accuracy, cross_entropy, drawn_test],
                                                      feed_dict={X: mnist.test.images, Y_: mnist.test.labels})
-                log.test_set(step, a, c, drawn)
+                log.record_test_set(step, a, c, drawn)
             if last:
                 break
-            with log.training_time():
+            with log.timed_training_step():
                 sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+            log.update_dashboard()               # a picture when due; waits here while paused
         log.finish(stop)                         # the results printed, the run summary and the dashboard saved
 
-Here: the flags (start), the data (load_mnist), the run log (RunLog: the one curve history, which the
-dashboard draws, the summary keeps and compare_runs.py reads), the test set in chunks (run_on_test_set),
-Ctrl-C as a `with` block (stop_on_ctrl_c), the band panels' percentiles in the graph (percentiles_in_graph).
+Here: the flags and the data (flags_and_data, load_mnist), a fresh seeded graph (new_graph), the run log
+(RunLog: the one curve history, which the dashboard draws, the summary keeps and compare_runs.py reads), the
+test set in chunks (run_on_test_set), Ctrl-C as a `with` block (stop_on_ctrl_c). TensorFlow is the one the
+lesson started (graphmode.tf).
 """
 import contextlib
 import datetime
@@ -40,20 +46,21 @@ import numpy as np
 
 from cli import (StopOnCtrlC, UsageError, atomic_output, check_output_dir, check_output_file, non_negative_float,
                  parser_from_docstring, positive_float, positive_int, probability, seed, user_path)
+from bands import percentiles_in_graph
 import graphmode
-from graphmode import tf
+from graphmode import tf  # the TensorFlow the lesson started
 import mnist_data
+from runcurves import Curves
 import tensorflowvisu
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
 TEST_CHUNK = 2000  # the test set is evaluated in chunks of this many images, to bound memory
-BAND_SAMPLE = 4096  # the band panels' inner percentiles: of all the values up to this many, else of a fixed sample
 WARMUP_STEPS = 10  # the first steps are slower (TensorFlow prepares the graph): left out of the warm speed
 
 
 # ------------------------------------------------------------------------------------------------
-# Flags and start-up
+# Flags, data, a fresh graph
 # ------------------------------------------------------------------------------------------------
 
 def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
@@ -63,8 +70,8 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     """
     parser = parser_from_docstring(doc)
     common = parser.add_argument_group("common to every lesson")
-    common.add_argument("--data-dir", metavar="DIR", type=user_path, help="folder with the MNIST files (default: $MNIST_DATA_DIR, "
-                        "else data/mnist beside the scripts; downloaded there when missing)")
+    common.add_argument("--data-dir", metavar="DIR", type=user_path, help="folder with the MNIST files (default: "
+                        "$MNIST_DATA_DIR, else data/mnist beside the scripts; downloaded there when missing)")
     common.add_argument("--iterations", type=positive_int, default=iterations, metavar="N",
                         help="training steps (default: %(default)s)")
     common.add_argument("--batch-size", type=positive_int, default=batch_size, metavar="N",
@@ -76,9 +83,10 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     common.add_argument("--train-every", type=positive_int, default=train_every, metavar="N",
                         help="measure the training batch every N steps (default: %(default)s)")
     common.add_argument("--no-visu", action="store_true", help="no dashboard: text output only (fastest)")
-    common.add_argument("--save-png", metavar="FILE", type=user_path, help="no window: train, then save the final dashboard as a PNG")
-    common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard's pictures as they are "
-                        "drawn, as .gif (or .mp4 where ffmpeg is installed)")
+    common.add_argument("--save-png", metavar="FILE", type=user_path,
+                        help="no window: train, then save the final dashboard as a PNG")
+    common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard's pictures as "
+                        "they are drawn, as .gif (or .mp4 where ffmpeg is installed)")
     common.add_argument("--watch", action="store_true", help="draw the dashboard at every measurement: training "
                         "goes at the pace of its drawing, slow enough to watch a short lesson learn")
     common.add_argument("--exit-at-end", action="store_true", help="close the window when training ends "
@@ -119,9 +127,10 @@ def add_dropout_flag(parser, pkeep):
                         "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
 
 
-def start(doc, *, iterations, test_every, batch_size, learning_rate=None, lr=None, lr_min=None, lr_decay=None,
-          lr_help=None, pkeep=None, lesson_flags=None):
-    """Everything before the graph: parse the flags, load MNIST, seed TensorFlow. Returns (args, mnist).
+def flags_and_data(doc, *, iterations, test_every, batch_size, learning_rate=None, lr=None, lr_min=None,
+                   lr_decay=None, lr_help=None, pkeep=None, lesson_flags=None):
+    """The flags, parsed and checked (a bad one, or a folder the run cannot write to, ends with one line), and
+    MNIST, loaded (downloaded when missing). Returns (args, mnist).
 
     doc: the lesson's docstring (--help). Every other argument by name: the lesson's defaults.
     iterations, test_every, batch_size: the common flags' defaults;
@@ -146,9 +155,14 @@ def start(doc, *, iterations, test_every, batch_size, learning_rate=None, lr=Non
     mnist = load_mnist(args)
     if args.batch_size > len(mnist.train):
         parser.error(f"--batch-size {args.batch_size}: the training set has only {len(mnist.train):,} images")
-    tf.reset_default_graph()  # a fresh graph, also when a notebook runs one lesson after another
-    tf.set_random_seed(args.seed)  # the weights' initial values and the dropout masks
     return args, mnist
+
+
+def new_graph(seed):
+    """A fresh default graph (also when a notebook runs one lesson after another), with its random seed set:
+    the weights' initial values and the dropout masks."""
+    tf.reset_default_graph()
+    tf.set_random_seed(seed)
 
 
 def check_outputs(args):
@@ -178,7 +192,7 @@ def session():
 # ------------------------------------------------------------------------------------------------
 
 class RunLog:
-    """The log of one lesson's training run: its curves (a tensorflowvisu.Curves, the one history the
+    """The log of one lesson's training run: its curves (a runcurves.Curves, the one history the
     dashboard draws, the summary keeps and compare_runs.py reads), the progress lines, the training time,
     the dashboard, and at the end the run summary (runs/LESSON-DATE-TIME.json). The lesson runs the graph;
     the log records what the lesson measured.
@@ -189,17 +203,19 @@ class RunLog:
         to follow the values.
     """
 
-    def __init__(self, script, args, mnist, title=None, band_titles=("weights", "biases"), band_limits=(None, None)):
+    def __init__(self, script, args, mnist, title=None, band_titles=("weights", "biases"),
+                 band_limits=(None, None)):
         self.args = args
-        self.test_images, self.test_digits = mnist.test.images, mnist.test.labels.argmax(1)  # [10000, 28, 28, 1] [10000]
+        self.test_images = mnist.test.images              # [10000, 28, 28, 1]
+        self.test_digits = mnist.test.labels.argmax(1)    # [10000]
         self.name = os.path.splitext(os.path.basename(script))[0]
-        self.curves = tensorflowvisu.Curves()
+        self.curves = Curves()
         # the summary: STEM.json, the picture: STEM.png; the name reserved now, the files written at the end
         self.output_stem, self._reservation = _new_run_stem(args.runs_dir, self.name)
         self.png_path = args.save_png
         self.diverged = False
         self._started = None                  # the wall clock starts at the first measurement
-        self._train_seconds = 0.0             # in the training steps (`with log.training_time():`)
+        self._train_seconds = 0.0             # in the training steps (`with log.timed_training_step():`)
         self._steps_timed = 0
         self._warm_seconds_start = None       # _train_seconds when the step WARMUP_STEPS started
         self.dashboard = None
@@ -225,9 +241,10 @@ class RunLog:
         if self.dashboard is None:
             return {}, {}
         digits = tf.argmax(predictions, 1)                                          # [batch] predicted digits
-        return {"digits": digits, "bands": [percentiles_in_graph(group) for group in bands]}, {"digits": digits}
+        return ({"digits": digits, "bands": [percentiles_in_graph(group) for group in bands]},  # bands.py
+                {"digits": digits})
 
-    def training_batch(self, step, accuracy, loss, learning_rate, images, labels, drawn):
+    def record_training_batch(self, step, accuracy, loss, learning_rate, images, labels, drawn):
         """Record a measurement on the training batch: accuracy, loss, the learning rate used at this step,
         the batch (images [batch, 28, 28, 1], one-hot labels [batch, 10]) and what dashboard_tensors() fetched."""
         if self._started is None:
@@ -239,7 +256,7 @@ class RunLog:
 
         self._train_figures = accuracy, loss
 
-    def test_set(self, step, accuracy, loss, drawn):
+    def record_test_set(self, step, accuracy, loss, drawn):
         """Record a measurement on the whole test set, and print the step's line."""
         self.curves.add("test", step, accuracy, loss, seconds=round(time.perf_counter() - self._started, 3))
         self._check_finite("test", step, loss)
@@ -256,9 +273,9 @@ class RunLog:
                   "overflowed); try a lower learning rate", flush=True)
 
     @contextlib.contextmanager
-    def training_time(self):
-        """Times a training step (steps/s in the summary: the first WARMUP_STEPS left out of the warm speed),
-        then lets the live dashboard redraw when due and handle its window's keys."""
+    def timed_training_step(self):
+        """`with log.timed_training_step():` times a training step (steps/s in the summary: the first
+        WARMUP_STEPS left out of the warm speed)."""
         if self._steps_timed == WARMUP_STEPS:
             self._warm_seconds_start = self._train_seconds
         started = time.perf_counter()
@@ -267,6 +284,10 @@ class RunLog:
         finally:
             self._train_seconds += time.perf_counter() - started
             self._steps_timed += 1
+
+    def update_dashboard(self):
+        """After a training step: the live dashboard draws a picture when one is due and answers its window's
+        keys; while paused (space, in the window) this waits until it resumes. Nothing with --no-visu."""
         if self.dashboard is not None:
             self.dashboard.update()
 
@@ -274,21 +295,30 @@ class RunLog:
         """After the training loop, however it ended (all its steps, or `stop`, the StopOnCtrlC, requested):
         print the results, write the run summary and the dashboard's files (a failure to write is one line,
         after the results). extra: more figures for the summary (a dict). Returns the summary."""
-        args, test = self.args, self.curves.test
         steps = self._steps_timed  # training steps done
-        interrupted = stop.requested and steps < args.iterations
+        interrupted = stop.requested and steps < self.args.iterations
         wall_seconds = time.perf_counter() - self._started
         if interrupted:
-            print(f"stopped by {stop.signal_name} after {steps} of {args.iterations} steps")
-        best = int(np.argmax(test["accuracy"]))
+            print(f"stopped by {stop.signal_name} after {steps} of {self.args.iterations} steps")
         steps_per_second = steps / self._train_seconds if self._train_seconds else float("nan")
+        summary = self._summary(steps, interrupted, wall_seconds, steps_per_second, extra)
+        print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
+              f"final test accuracy: {summary['final_test_accuracy']:.4f}")
+        print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")
+        self._write_files(summary)
+        return summary
+
+    def _summary(self, steps, interrupted, wall_seconds, steps_per_second, extra):
+        """The run summary: its figures, the machine, the curves (and the band panels' history), extra."""
+        test = self.curves.test
+        best = int(np.argmax(test["accuracy"]))
         warm = None  # after the warm-up steps: the speed to compare with other frameworks'
         if self._warm_seconds_start is not None and steps > WARMUP_STEPS:
             warm = round((steps - WARMUP_STEPS) / (self._train_seconds - self._warm_seconds_start), 2)
-        summary = {
+        return {
             "lesson": self.name,
             "finished": datetime.datetime.now().isoformat(timespec="seconds"),
-            "hyperparameters": {k: v for k, v in vars(args).items() if k not in ("tf_verbose",)},
+            "hyperparameters": {k: v for k, v in vars(self.args).items() if k not in ("tf_verbose",)},
             "max_test_accuracy": test["accuracy"][best],
             "max_test_accuracy_step": test["step"][best],
             "final_test_accuracy": test["accuracy"][-1],
@@ -306,10 +336,10 @@ class RunLog:
             **({"bands": self.dashboard.band_history()} if self.dashboard and self.dashboard.band_steps else {}),
             **(extra or {}),
         }
-        print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
-              f"final test accuracy: {summary['final_test_accuracy']:.4f}")
-        print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")
-        # the figures are printed: now the files, each written whole or not at all, and any failure said
+
+    def _write_files(self, summary):
+        """The figures are printed: now the files, each written whole or not at all (the summary, the dashboard's
+        PNG and movie); any failure said in one line (a UsageError), after the others were tried."""
         failures = []
         summary_path = self.output_stem + ".json"
         try:
@@ -318,7 +348,7 @@ class RunLog:
         except OSError as e:
             failures.append(f"the run summary could not be written to {summary_path} ({e.strerror or e})")
         if self.dashboard is not None:
-            for path, error in self.dashboard.finish(png=self.png_path, wait=not args.exit_at_end).items():
+            for path, error in self.dashboard.finish(png=self.png_path, wait=not self.args.exit_at_end).items():
                 if error is None:
                     print(f"dashboard saved: {path}")
                 else:
@@ -327,7 +357,6 @@ class RunLog:
             os.remove(self._reservation)  # the name is taken by the files now (or by nothing, if they failed)
         if failures:
             raise UsageError("; ".join(failures) + ". The figures above are the run's results.")
-        return summary
 
     def _dashboard_figures(self, wall_seconds):
         """What the live dashboard cost, for the summary: the pictures it drew while training (window, notebook
@@ -355,7 +384,8 @@ def run_on_test_set(sess, fetches, feed_dict):
     count = max(len(value) for value in feed_dict.values() if np.ndim(value) > 0)
     totals, rows = None, []
     for start in range(0, count, TEST_CHUNK):
-        chunk = {k: (v[start:start + TEST_CHUNK] if np.ndim(v) > 0 and len(v) == count else v) for k, v in feed_dict.items()}
+        chunk = {k: (v[start:start + TEST_CHUNK] if np.ndim(v) > 0 and len(v) == count else v)
+                 for k, v in feed_dict.items()}
         values = tf.nest.flatten(sess.run(fetches, feed_dict=chunk))
         size = min(TEST_CHUNK, count - start)
         if totals is None:
@@ -367,35 +397,6 @@ def run_on_test_set(sess, fetches, feed_dict):
     results = [totals[i] / count if np.ndim(value) == 0 else np.concatenate([r[i] for r in rows])
                for i, value in enumerate(rows[0])]
     return tf.nest.pack_sequence_as(fetches, results)
-
-
-def percentiles_in_graph(tensors, sample=BAND_SAMPLE):
-    """The dashboard's 8 percentiles (tensorflowvisu.PERCENTILES: min, 10, 25, 40, 60, 75, 90, max) of all the
-    values of `tensors`, computed in the graph: one [8] tensor to fetch instead of every value.
-
-    min and max are exact. The six inner percentiles are exact for up to `sample` values (interpolated
-    between the two nearest ranks, as numpy.percentile does); above that, they are those of `sample` values
-    picked at fixed random positions (the same ones at every measurement, so the bands move only when the
-    values do). 4,096 values place a percentile within about half a percentile of rank, a sliver of a pixel
-    on the panel; numpy.percentile over the 180,000 weights of lesson 2.2 cost 5.4 ms every 10 steps, more
-    than the lesson's own training steps in between, and this costs a tenth of that.
-    """
-    values = tf.concat([tf.reshape(t, [-1]) for t in tensors], 0)          # [n] all the values
-    count = tf.size(values)
-    positions = tf.constant(np.random.default_rng(0).random(sample), tf.float32)  # [sample] in [0, 1)
-    picked = tf.cond(count > sample,
-                     lambda: tf.gather(values, tf.cast(positions * tf.cast(count, tf.float32), tf.int32)),
-                     lambda: values)                                         # [m]: min(n, sample) values
-    last = tf.cast(tf.size(picked) - 1, tf.float32)
-    inner = []
-    for percentile in tensorflowvisu.PERCENTILES[1:-1]:
-        rank = percentile / 100 * last                                      # between two whole ranks
-        below = tf.floor(rank)
-        above = tf.minimum(below + 1, last)
-        low, high = (tf.raw_ops.NthElement(input=picked, n=tf.cast(r, tf.int32))  # the r-th smallest value:
-                     for r in (below, above))                                   # a partial sort, no full one
-        inner.append(low + (rank - below) * (high - low))
-    return tf.stack([tf.reduce_min(values)] + inner + [tf.reduce_max(values)])  # [8]
 
 
 def _new_run_stem(runs_dir, name):

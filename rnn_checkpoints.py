@@ -3,7 +3,8 @@
 What a folder holds, all of it found from the folder's own files (so that it can be moved or copied):
     rnn_train-STEP.index, rnn_train-STEP.data-*   TensorFlow checkpoints: the weights, Adam's state, the
                                                   step counter; the KEEP_CHECKPOINTS newest are kept
-    hparams.json                                  the model's size: what Model(...) needs to rebuild it
+    hparams.json                                  the model's size and batches (rnn_hparams.py): what
+                                                  Model(...) needs to rebuild it, what --resume keeps
     rnn_state.npz                                 the RNN state after the newest checkpoint's step (--resume)
     milestones/milestone-STEP.*, milestones.json  the weights at milestone steps (25, 50, 100, ... 800,
                                                   then every 1,000), with their epoch and validation loss:
@@ -11,11 +12,8 @@ What a folder holds, all of it found from the folder's own files (so that it can
 A damaged or incomplete checkpoint (a run killed while saving, a partial copy) is recognised, and the
 newest complete one is used instead, with one line saying so.
 
-A model folder (models/shakespeare/, written by rnn_play.py --export) is the compact form of one checkpoint
-for playing and scoring, not for --resume:
-    weights.npz      the weights only, by variable name, in float16 (half the size; restored as float32)
-    hparams.json     as above
-    training.json    how far it was trained: the step and epochs, its validation loss, the milestones' curve
+A model folder (models/shakespeare/, written by rnn_play.py --export: rnn_model_folder.py) is the compact form
+of one checkpoint; its weights are found, checked and restored here as a checkpoint's are.
 """
 import contextlib
 import glob
@@ -31,115 +29,30 @@ import numpy as np
 
 from cli import UsageError, atomic_output
 from graphmode import tf
-from txtutils import ALPHASIZE
+import rnn_model_folder
+from rnn_hparams import HPARAMS_FILE
+from rnn_model_folder import WEIGHTS_FILE, is_model_folder, refuse_shipped_model
 
 DEFAULT_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints")  # rnn_train's default
 CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
 KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
-HPARAMS_FILE = "hparams.json"
 STATE_FILE = "rnn_state.npz"
 MILESTONES_DIR, MILESTONE_NAME, MILESTONES_FILE = "milestones", "milestone", "milestones.json"
 FIRST_MILESTONE, LAST_DOUBLING, MILESTONE_EVERY = 25, 800, 1000  # 25, 50, 100, 200, 400, 800, 1000, 2000...
-WEIGHTS_FILE = "weights.npz"   # a model folder's weights (rnn_play.py --export)
-TRAINING_FILE = "training.json"
-ALPHABET = "0: unknown, 1: tab, 2: line feed, 3-97: ASCII 32-126 (txtutils)"
 
 
 # ------------------------------------------------------------------------------------------------
-# The model's size: hparams.json
+# The weights against hparams.json (rnn_hparams.py reads and checks the file itself)
 # ------------------------------------------------------------------------------------------------
-
-def save_model_size(folder, internal_size, layers, alphasize, **training):
-    """hparams.json: the model's size, and the training's batch shape (batch_size, seqlen) that --resume keeps."""
-    with atomic_output(os.path.join(folder, HPARAMS_FILE)) as f:
-        json.dump({"internal_size": internal_size, "layers": layers, "alphasize": alphasize,
-                   "alphabet": ALPHABET, **training}, f, indent=1)
-
-
-MAX_INTERNAL_SIZE = 8192  # what hparams.json may say: beyond, no machine of this project's kind holds the model
-MAX_LAYERS = 64
-MAX_BATCH_CHARACTERS = 2_000_000  # --batch-size x --seqlen: a batch's activations stay a few GB at the default size
-
-
-def _read_hparams(folder):
-    """hparams.json as a dict, or UsageError (missing, unreadable, not an object)."""
-    path = os.path.join(folder, HPARAMS_FILE)
-    try:
-        with open(path, encoding="utf-8") as f:
-            hparams = json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"{path} is missing: {folder} does not hold checkpoints saved by rnn_train.py") from None
-    except (OSError, ValueError) as e:
-        raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged") from None
-    if not isinstance(hparams, dict):
-        raise UsageError(f"{path} is not a JSON object: not saved by rnn_train.py")
-    return hparams
-
-
-def _whole_number(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def load_training_shape(folder):
-    """{"batch_size": ..., "seqlen": ...} as saved in hparams.json ({} for folders saved before they were)."""
-    try:
-        hparams = _read_hparams(folder)
-    except UsageError:
-        return {}
-    shape = {k: hparams[k] for k in ("batch_size", "seqlen") if _whole_number(hparams.get(k)) and hparams[k] >= 1}
-    if len(shape) == 2 and shape["batch_size"] * shape["seqlen"] > MAX_BATCH_CHARACTERS:
-        raise UsageError(f"{os.path.join(folder, HPARAMS_FILE)}: batch_size {shape['batch_size']} x seqlen "
-                         f"{shape['seqlen']} is over {MAX_BATCH_CHARACTERS:,} characters a batch: the file is damaged")
-    return shape
-
-
-def load_model_size(folder):
-    """{"internal_size": ..., "layers": ...}, the arguments Model(...) takes, from the folder's hparams.json,
-    checked (types and ranges: nothing is built from a number no model of this kind can have); a missing or
-    damaged file is one line naming it and the field. check_weights() then compares it with the weights."""
-    path = os.path.join(folder, HPARAMS_FILE)
-    hparams = _read_hparams(folder)
-    for key, limit in (("internal_size", MAX_INTERNAL_SIZE), ("layers", MAX_LAYERS)):
-        value = hparams.get(key)
-        if key not in hparams:
-            raise UsageError(f"{path} lacks {key}: not saved by rnn_train.py")
-        if not _whole_number(value) or not 1 <= value <= limit:
-            raise UsageError(f"{path}: {key} is {json.dumps(value)[:40]}, not a whole number from 1 to {limit:,}: "
-                             "the file is damaged")
-    if "alphasize" in hparams and hparams["alphasize"] != ALPHASIZE:
-        raise UsageError(f"{path}: alphasize is {json.dumps(hparams['alphasize'])[:40]}, not {ALPHASIZE}: "
-                         "a model of another alphabet")
-    return {"internal_size": hparams["internal_size"], "layers": hparams["layers"]}
-
-
-def expected_shapes(internal_size, layers):
-    """The weights' names and shapes of a model of this size (rnn_model.Model's trainable variables)."""
-    shapes = {}
-    for i in range(layers):
-        inputs = ALPHASIZE if i == 0 else internal_size
-        shapes.update({f"gru{i}/W": (inputs, 3 * internal_size), f"gru{i}/U_gates": (internal_size, 2 * internal_size),
-                       f"gru{i}/U_candidate": (internal_size, internal_size), f"gru{i}/b": (3 * internal_size,)})
-    shapes.update({"softmax/W": (internal_size, ALPHASIZE), "softmax/b": (ALPHASIZE,)})
-    return shapes
-
 
 def saved_shapes(prefix):
     """{name: shape} of the weights a checkpoint or a model folder's weights.npz holds, read from their headers
     (nothing loaded); the optimizer's and the step counter's left out."""
     if prefix.endswith(WEIGHTS_FILE):
-        shapes = {}
         try:
-            with zipfile.ZipFile(prefix) as archive:
-                for member in archive.namelist():
-                    with archive.open(member) as f:
-                        version = np.lib.format.read_magic(f)
-                        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
-                            else np.lib.format.read_array_header_2_0
-                        shape = read_header(f)[0]
-                    shapes[member[:-len(".npy")] if member.endswith(".npy") else member] = tuple(shape)
+            return rnn_model_folder.weight_shapes(prefix)
         except (OSError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as e:
-            raise UsageError(f"{prefix} is damaged ({e}): copy it again, or pass another --checkpoint") from None
-        return shapes
+            raise _damaged(prefix, e) from None
     with readable(prefix) as path:
         try:
             listed = tf.train.list_variables(path)
@@ -149,19 +62,29 @@ def saved_shapes(prefix):
             if name.startswith(("gru", "softmax/")) and "/Adam" not in name}
 
 
-def check_weights(folder, prefix, model_size):
+def check_weights(folder, prefix, hparams):
     """UsageError unless the weights of `prefix` are those of the model hparams.json describes: the same layers,
     the same sizes. Checked before any graph is built, so that a wrong hparams.json never builds a model of
     another size (a huge one), nor plays part of the weights (gibberish) or resumes without a layer."""
     saved = saved_shapes(prefix)
-    wanted = expected_shapes(**model_size)
-    if saved == wanted:
+    if saved == hparams.weight_shapes():
         return
     layers = len([name for name in saved if name.endswith("/U_candidate")])
     units = saved.get("gru0/U_candidate", ("?",))[0]
-    raise UsageError(f"{os.path.join(folder, HPARAMS_FILE)} says {model_size['layers']} layers of "
-                     f"{model_size['internal_size']} units, but {prefix} holds {layers} layers of {units} units: "
+    raise UsageError(f"{os.path.join(folder, HPARAMS_FILE)} says {hparams.layers} layers of "
+                     f"{hparams.internal_size} units, but {prefix} holds {layers} layers of {units} units: "
                      f"the folder's {HPARAMS_FILE} does not match its weights; copy the folder again, or correct it")
+
+
+def _damaged(path, error):
+    """A model folder's weights.npz that cannot be read (a partial copy)."""
+    return UsageError(f"{path} is damaged ({error}): copy it again, or pass another --checkpoint")
+
+
+def _not_of_this_model(prefix, hparams, error):
+    """Weights that do not fit the graph of hparams.json's size."""
+    return UsageError(f"{prefix} does not match the model of {HPARAMS_FILE} (internal size {hparams.internal_size}, "
+                      f"{hparams.layers} layers): {first_line(error)}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -260,7 +183,7 @@ def readable(prefix):
         yield os.path.join(folder, "checkpoint")
 
 
-def problem(prefix):
+def why_unloadable(prefix):
     """Why the checkpoint cannot be loaded (a run killed while saving, a partial copy), or None if it can.
 
     Reads every saved tensor: TensorFlow checks each one's size and checksum as it reads it."""
@@ -284,7 +207,7 @@ def newest_complete(folder):
     When newer ones cannot be loaded, says so in one line; when none can, raises UsageError."""
     damaged = []
     for _step, prefix in reversed(find(folder)):
-        why = problem(prefix)
+        why = why_unloadable(prefix)
         if why is None:
             if damaged:
                 names = ", ".join(f"{os.path.basename(p)} ({w})" for p, w in damaged)
@@ -312,18 +235,6 @@ def holds_a_run(folder):
     return holds_a_checkpoint_run(folder) or os.path.exists(os.path.join(folder, HPARAMS_FILE))
 
 
-SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "shakespeare")
-
-
-def refuse_shipped_model(path, flag, instead):
-    """UsageError when `path` is the shipped model's folder or inside it, compared by real path (whatever its
-    spelling): no command writes there. instead: where to go, in words."""
-    real, shipped = os.path.realpath(path), os.path.realpath(SHIPPED_MODEL)
-    if real == shipped or real.startswith(shipped + os.sep):
-        raise UsageError(f"{flag} {path} is the trained model shipped with the project, which no command "
-                         f"overwrites: {instead}")
-
-
 def refuse_model_folder(path, flag):
     """UsageError when `path` is the shipped model's folder, or another model folder (rnn_play.py --export's):
     training never writes into one."""
@@ -332,13 +243,9 @@ def refuse_model_folder(path, flag):
         raise UsageError(f"{flag} {path} is a model folder (rnn_play.py --export wrote it): pass another folder")
 
 
-def is_model_folder(path):
-    return os.path.isfile(os.path.join(path, WEIGHTS_FILE))
-
-
-def for_playing(path):
-    """(checkpoint prefix, its folder) for a folder (its newest complete checkpoint) or one checkpoint.
-    For a model folder, the "prefix" is its weights.npz."""
+def find_weights(path):
+    """(checkpoint prefix, its folder): the weights that --checkpoint names, to play, score or export. For a
+    checkpoint folder, its newest complete checkpoint; for a model folder, the "prefix" is its weights.npz."""
     if os.path.isdir(path) and is_model_folder(path):
         return os.path.join(path, WEIGHTS_FILE), path
     if os.path.isdir(path):
@@ -347,7 +254,7 @@ def for_playing(path):
             raise UsageError(f"no checkpoint in {path}: train one with rnn_train.py, or pass --checkpoint PATH")
         return newest, path
     if os.path.exists(path + ".index"):
-        why = problem(path)
+        why = why_unloadable(path)
         if why:
             raise UsageError(f"checkpoint {path} cannot be loaded ({why}): pass another one, or its folder "
                              "for the newest complete one")
@@ -412,49 +319,21 @@ def remove_old(folder, step, keep=KEEP_CHECKPOINTS):
             os.remove(path)
 
 
-def restore(sess, checkpoint_saver, prefix, model_size):
+def restore(sess, checkpoint_saver, prefix, hparams):
     """saver.restore() (or the weights of a model folder), with one line when the checkpoint was saved by a
     model of another size."""
     if prefix.endswith(WEIGHTS_FILE):
-        return restore_exported(sess, prefix, model_size)
+        try:
+            return rnn_model_folder.load_weights(sess, prefix)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise _damaged(prefix, e) from None
+        except (OSError, ValueError, KeyError) as e:
+            raise _not_of_this_model(prefix, hparams, e) from None
     try:
         with readable(prefix) as path:
             checkpoint_saver.restore(sess, path)
     except (tf.errors.OpError, IndexError, ValueError) as e:
-        raise UsageError(f"checkpoint {prefix} does not match the model of {HPARAMS_FILE} (internal size "
-                         f"{model_size['internal_size']}, {model_size['layers']} layers): {first_line(e)}") from None
-
-
-def export(sess, variables, folder, dtype=np.float16):
-    """Write the variables' values into folder/weights.npz, by name, in dtype (float16: half the size)."""
-    values = {variable.op.name: value.astype(dtype) for variable, value in zip(variables, sess.run(variables))}
-    with atomic_output(os.path.join(folder, WEIGHTS_FILE), "wb") as f:
-        np.savez_compressed(f, **values)
-    return os.path.join(folder, WEIGHTS_FILE)
-
-
-def restore_exported(sess, path, model_size):
-    """Load a model folder's weights.npz into the graph's model variables (its trainable ones, matched by
-    name), as float32."""
-    try:
-        with np.load(path) as saved:
-            for variable in tf.trainable_variables():
-                name = variable.op.name
-                if name not in saved.files:
-                    raise ValueError(f"it has no {name}")
-                value = saved[name]
-                if tuple(value.shape) != tuple(variable.shape.as_list()):
-                    raise ValueError(f"{name} is {list(value.shape)}, the model's is {variable.shape.as_list()}")
-                value = value.astype(np.float32)
-                if not np.isfinite(value).all():
-                    raise UsageError(f"{path} is damaged: {name} holds NaN or infinite values; copy the model "
-                                     "folder again, or pass another --checkpoint")
-                variable.load(value, sess)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-        raise UsageError(f"{path} is damaged ({e}): copy it again, or pass another --checkpoint") from None
-    except (OSError, ValueError, KeyError) as e:
-        raise UsageError(f"{path} does not match the model of {HPARAMS_FILE} (internal size "
-                         f"{model_size['internal_size']}, {model_size['layers']} layers): {first_line(e)}") from None
+        raise _not_of_this_model(f"checkpoint {prefix}", hparams, e) from None
 
 
 def describe_training(folder, prefix):
@@ -468,24 +347,6 @@ def describe_training(folder, prefix):
     return {"checkpoint": os.path.basename(prefix), "steps": step,
             "epochs": round(step * per_step[-1], 2) if per_step else None,
             "validation_loss": at_step[0] if at_step else None, "curve": curve}
-
-
-def save_training_record(folder, record):
-    with atomic_output(os.path.join(folder, TRAINING_FILE)) as f:
-        json.dump(record, f, indent=1)
-
-
-def training_record(folder):
-    """The model folder's training.json, or None (a checkpoint folder, or a record that cannot be read)."""
-    try:
-        with open(os.path.join(folder, TRAINING_FILE)) as f:
-            record = json.load(f)
-        if isinstance(record.get("steps"), int) and isinstance(record.get("epochs"), (int, float)) \
-                and isinstance(record.get("validation_loss"), (int, float)):
-            return record
-    except (OSError, ValueError, AttributeError):
-        pass
-    return None
 
 
 def load_state(folder, step, shape):

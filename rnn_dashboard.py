@@ -17,7 +17,7 @@ model. Panel 3 is the talk's console display of a mini-batch (rnn_train.py print
 drawn at every picture: the guesses are those the network made while it trained on the batch (dropout
 on), read in the same run as the training step, at no extra cost.
 
-It goes where the lessons' dashboard goes (livefigure.open_figure): a window where a display can be
+It goes where the lessons' dashboard goes (figures.open_figure): a window where a display can be
 reached (its events answered during a training step: livefigure.LiveFigure.responsive), the cell's
 output in a Jupyter kernel, else a PNG rewritten at most every PNG_INTERVAL seconds at the reports, and
 at the end. It animates the way the dashboard does (livefigure: only what moved is drawn, over each
@@ -31,11 +31,13 @@ import math
 import re
 import textwrap
 import time
+import typing
 
 import numpy as np
 
+import figures  # where the view goes (a window, a notebook cell, a PNG), as the lessons' dashboard
 import livefigure
-import tensorflowvisu  # the y ranges that move seldom and by tidy steps, as the lessons' dashboard's
+import runcurves  # the y ranges that show the curves past their steep start, as the lessons' dashboard's
 import txtutils
 
 DRAW_SHARE = 0.04     # the drawing's share of the training time, at most (the dashboard's is 0.10)
@@ -151,6 +153,15 @@ def sample_lines(samples, columns=SAMPLE_COLUMNS, lines=SAMPLE_LINES):
     return shown[:lines]
 
 
+class Shown(typing.NamedTuple):
+    """What the latest picture shows: how many training measurements and validations, which mini-batch, how many
+    samples (what changed since is drawn anew)."""
+    measurements: int = 0
+    validations: int = 0
+    minibatch: tuple = None
+    samples: int = 0
+
+
 class TrainingView:
     """Draws an RNN training run (see the module's docstring).
 
@@ -167,7 +178,7 @@ class TrainingView:
         self.live = livefigure.LiveFigure((13, 7.5), title, "training view", live=live, draw_share=DRAW_SHARE)
         self.where, self.figure = self.live.where, self.live.figure
         if self.where == "file":  # drawn at the PNG's own size: its text panels' pixels copied 1:1
-            self.figure.set_dpi(livefigure.WINDOW_DPI)
+            self.figure.set_dpi(figures.WINDOW_DPI)
         self.train = {"step": [], "loss": [], "accuracy": []}
         self.validation = {"step": [], "loss": [], "accuracy": []}
         for m in earlier:
@@ -177,7 +188,7 @@ class TrainingView:
                 self.validation["accuracy"].append(np.nan)
         self.minibatch = None             # (step, epoch, expected, predicted, losses, batch loss, accuracy)
         self.samples = []                 # [(step, text)]
-        self._drawn = (0, 0, None, 0)     # measurements, validations, mini-batch, samples drawn so far
+        self._shown = Shown()             # what the latest picture shows
         self._limits = [None, None]
         self._png_written = None          # when a headless run's PNG was last written
         self._build_panels()
@@ -266,51 +277,52 @@ class TrainingView:
 
     # ------------------------------------------------------------------ drawing
     def _changed(self):
-        counts = (len(self.train["step"]), len(self.validation["step"]))
-        return counts != self._drawn[:2] or self.minibatch is not self._drawn[2] or len(self.samples) != self._drawn[3]
+        shown = self._shown
+        return (len(self.train["step"]) != shown.measurements or len(self.validation["step"]) != shown.validations
+                or self.minibatch is not shown.minibatch or len(self.samples) != shown.samples)
 
     def _render(self):
         """Bring the moving artists up to date; returns the regions that changed (livefigure.LiveFigure.draw)."""
-        changed = []
+        changed, shown = [], self._shown
         counts = (len(self.train["step"]), len(self.validation["step"]))
-        if counts != self._drawn[:2]:
+        if counts != (shown.measurements, shown.validations):
             for index, (ax, name) in enumerate(((self.loss_ax, "loss"), (self.acc_ax, "accuracy"))):
                 raw, trend, validation = self.lines[name]
                 raw.set_data(self.train["step"], self.train[name])
                 trend.set_data(self.train["step"], running_mean(self.train[name]))
                 validation.set_data(self.validation["step"], self.validation[name])
-                wanted = tensorflowvisu.zoomed_limits(name, [self.train[name], self.validation[name]], skip=0.1)
+                wanted = runcurves.zoomed_limits(name, [self.train[name], self.validation[name]], skip=0.1)
                 if wanted:
-                    limits = tensorflowvisu.steady_limits(self._limits[index], *wanted, floor=0.0,
-                                                          ceiling=1.0 if name == "accuracy" else None)
+                    limits = livefigure.steady_limits(self._limits[index], *wanted, floor=0.0,
+                                                      ceiling=1.0 if name == "accuracy" else None)
                     if limits != self._limits[index]:
                         self._limits[index] = limits
                         ax.set_ylim(*limits)
                         self.live.relayout(ax)
                 changed.append(ax)
-            if counts[1] != self._drawn[1]:
+            if counts[1] != shown.validations:
                 loss, accuracy = self.validation["loss"][-1], self.validation["accuracy"][-1]
                 self.loss_ax.set_title(f"cross-entropy loss: validation {loss:.3f} ({loss / math.log(2):.2f} bits "
                                        "per character)", fontsize=10)
                 if np.isfinite(accuracy):
                     self.acc_ax.set_title(f"accuracy: validation {accuracy:.3f}", fontsize=10)
                 changed += [self.loss_ax.title, self.acc_ax.title]
-        if self.minibatch is not None and self.minibatch is not self._drawn[2]:
+        if self.minibatch is not None and self.minibatch is not shown.minibatch:
             step, epoch, expected, predicted, losses, loss, accuracy = self.minibatch
             books = self.books_of(step)[:len(expected)] if self.books_of else [""] * len(expected)
             self.text_lines[self.batch_ax] = [(f"step {step}, epoch {epoch}: batch loss {loss:.3f}, accuracy "
                                                f"{accuracy:.3f}", GREY)] + minibatch_lines(expected, predicted,
                                                                                              losses, books)
-        if len(self.samples) != self._drawn[3]:
+        if len(self.samples) != shown.samples:
             self.text_lines[self.sample_ax] = sample_lines(self.samples)
-        for ax, new in ((self.batch_ax, self.minibatch is not self._drawn[2]),
-                        (self.sample_ax, len(self.samples) != self._drawn[3])):
+        for ax, new in ((self.batch_ax, self.minibatch is not shown.minibatch),
+                        (self.sample_ax, len(self.samples) != shown.samples)):
             image = self.text_images[ax]
             size = (max(1, round(ax.bbox.height)), max(1, round(ax.bbox.width)))
             if new or image.get_array().shape[:2] != size:  # new text, or a resized window
                 image.set_data(text_pixels(self.text_lines[ax], size[1], size[0]))
                 changed.append(ax)
-        self._drawn = (*counts, self.minibatch, len(self.samples))
+        self._shown = Shown(*counts, self.minibatch, len(self.samples))
         return changed
 
     def update(self):
@@ -338,7 +350,7 @@ class TrainingView:
 
     def _save_png(self):
         self._render()
-        livefigure.save_png(self.figure, self.png)
+        figures.save_png(self.figure, self.png)
         self._png_written = time.perf_counter()
 
     def finish(self, wait=True):

@@ -34,23 +34,19 @@ same family; these are the GRU's equations; x: input, h: state, [.,.]: concatena
 
 Generating text uses the same layers and weights: one character in, the probabilities of the next one
 out, the state carried along (Model.generator_step; Model.generate runs it in a loop inside the graph).
-tests/test_rnn.py checks that it gives, character by character, the probabilities the training graph
+tests/test_rnn_model.py checks that it gives, character by character, the probabilities the training graph
 gives for the same text.
 """
 import numpy as np
 
 from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
+from rnn_hparams import INTERNALSIZE, NLAYERS  # the talk's 3 GRU layers of 512 units (rnn_hparams.py)
 import txtutils
 
 ALPHASIZE = txtutils.ALPHASIZE  # 98 character codes
-INTERNALSIZE = 512  # GRU units per layer
-NLAYERS = 3
-SEQLEN = 30         # characters per sequence: the layers are unrolled over 30 time steps (training, validation)
-BATCHSIZE = 200     # sequences per batch
 LEARNING_RATE = 0.001
 SAMPLE_TOPN = 2  # a trained model writes best drawing each character among its 2 most likely (the talk's code)
 PRIME_CHUNK = 2000  # characters of a priming text fed at a time
-MAX_BATCH_BYTES = 8e9  # what one batch's activations may take (an estimate, see batch_memory): a few GB at most
 
 
 
@@ -63,6 +59,19 @@ def cpu_has_bfloat16():
     except OSError:
         return False
     return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
+
+
+def training_precision(float32_only=False):
+    """(bfloat16 matrix products or not, why, in words), for rnn_train.py: on where the CPU has bfloat16
+    instructions and no GPU runs the graph, unless float32_only (--float32)."""
+    if float32_only:
+        return False, "float32 (--float32)"
+    if tf.config.list_physical_devices("GPU"):
+        return False, "float32 (a GPU runs the graph)"
+    if not cpu_has_bfloat16():
+        return False, "float32 (this CPU has no bfloat16 instructions)"
+    return True, ("mixed: matrix products in bfloat16, weights, Adam and the loss in float32 (this CPU has "
+                  "bfloat16 instructions; --float32 to turn it off)")
 
 
 def product(a, b):
@@ -280,23 +289,6 @@ class Model:
     def model_variables(self):
         """The weights (what rnn_play restores), without the optimizer's state."""
         return tf.trainable_variables()
-
-
-def batch_memory(batch_characters, internal_size, layers):
-    """An estimate of the bytes one training batch of `batch_characters` (batch x seqlen) takes in float32: per
-    character and layer, the gates' inputs and outputs, the candidate, the state and their gradients, about a
-    dozen vectors of internal_size (the talk's 200 x 30 batch of 3 x 512: about 0.4 GB)."""
-    return batch_characters * layers * internal_size * 4 * 12
-
-
-def check_batch_memory(batch_characters, internal_size, layers, flags):
-    """A one-line error when one batch would take more than MAX_BATCH_BYTES: said before anything is built,
-    not found out by the kernel's out-of-memory killer."""
-    needed = batch_memory(batch_characters, internal_size, layers)
-    if needed > MAX_BATCH_BYTES:
-        raise ValueError(f"{flags}: one batch of {batch_characters:,} characters through {layers} layers of "
-                         f"{internal_size} units would take about {needed / 1e9:.0f} GB of memory (at most "
-                         f"{MAX_BATCH_BYTES / 1e9:.0f} GB): lower them")
 
 
 def validate(sess, model, text, batch_size, seqlen):

@@ -26,6 +26,7 @@ state carried from batch to batch; --batch-size and --seqlen as in training) and
 average of -ln(probability of the right next character), in nats per character, and in bits (nats /
 ln 2). Lower is better; a model that knew nothing would score ln(98) = 4.585 nats.
 """
+import contextlib
 import math
 import os
 import shutil
@@ -34,10 +35,13 @@ import time
 
 import numpy as np
 
-import graphmode              # TensorFlow in graph mode, imported first and quietly
+import graphmode              # TensorFlow in graph mode, started first thing in main(), quietly
 from cli import UsageError, check_output_dir, parser_from_docstring, positive_int, run_main, seed, user_path
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
+import rnn_hparams            # the model's size (hparams.json), checked
 import rnn_model              # the model: Model(internal_size, layers), validate()
+import rnn_model_folder       # a model folder: the compact copy --export writes (models/shakespeare/ is one)
+import shakespeare_data       # --score's text, read as rnn_train.py reads its corpus
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
@@ -45,7 +49,7 @@ LONG_PRIME = 10_000  # a --prime longer than this shows its progress
 REPLAY_LENGTH = 400  # characters per milestone with --replay
 REPLAY_TOPN = 10     # the milestones along the way draw among more characters (the talk's code: 10)
 DEFAULT_PRIME = "\n"
-SHIPPED_MODEL = rnn_checkpoints.SHIPPED_MODEL  # models/shakespeare/ beside the scripts
+SHIPPED_MODEL = rnn_model_folder.SHIPPED_MODEL  # models/shakespeare/ beside the scripts
 
 
 def parse_args(argv=None):
@@ -54,7 +58,8 @@ def parse_args(argv=None):
                         metavar="PATH", help="a checkpoint folder (its newest complete checkpoint), one checkpoint "
                              "(e.g. checkpoints/rnn_train-5000), or a model folder (e.g. models/shakespeare) "
                              "(default: checkpoints/ when it holds a checkpoint, else models/shakespeare/)")
-    parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)")
+    parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT",
+                        help="text to start from (default: a line feed)")
     parser.add_argument("--topn", type=positive_int, default=rnn_model.SAMPLE_TOPN,
                         help="sample among the N most likely characters (default: %(default)s)")
     parser.add_argument("--length", type=positive_int, default=None, metavar="N",
@@ -69,9 +74,9 @@ def parse_args(argv=None):
                              "(default: %(default)s; the last one uses --topn)")
     parser.add_argument("--score", metavar="FILE", default=None,
                         help="print the model's loss on a text file (or a quoted glob, or a folder) and stop")
-    parser.add_argument("--seqlen", type=positive_int, default=rnn_model.SEQLEN,
+    parser.add_argument("--seqlen", type=positive_int, default=rnn_hparams.SEQLEN,
                         help="with --score: sequence length, as in training (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=rnn_model.BATCHSIZE,
+    parser.add_argument("--batch-size", type=positive_int, default=rnn_hparams.BATCHSIZE,
                         help="with --score: sequences per batch, as in training (default: %(default)s)")
     parser.add_argument("--held-out", action="store_true",
                         help="with --score: only the text rnn_train.py holds out of these files for validation")
@@ -96,8 +101,8 @@ def parse_args(argv=None):
     return args
 
 
-class Wrapper:
-    """Writes text to a stream, breaking lines longer than width (at a space when it can)."""
+class LineWrappingWriter:
+    """Writes text to a stream, breaking lines longer than width."""
 
     def __init__(self, stream, width):
         self.stream, self.width, self.column = stream, width, 0
@@ -117,17 +122,30 @@ class Wrapper:
         self.stream.flush()
 
 
-def load_model(folder, checkpoint, compiled_generator=True):
-    """The model of the folder's hparams.json, and a saver of its weights only (not Adam's state). hparams.json is
-    checked against the checkpoint's weights first: no graph of a size the weights do not have is ever built."""
-    model_size = rnn_checkpoints.load_model_size(folder)  # the arguments Model(...) takes
-    rnn_checkpoints.check_weights(folder, checkpoint, model_size)
-    model = rnn_model.Model(**model_size, compiled_generator=compiled_generator)
-    return model, model_size, rnn_checkpoints.saver(var_list=model.model_variables())
+def load_model(folder, checkpoint, hparams=None, compiled_generator=True):
+    """The model of the folder's hparams.json (or of hparams, already read from it), its hparams, and a saver of
+    its weights only (not Adam's state). hparams.json is checked against the checkpoint's weights first: no graph
+    of a size the weights do not have is ever built."""
+    hparams = hparams or rnn_hparams.load(folder)
+    rnn_checkpoints.check_weights(folder, checkpoint, hparams)
+    model = rnn_model.Model(**hparams.model_size(), compiled_generator=compiled_generator)
+    return model, hparams, rnn_checkpoints.saver(var_list=model.model_variables())
+
+
+@contextlib.contextmanager
+def restored_model(checkpoint, folder, hparams=None, compiled_generator=True, announce=True):
+    """(session, model, hparams): the model of a checkpoint or a model folder's weights (rnn_checkpoints.find_weights),
+    built, its weights restored in a new session; described on stderr in a line, unless announce is False."""
+    model, hparams, saver = load_model(folder, checkpoint, hparams, compiled_generator)
+    with graphmode.session() as sess:
+        rnn_checkpoints.restore(sess, saver, checkpoint, hparams)
+        if announce:
+            print(describe(checkpoint, folder, hparams), file=sys.stderr, flush=True)
+        yield sess, model, hparams
 
 
 def terminal(args):
-    return Wrapper(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
+    return LineWrappingWriter(sys.stdout, args.width or max(40, shutil.get_terminal_size((100, 24)).columns))
 
 
 def priming_progress(done, total):
@@ -160,7 +178,7 @@ def model_to_play(args):
     own = rnn_checkpoints.DEFAULT_FOLDER
     if os.path.isdir(own) and rnn_checkpoints.find(own):
         return own
-    if rnn_checkpoints.is_model_folder(SHIPPED_MODEL):
+    if rnn_model_folder.is_model_folder(SHIPPED_MODEL):
         return SHIPPED_MODEL
     raise UsageError(f"no checkpoint in {own} and no model in {SHIPPED_MODEL}: train one with rnn_train.py, "
                      "or pass --checkpoint PATH")
@@ -172,24 +190,21 @@ def generation_path(args):
     return "[generating with the loop XLA compiles (a second to compile; --no-xla: op by op)]"
 
 
-def describe(checkpoint, folder, model_size):
+def describe(checkpoint, folder, hparams):
     """[models/shakespeare: 3 layers of 512 units, trained 8,650 steps (10.0 epochs), validation loss 1.39]"""
-    what = f"{model_size['layers']} layers of {model_size['internal_size']} units"
-    training = rnn_checkpoints.training_record(folder)
+    what = f"{hparams.layers} layers of {hparams.internal_size} units"
+    training = rnn_model_folder.training_record(folder)
     if training:
         what += (f", trained {training['steps']:,} steps ({training['epochs']:.1f} epochs), validation loss "
                  f"{training['validation_loss']:.3f} nats per character")
-    shown = folder if checkpoint.endswith(rnn_checkpoints.WEIGHTS_FILE) else checkpoint
+    shown = folder if checkpoint.endswith(rnn_model_folder.WEIGHTS_FILE) else checkpoint
     return f"[{shown}: {what}]"
 
 
 def play(args):
-    checkpoint, folder = rnn_checkpoints.for_playing(model_to_play(args))
-    model, model_size, saver = load_model(folder, checkpoint, compiled_generator=not args.no_xla)
+    checkpoint, folder = rnn_checkpoints.find_weights(model_to_play(args))
     out = terminal(args)
-    with graphmode.session() as sess:
-        rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
-        print(describe(checkpoint, folder, model_size), file=sys.stderr)
+    with restored_model(checkpoint, folder, compiled_generator=not args.no_xla) as (sess, model, _):
         print(generation_path(args), file=sys.stderr, flush=True)
         started, produced = time.perf_counter(), 0
         try:
@@ -228,13 +243,13 @@ def replay(args):
     if milestones[0]["epoch"] is None:
         print(f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
               f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
-    model, model_size, saver = load_model(folder, milestones[-1]["prefix"], compiled_generator=not args.no_xla)
+    model, hparams, saver = load_model(folder, milestones[-1]["prefix"], compiled_generator=not args.no_xla)
     draws = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
     out = terminal(args)
     with graphmode.session() as sess:
         for milestone in milestones:
             topn = args.topn if milestone is milestones[-1] else args.replay_topn
-            rnn_checkpoints.restore(sess, saver, milestone["prefix"], model_size)
+            rnn_checkpoints.restore(sess, saver, milestone["prefix"], hparams)
             out.write(milestone_header(milestone, topn))
             # the same draws for every milestone: only the weights differ
             for _ in write_text(sess, model, out, args, np.random.default_rng(draws), args.length or REPLAY_LENGTH,
@@ -246,24 +261,19 @@ def replay(args):
 
 def score(args):
     """The model's loss on --score's text, as rnn_train.py measures its validation loss."""
-    checkpoint, folder = rnn_checkpoints.for_playing(model_to_play(args))
+    checkpoint, folder = rnn_checkpoints.find_weights(model_to_play(args))
     try:
-        corpus = txtutils.read_corpus(args.score, validation=args.held_out, flag="--score")
+        corpus = shakespeare_data.read_corpus(args.score, validation=args.held_out, flag="--score")
     except txtutils.TextError as e:
         raise UsageError(str(e)) from None
     text, what = (corpus.validation, corpus.held_out) if args.held_out else (corpus.train, args.score)
     if args.held_out and len(text) == 0:
         raise UsageError(f"--held-out: nothing is held out of --score {args.score} ({corpus.held_out})")
     batch_size = min(args.batch_size, max(1, (len(text) - 1) // args.seqlen))  # as rnn_model.validate() reads it
-    try:
-        rnn_model.check_batch_memory(batch_size * args.seqlen, **rnn_checkpoints.load_model_size(folder),
-                                     flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}")
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    model, model_size, saver = load_model(folder, checkpoint)
-    with graphmode.session() as sess:
-        rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
-        print(describe(checkpoint, folder, model_size), file=sys.stderr, flush=True)
+    hparams = rnn_hparams.load(folder)
+    rnn_hparams.check_batch_memory(batch_size * args.seqlen, hparams.internal_size, hparams.layers,
+                                   flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}")
+    with restored_model(checkpoint, folder, hparams) as (sess, model, _):
         result = rnn_model.validate(sess, model, text, args.batch_size, args.seqlen)
     if result is None:
         raise UsageError(f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
@@ -278,14 +288,14 @@ def check_export_folder(path):
     """--export writes a model folder: never into the shipped model, a checkpoint folder (its hparams.json would
     be replaced: the run could no longer be resumed, and play would take the export for its checkpoints), nor a
     folder holding anything else. An earlier export of one's own may be replaced."""
-    rnn_checkpoints.refuse_shipped_model(path, "--export",
-                                         "export into a folder of your own, e.g. --export models/mine")
+    rnn_model_folder.refuse_shipped_model(path, "--export",
+                                          "export into a folder of your own, e.g. --export models/mine")
     if not os.path.isdir(path):
         return
     if rnn_checkpoints.holds_a_checkpoint_run(path):
         raise UsageError(f"--export {path} is a checkpoint folder: exporting into it would replace its run's "
-                         f"{rnn_checkpoints.HPARAMS_FILE}; export into a new folder, e.g. --export models/mine")
-    if os.listdir(path) and not rnn_checkpoints.is_model_folder(path):
+                         f"{rnn_hparams.HPARAMS_FILE}; export into a new folder, e.g. --export models/mine")
+    if os.listdir(path) and not rnn_model_folder.is_model_folder(path):
         raise UsageError(f"--export {path} is a folder that holds other files: export into a new or empty "
                          "folder, e.g. --export models/mine")
 
@@ -293,22 +303,21 @@ def check_export_folder(path):
 def export(args):
     """A compact copy of a checkpoint: its weights in float16, its hparams.json, and what is known of its
     training (training.json: the step, the epochs, the milestones' validation curve)."""
-    checkpoint, folder = rnn_checkpoints.for_playing(args.checkpoint or rnn_checkpoints.DEFAULT_FOLDER)
-    if checkpoint.endswith(rnn_checkpoints.WEIGHTS_FILE):
+    checkpoint, folder = rnn_checkpoints.find_weights(args.checkpoint or rnn_checkpoints.DEFAULT_FOLDER)
+    if checkpoint.endswith(rnn_model_folder.WEIGHTS_FILE):
         raise UsageError(f"--export: {folder} is already a model folder; pass a checkpoint or a checkpoint folder")
     check_export_folder(args.export)
     destination = check_output_dir(args.export, "--export")
-    model, model_size, saver = load_model(folder, checkpoint)
-    with graphmode.session() as sess:
-        rnn_checkpoints.restore(sess, saver, checkpoint, model_size)
+    with restored_model(checkpoint, folder, announce=False) as (sess, model, hparams):
         training = rnn_checkpoints.describe_training(folder, checkpoint)
-        path = rnn_checkpoints.export(sess, model.model_variables(), destination)
-    rnn_checkpoints.save_model_size(destination, alphasize=txtutils.ALPHASIZE, **model_size)
-    rnn_checkpoints.save_training_record(destination, training)
+        path = rnn_model_folder.write_weights(sess, model.model_variables(), destination)
+    rnn_hparams.save(destination, hparams.model_only())
+    rnn_model_folder.save_training_record(destination, training)
     print(f"exported {checkpoint} to {path} ({os.path.getsize(path) / 1e6:.1f} MB, float16)")
 
 
 def main(argv=None):
+    graphmode.start_tensorflow(argv)  # first: TensorFlow in graph mode, quietly (it takes seconds)
     args = parse_args(argv)
     txtutils.replace_unencodable_output(sys.stdout)  # e.g. an accented --prime on a cp1252 or ASCII terminal
     graphmode.tf.reset_default_graph()  # a fresh graph, also when a notebook runs the script again (%run)

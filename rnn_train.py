@@ -34,6 +34,7 @@ Then: python rnn_play.py             (a play from the newest checkpoint)
 A checkpoint folder holds everything rnn_play and --resume need (the model's size in hparams.json), and
 can be moved or copied: the checkpoints are found from its own files. It keeps the 5 newest checkpoints.
 """
+import dataclasses
 import datetime
 import math
 import os
@@ -46,17 +47,18 @@ from cli import (StopOnCtrlC, UsageError, check_output_dir, check_output_file, p
                  positive_int, probability, run_main, seed, user_path)
 import graphmode
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
+import rnn_hparams            # the model's size and batches, one record (hparams.json)
 import rnn_model
-from rnn_model import (ALPHASIZE, BATCHSIZE, INTERNALSIZE, LEARNING_RATE, NLAYERS, SAMPLE_TOPN, SEQLEN,  # the model
-                       Model, validate)
+from rnn_hparams import BATCHSIZE, INTERNALSIZE, NLAYERS, SEQLEN  # the talk's network and batches
+from rnn_model import LEARNING_RATE, SAMPLE_TOPN, Model, validate  # the model
+import shakespeare_data       # the corpus: found, downloaded, checked, read
 import txtutils
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA_DIR = os.path.join(PROJECT_DIR, "data", "shakespeare")  # the talk's corpus, fetched on first use
 DEFAULT_CHECKPOINT_DIR = rnn_checkpoints.DEFAULT_FOLDER  # checkpoints/ beside the scripts
 DEFAULT_LOG_DIR = os.path.join(PROJECT_DIR, "log")
 
-# the talk's network and batches, from rnn_model.py: NLAYERS = 3 GRU layers of INTERNALSIZE = 512 units over
+# the talk's network and batches, from rnn_hparams.py: NLAYERS = 3 GRU layers of INTERNALSIZE = 512 units over
 # ALPHASIZE = 98 characters; batches of BATCHSIZE = 200 sequences of SEQLEN = 30 characters; Adam, LEARNING_RATE 0.001
 PKEEP = 0.8  # dropout: probability to keep each input and output of the GRU layers during training
 EPOCHS = 10
@@ -68,7 +70,7 @@ VIEW_PNG = "training.png"  # the live view of a run with no display, in its chec
 
 
 # ------------------------------------------------------------------------------------------------
-# Training
+# Before training: the flags, the folders, the hyperparameters, the corpus
 # ------------------------------------------------------------------------------------------------
 
 def parse_args(argv=None):
@@ -85,9 +87,12 @@ def parse_args(argv=None):
                         help=f"GRU units per layer (default: {INTERNALSIZE}; with --resume, the checkpoint's)")
     parser.add_argument("--layers", type=positive_int, default=None,
                         help=f"stacked GRU layers (default: {NLAYERS}; with --resume, the checkpoint's)")
-    parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE, help="Adam learning rate (default: %(default)s)")
-    parser.add_argument("--pkeep", type=probability, default=PKEEP, help="dropout keep probability in training (default: %(default)s)")
-    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="passes over the text (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE,
+                        help="Adam learning rate (default: %(default)s)")
+    parser.add_argument("--pkeep", type=probability, default=PKEEP,
+                        help="dropout keep probability in training (default: %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, default=EPOCHS,
+                        help="passes over the text (default: %(default)s)")
     parser.add_argument("--steps", type=positive_int, default=None, metavar="N", help="stop after N batches (this run)")
     parser.add_argument("--report-every", type=positive_int, default=REPORT_EVERY, metavar="N",
                         help="mini-batch display, validation and a sample every N steps (default: %(default)s)")
@@ -97,7 +102,8 @@ def parse_args(argv=None):
                         help="default: checkpoints/")
     parser.add_argument("--log-dir", type=user_path, default=DEFAULT_LOG_DIR, metavar="DIR",
                         help="TensorBoard logs (default: log/)")
-    parser.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the newest complete checkpoint in --checkpoint-dir")
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
     parser.add_argument("--float32", action="store_true", help="train in float32 only: no bfloat16 matrix products, "
                         "which are the default where the CPU has bfloat16 instructions (1.35-1.4x faster, "
@@ -122,176 +128,311 @@ def parse_args(argv=None):
     return args
 
 
-def corpus_pattern(args):
-    """--data, else $SHAKESPEARE_DATA, else the talk's corpus in data/shakespeare/ (downloaded on first use)."""
-    if args.data:
-        return args.data
-    pattern = os.environ.get("SHAKESPEARE_DATA")
-    if pattern:
-        try:
-            txtutils.corpus_files(pattern)
-        except txtutils.TextError:
-            raise UsageError(f"SHAKESPEARE_DATA={pattern} matches no file: point it at the corpus's text files, "
-                             "unset it to download the talk's corpus into data/shakespeare/, "
-                             "or pass --data 'path/to/*.txt'") from None
-        return pattern
-    return txtutils.fetch_shakespeare(DEFAULT_DATA_DIR)
-
-
 def write_scalars(writer, step, **values):
     writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v)) for k, v in values.items()]),
                        step)
 
 
+def nothing_to_resume(folder):
+    return UsageError(f"--resume: no checkpoint in {folder} (train without --resume first)")
+
+
 def resume_or_refuse(args):
     """The checkpoint folder's policy, decided before anything is read or trained. Returns (checkpoint to
-    resume from or None, the model's size: the arguments Model(...) takes).
+    resume from or None, the run's hyperparameters: rnn_hparams.HParams).
 
-    With --resume: the folder's newest complete checkpoint, and the model size saved with it (a flag may
-    repeat it, not contradict it). Without: the folder must not hold another run's checkpoints, which
+    With --resume: the folder's newest complete checkpoint, and the hyperparameters saved with it (a flag may
+    repeat them, not contradict them). Without: the folder must not hold another run's checkpoints, which
     would get mixed with this run's."""
     folder = args.checkpoint_dir
     if not args.resume:
-        args.batch_size, args.seqlen = args.batch_size or BATCHSIZE, args.seqlen or SEQLEN
         if rnn_checkpoints.find(folder):
             raise UsageError(f"{folder} already holds a training run: pass --resume to continue it, "
                              "or --checkpoint-dir NEW_FOLDER to start another")
         if rnn_checkpoints.holds_a_run(folder):  # what is left of a run: its milestones would mix with this one's
             raise UsageError(f"{folder} holds what is left of another training run (milestones or "
-                             f"{rnn_checkpoints.HPARAMS_FILE}, no checkpoint): pass --checkpoint-dir NEW_FOLDER, "
+                             f"{rnn_hparams.HPARAMS_FILE}, no checkpoint): pass --checkpoint-dir NEW_FOLDER, "
                              "or delete those files to train there")
-        size = {"internal_size": args.internal_size or INTERNALSIZE, "layers": args.layers or NLAYERS}
-        check_memory(args, size)
-        return None, size
+        hparams = rnn_hparams.from_flags(args)
+        hparams.check_memory()  # a batch that cannot fit in memory: refused now, in one line
+        return None, hparams
     resume_from = rnn_checkpoints.newest_complete(folder)
     if resume_from is None:
-        raise UsageError(f"--resume: no checkpoint in {folder} (train without --resume first)")
+        raise nothing_to_resume(folder)
     rnn_checkpoints.milestones(folder, fall_back=False)  # a damaged milestones.json: said now, not hours later
-    # the model's size and the batches' shape (the epochs and the RNN state follow it), as saved with the run:
-    # a flag may repeat them, not contradict them (folders saved before the shape was recorded: the defaults)
-    saved = {**rnn_checkpoints.load_model_size(folder), **rnn_checkpoints.load_training_shape(folder)}
-    for flag, default in (("--internal-size", None), ("--layers", None), ("--batch-size", BATCHSIZE),
-                          ("--seqlen", SEQLEN)):
-        key = flag[2:].replace("-", "_")
-        given = getattr(args, key)
-        if given is not None and saved.get(key, given) != given:
-            raise UsageError(f"--resume: the checkpoints in {folder} have {flag} {saved[key]}, not {given}: "
-                             f"leave {flag} out (--resume reads it from {rnn_checkpoints.HPARAMS_FILE})")
-        setattr(args, key, given or saved.get(key) or default)
-    size = {"internal_size": args.internal_size, "layers": args.layers}
-    check_memory(args, size)
-    rnn_checkpoints.check_weights(folder, resume_from, size)  # never resumed without a layer, or at another size
-    return resume_from, size
+    # the model's size and the batches' shape (the epochs and the RNN state follow it), as saved with the run
+    hparams = rnn_hparams.resumed(rnn_hparams.load(folder), args, folder)
+    hparams.check_memory()
+    rnn_checkpoints.check_weights(folder, resume_from, hparams)  # never resumed without a layer, or at another size
+    return resume_from, hparams
 
 
-def check_memory(args, model_size):
-    """A batch that cannot fit in memory is refused now, in one line (rnn_model.check_batch_memory)."""
-    batch_size, seqlen = args.batch_size or BATCHSIZE, args.seqlen or SEQLEN
-    try:
-        rnn_model.check_batch_memory(batch_size * seqlen, **model_size,
-                                     flags=f"--batch-size {batch_size} x --seqlen {seqlen}")
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-
-
-def precision(args):
-    """(bfloat16 matrix products or not, why, in words): on where the CPU has bfloat16 instructions and no GPU
-    runs the graph, unless --float32."""
-    if args.float32:
-        return False, "float32 (--float32)"
-    if graphmode.tf.config.list_physical_devices("GPU"):
-        return False, "float32 (a GPU runs the graph)"
-    if not rnn_model.cpu_has_bfloat16():
-        return False, "float32 (this CPU has no bfloat16 instructions)"
-    return True, ("mixed: matrix products in bfloat16, weights, Adam and the loss in float32 (this CPU has "
-                  "bfloat16 instructions; --float32 to turn it off)")
-
-
-def load_corpus(args):
+def load_corpus(args, hparams):
     """The training and validation text, described in a line or two; (corpus, batches per epoch)."""
-    corpus = txtutils.read_corpus(corpus_pattern(args))
-    txtutils.check_text_length(len(corpus.train), args.batch_size, args.seqlen)
-    steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), args.batch_size, args.seqlen)
+    corpus = shakespeare_data.read_corpus(shakespeare_data.find_corpus(args.data))
+    txtutils.check_text_length(len(corpus.train), hparams.batch_size, hparams.seqlen)
+    steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), hparams.batch_size, hparams.seqlen)
     print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works; "
           f"{steps_per_epoch} batches per epoch")
     print(f"corpus: {len(corpus.validation):,} validation characters held out: {corpus.held_out}")
-    if 0 < len(corpus.validation) <= args.seqlen:
-        print(f"corpus: the validation text is shorter than one sequence (--seqlen {args.seqlen}): "
+    if 0 < len(corpus.validation) <= hparams.seqlen:
+        print(f"corpus: the validation text is shorter than one sequence (--seqlen {hparams.seqlen}): "
               "no validation loss (give more text)")
-    unknown = txtutils.describe_unknown(corpus, sys.stdout)
+    unknown = shakespeare_data.describe_unknown(corpus, sys.stdout)
     if unknown:
         print(f"corpus: {unknown}")
     return corpus, steps_per_epoch
 
 
-def start_or_resume(sess, model, saver, resume_from, folder, model_size, batch_size, seqlen):
-    """A new model (its size saved beside the checkpoints), or the checkpoint's weights, Adam's state and
-    step, with the RNN state saved with it. Returns (step, RNN state)."""
-    sess.run(tf.global_variables_initializer())
-    state = model.zero_state(batch_size)
+def train(args):
+    # everything that can be wrong with the folders is checked first, not after hours of training
+    if args.resume and not rnn_checkpoints.find(args.checkpoint_dir):  # before anything is created
+        raise nothing_to_resume(args.checkpoint_dir)
+    rnn_checkpoints.refuse_model_folder(args.checkpoint_dir, "--checkpoint-dir")  # the shipped model, an export
+    if not args.resume:  # a batch too big for memory: refused before any folder is made
+        rnn_hparams.from_flags(args).check_memory()
+    checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
+    if args.save_png:
+        args.save_png = check_output_file(args.save_png, "--save-png")
+    with rnn_checkpoints.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
+        build_and_train(args, checkpoint_dir)
+
+
+# ------------------------------------------------------------------------------------------------
+# Training
+# ------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Run:
+    """What the pieces of a training run share."""
+    args: object                   # the flags
+    hparams: rnn_hparams.HParams   # the model's size and batches (saved as hparams.json)
+    folder: str                    # the checkpoint folder
+    corpus: object                 # shakespeare_data.Corpus: the training and validation texts
+    steps_per_epoch: int
+    model: Model                   # the graph
+    saver: object                  # everything, to resume
+    weights_saver: object          # the weights alone, for the milestones
+    writers: dict                  # TensorBoard's two runs: {"training": FileWriter, "validation": FileWriter}
+    rng: object                    # the samples' random draws
+    sess: object = None
+    view: object = None            # the live view (rnn_dashboard.TrainingView), None with --no-visu
+
+    def responsive(self, work, *args):
+        """work(*args), a live window answering meanwhile (it runs in a second thread then)."""
+        return work(*args) if self.view is None else self.view.responsive(lambda: work(*args))
+
+
+def build_and_train(args, checkpoint_dir):
+    """The hyperparameters (new, or the run's to resume), the corpus, the graph; then, in a session, the training
+    from the step reached (0, or the checkpoint's) to the end of --epochs or --steps, and what it did in a line.
+    TensorBoard's files are closed, and the live view's window, whatever happens."""
+    resume_from, hparams = resume_or_refuse(args)
+    log_dir = check_output_dir(args.log_dir, "--log-dir")
+    corpus, steps_per_epoch = load_corpus(args, hparams)
+
+    tf.set_random_seed(args.seed)
+    bfloat16, why = rnn_model.training_precision(args.float32)
+    print(f"precision: {why}")
+    hparams = dataclasses.replace(hparams, precision="bfloat16" if bfloat16 else "float32")
+    model = Model(learning_rate=args.learning_rate, bfloat16=bfloat16, **hparams.model_size())
+    saver = rnn_checkpoints.saver()                                       # everything, to resume
+    weights_saver = rnn_checkpoints.saver(var_list=model.model_variables())  # the weights, for milestones
+    run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    writers = {kind: tf.summary.FileWriter(os.path.join(log_dir, f"{run_name}-{kind}"))
+               for kind in ("training", "validation")}
+    run = Run(args, hparams, checkpoint_dir, corpus, steps_per_epoch, model, saver, weights_saver, writers,
+              rng=np.random.default_rng(args.seed))
+    try:
+        with graphmode.session() as sess, StopOnCtrlC("saving a checkpoint, then stopping") as stop:
+            run.sess = sess
+            step, state = start_or_resume(run, resume_from)
+            first_step, end_step = step, steps_per_epoch * args.epochs
+            if args.steps:
+                end_step = min(end_step, step + args.steps)
+            if step >= end_step:
+                print(f"nothing to do: step {step} already reached the end of {args.epochs} epochs")
+                return
+            print(f"training steps {step} to {end_step} on {graphmode.devices()}")
+            run.view = open_view(run, first_step, end_step)
+            step, pace = training_loop(run, step, state, end_step, stop)
+            if stop.requested:
+                print(f"stopped by {stop.signal_name} at step {step}: continue with --resume", flush=True)
+            print(f"trained {step - first_step} steps ({(step - first_step) * pace.chars_per_step:,} characters) "
+                  f"in {pace.speed.total_seconds():.1f} s")
+            close_view(run.view, args, pace.speed.total_seconds())
+            run.view = None
+    finally:
+        if run.view is not None:  # an error or a second Ctrl-C: the window closes with the program
+            run.view.live.abort()
+        for writer in writers.values():
+            writer.close()
+
+
+def start_or_resume(run, resume_from):
+    """A new model (its hyperparameters saved beside the checkpoints), or the checkpoint's weights, Adam's state
+    and step, with the RNN state saved with it. Returns (step, RNN state)."""
+    run.sess.run(tf.global_variables_initializer())
+    state = run.model.zero_state(run.hparams.batch_size)
     if resume_from is None:
-        rnn_checkpoints.save_model_size(folder, alphasize=ALPHASIZE, batch_size=batch_size, seqlen=seqlen,
-                                        precision="bfloat16" if model.bfloat16 else "float32",
-                                        **model_size)
+        rnn_hparams.save(run.folder, run.hparams)
         return 0, state
-    rnn_checkpoints.restore(sess, saver, resume_from, model_size)
-    step = int(sess.run(model.global_step))
-    saved_state = rnn_checkpoints.load_state(folder, step, state.shape)
+    rnn_checkpoints.restore(run.sess, run.saver, resume_from, run.hparams)
+    step = int(run.sess.run(run.model.global_step))
+    saved_state = rnn_checkpoints.load_state(run.folder, step, state.shape)
     print(f"resumed from {resume_from} at step {step}"
           + (", with its RNN state" if saved_state is not None else ", RNN state from zeros"))
     return step, state if saved_state is None else saved_state
 
 
-def show_minibatch(sess, model, corpus, args, batch, epoch, step):
+def training_loop(run, step, state, end_step, stop):
+    """One sess.run per batch, the RNN state it ends in fed to the next batch; after each step, its schedules.
+    Returns (the last step trained, its txtutils.Pace)."""
+    model, args, hparams = run.model, run.args, run.hparams
+    # what a training step computes: the view also gets the network's guesses and each sequence's loss,
+    # computed on the way to the loss anyway
+    fetches = [model.train_step, model.batch_loss, model.accuracy, model.H]
+    if run.view is not None:
+        fetches += [model.Y, model.seq_loss]
+    pace = txtutils.Pace(hparams.batch_size * hparams.seqlen, args.report_every, step, end_step)
+    for x, y_, epoch in txtutils.rnn_minibatch_sequencer(run.corpus.train, hparams.batch_size, hparams.seqlen,
+                                                         args.epochs, start_step=step):
+        # train on one batch: the RNN state it ends in is where the next batch starts
+        state_in = state
+        feed = {model.X: x, model.Y_: y_, model.Hin: state_in, model.pkeep: args.pkeep}
+        _, loss, accuracy, state, *guesses = run.responsive(run.sess.run, fetches, feed)
+        step += 1
+        pace.step(loss)
+        record_step(run, step, epoch, loss, accuracy, y_, guesses)
+        last = step >= end_step or stop.requested
+
+        # the schedules, each its steps then its work (on Ctrl-C, only the checkpoint); a validation measured by the
+        # report or the milestone goes to the live view
+        validation, reported = None, False
+        if not stop.requested and (step % args.report_every == 0 or last):
+            validation, reported = report(run, (x, y_, state_in), epoch, step, pace), True
+        if not stop.requested and (rnn_checkpoints.is_milestone(step) or step == run.steps_per_epoch * args.epochs):
+            validation, reported = save_milestone(run, step, validation), True
+        if step % args.checkpoint_every == 0 or last:  # every --checkpoint-every steps, at the end, on Ctrl-C
+            rnn_checkpoints.save(run.sess, run.saver, run.folder, step, state)
+        update_view(run, step, validation)
+        if last:
+            break
+        if reported:
+            pace.restart()  # a report's or a milestone's work is not training time
+    return step, pace
+
+
+# ------------------------------------------------------------------------------------------------
+# After each step, the schedules; what the learner sees
+# ------------------------------------------------------------------------------------------------
+
+def record_step(run, step, epoch, loss, accuracy, expected, guesses):
+    """Every step: its loss and accuracy for the live view (with the batch's expected characters and the guesses);
+    every SCALARS_EVERY steps, for TensorBoard."""
+    if step % SCALARS_EVERY == 0:
+        write_scalars(run.writers["training"], step, batch_loss=loss, batch_accuracy=accuracy)
+    if run.view is not None:
+        run.view.training_step(step, epoch, loss, accuracy, expected, *guesses)
+
+
+def report(run, batch, epoch, step, pace):
+    """Every --report-every steps and at the end, the talk's console report: the mini-batch just trained on, the
+    validation figures, a sample; then the training speed since the last report (measured before the report's
+    own work). Returns the validation (loss, accuracy, characters), or None when there is no validation text."""
+    training_speed = pace.speed.since_last_report()
+    validation, sample = run.responsive(show_report, run, batch, epoch, step)
+    print(training_speed, flush=True)
+    if run.view is not None:
+        run.view.sampled(step, sample)
+    pace.next_report(step)
+    return validation
+
+
+def show_report(run, batch, epoch, step):
+    show_minibatch(run, batch, epoch, step)
+    validation = show_validation(run, step)
+    return validation, show_sample(run)
+
+
+def save_milestone(run, step, validation):
+    """At milestone steps (25, 50, 100... 800, then every 1,000) and at the end of the last epoch: the weights, for
+    --replay, with their validation loss (measured now, unless the report just did). Returns the validation."""
+    if validation is None:
+        validation = run.responsive(validate, run.sess, run.model, run.corpus.validation, run.hparams.batch_size,
+                                    run.hparams.seqlen)
+    rnn_checkpoints.save_milestone(run.sess, run.weights_saver, run.folder, step, step / run.steps_per_epoch,
+                                   validation_loss=round(validation[0], 4) if validation else None)
+    return validation
+
+
+def update_view(run, step, validation):
+    """The live view: the validation figures when measured, a headless run's PNG at the reports, a picture."""
+    if run.view is None:
+        return
+    if validation:
+        run.view.validated(step, *validation[:2])
+    line = run.view.report() if step % run.args.report_every == 0 else None
+    if line:
+        print(line, flush=True)
+    run.view.update()
+
+
+def show_minibatch(run, batch, epoch, step):
     """The talk's code's view of a mini-batch: the sequences just trained on, what the network predicts for each
     (evaluated without dropout, from the state it was trained with), and their losses."""
     x, y_, state_in = batch
-    predicted, seq_loss, loss, accuracy = sess.run(
+    model = run.model
+    predicted, seq_loss, loss, accuracy = run.sess.run(
         [model.Y, model.seq_loss, model.batch_loss, model.accuracy], {model.X: x, model.Y_: y_, model.Hin: state_in})
-    positions = txtutils.minibatch_positions(len(corpus.train), args.batch_size, args.seqlen, step - 1)
-    books = [corpus.book_at(p) for p in positions]
+    books = books_of(run, step, rows=len(x))
     print()
     print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step,
                                     symbols=txtutils.display_symbols(sys.stdout)))
 
 
-def show_validation(sess, model, corpus, args, writer, step):
+def books_of(run, step, rows):
+    """The works the first `rows` sequences of mini-batch `step` (counted from 1) read."""
+    positions = txtutils.minibatch_positions(len(run.corpus.train), run.hparams.batch_size, run.hparams.seqlen,
+                                             step - 1)
+    return [run.corpus.book_at(p) for p in positions[:rows]]
+
+
+def show_validation(run, step):
     """Loss and accuracy on the held-out text, printed and written for TensorBoard; returned (or None when
     there is no validation text)."""
-    validation = validate(sess, model, corpus.validation, args.batch_size, args.seqlen)
+    validation = validate(run.sess, run.model, run.corpus.validation, run.hparams.batch_size, run.hparams.seqlen)
     if validation:
         loss, accuracy, _ = validation
-        write_scalars(writer, step, batch_loss=loss, batch_accuracy=accuracy)
+        write_scalars(run.writers["validation"], step, batch_loss=loss, batch_accuracy=accuracy)
         print(f"validation: loss {loss:.4f} ({loss / math.log(2):.3f} bits per character), accuracy {accuracy:.4f}")
     return validation
 
 
-def show_sample(sess, model, rng):
+def show_sample(run):
     """SAMPLE_LENGTH characters written by the network as it is now, after a line feed: printed, and returned."""
-    code, state = model.prime(sess, txtutils.encode_text("\n"))
-    codes, _, _ = model.generate(sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN, seed=rng.integers(0, 2**31, 2))
+    code, state = run.model.prime(run.sess, txtutils.encode_text("\n"))
+    codes, _, _ = run.model.generate(run.sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN,
+                                     seed=run.rng.integers(0, 2**31, 2))
     text = txtutils.decode_to_text(codes)
     print("generated sample:\n" + "-" * 60 + "\n" + text + "\n" + "-" * 60)
     return text
 
 
-def open_view(args, corpus, model_size, checkpoint_dir, first_step, end_step):
+def open_view(run, first_step, end_step):
     """The live view (rnn_dashboard.py), or None with --no-visu: a window, a notebook cell, else a PNG."""
+    args, hparams = run.args, run.hparams
     if args.no_visu:
         return None
     import rnn_dashboard
-    layers = f"{model_size['layers']} GRU layer" + ("s" if model_size["layers"] > 1 else "")
-    title = (f"rnn_train.py: {layers} of {model_size['internal_size']} units, "
-             f"{len(corpus.train):,} characters of text, batches of {args.batch_size} x {args.seqlen}")
-
-    def books_of(step):  # the works the first sequences of mini-batch `step` (counted from 1) read
-        positions = txtutils.minibatch_positions(len(corpus.train), args.batch_size, args.seqlen, step - 1)
-        return [corpus.book_at(p) for p in positions[:rnn_dashboard.ROWS]]
-
-    earlier = rnn_checkpoints.milestones(checkpoint_dir, fall_back=False) if first_step else ()
+    layers = f"{hparams.layers} GRU layer" + ("s" if hparams.layers > 1 else "")
+    title = (f"rnn_train.py: {layers} of {hparams.internal_size} units, "
+             f"{len(run.corpus.train):,} characters of text, batches of {hparams.batch_size} x {hparams.seqlen}")
+    earlier = rnn_checkpoints.milestones(run.folder, fall_back=False) if first_step else ()
     view = rnn_dashboard.TrainingView(title, first_step, end_step, live=not args.save_png,
-                                      png=args.save_png or os.path.join(checkpoint_dir, VIEW_PNG),
-                                      books_of=books_of, earlier=earlier)
+                                      png=args.save_png or os.path.join(run.folder, VIEW_PNG),
+                                      books_of=lambda step: books_of(run, step, rnn_dashboard.ROWS),
+                                      earlier=earlier)
     if view.where == "file" and not args.save_png:
         print(f"No display: the live view goes to {view.png}, rewritten at the reports (every "
               f"{rnn_dashboard.PNG_INTERVAL:.0f} s at most) and at the end")
@@ -310,131 +451,8 @@ def close_view(view, args, training_seconds):
               f"{path} ({error})", flush=True)
 
 
-def train(args):
-    # everything that can be wrong with the folders is checked first, not after hours of training
-    if args.resume and not rnn_checkpoints.find(args.checkpoint_dir):  # before anything is created
-        raise UsageError(f"--resume: no checkpoint in {args.checkpoint_dir} (train without --resume first)")
-    rnn_checkpoints.refuse_model_folder(args.checkpoint_dir, "--checkpoint-dir")  # the shipped model, an export
-    if not args.resume:  # a batch too big for memory: refused before any folder is made
-        check_memory(args, {"internal_size": args.internal_size or INTERNALSIZE, "layers": args.layers or NLAYERS})
-    checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
-    if args.save_png:
-        args.save_png = check_output_file(args.save_png, "--save-png")
-    with rnn_checkpoints.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
-        train_in(args, checkpoint_dir)
-
-
-def train_in(args, checkpoint_dir):
-    resume_from, model_size = resume_or_refuse(args)
-    log_dir = check_output_dir(args.log_dir, "--log-dir")
-    corpus, steps_per_epoch = load_corpus(args)
-
-    tf.set_random_seed(args.seed)
-    bfloat16, why = precision(args)
-    print(f"precision: {why}")
-    model = Model(learning_rate=args.learning_rate, bfloat16=bfloat16, **model_size)
-    saver = rnn_checkpoints.saver()                                       # everything, to resume
-    weights_saver = rnn_checkpoints.saver(var_list=model.model_variables())  # the weights, for milestones
-    run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    train_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-training"))
-    validation_writer = tf.summary.FileWriter(os.path.join(log_dir, run_name + "-validation"))
-    view = None
-    try:
-        with graphmode.session() as sess, StopOnCtrlC("saving a checkpoint, then stopping") as stop:
-            step, state = start_or_resume(sess, model, saver, resume_from, checkpoint_dir, model_size,
-                                          args.batch_size, args.seqlen)
-            first_step = step
-            end_step = steps_per_epoch * args.epochs
-            if args.steps:
-                end_step = min(end_step, step + args.steps)
-            if step >= end_step:
-                print(f"nothing to do: step {step} already reached the end of {args.epochs} epochs")
-                return
-            print(f"training steps {step} to {end_step} on {graphmode.devices()}")
-            view = open_view(args, corpus, model_size, checkpoint_dir, first_step, end_step)
-            # what a training step computes: the view also gets the network's guesses and each sequence's loss,
-            # computed on the way to the loss anyway
-            fetches = [model.train_step, model.batch_loss, model.accuracy, model.H]
-            if view is not None:
-                fetches += [model.Y, model.seq_loss]
-            run = view.responsive if view is not None else (lambda work: work())  # a window answers meanwhile
-            rng = np.random.default_rng(args.seed)
-            chars_per_step = args.batch_size * args.seqlen
-            speed = txtutils.Speed(chars_per_step)
-            progress = txtutils.Progress(min(args.report_every, end_step - step), "training ")
-            for x, y_, epoch in txtutils.rnn_minibatch_sequencer(corpus.train, args.batch_size, args.seqlen,
-                                                                 args.epochs, start_step=step):
-                # train on one batch: the RNN state it ends in is where the next batch starts
-                state_in = state
-                feed = {model.X: x, model.Y_: y_, model.Hin: state_in, model.pkeep: args.pkeep}
-                _, loss, accuracy, state, *guesses = run(lambda: sess.run(fetches, feed))
-                step += 1
-                speed.step()
-                progress.step(extra=f"loss {loss:.3f}")
-                if step % SCALARS_EVERY == 0:
-                    write_scalars(train_writer, step, batch_loss=loss, batch_accuracy=accuracy)
-                if view is not None:
-                    view.training_step(step, epoch, loss, accuracy, y_, *guesses)
-                last = step >= end_step or stop.requested
-
-                # every --report-every steps: the mini-batch, the validation figures, a sample
-                validation, reported = None, False
-                if not stop.requested and (step % args.report_every == 0 or last):
-                    reported = True
-                    training_speed = speed.since_last_report()  # measured before the report's own work
-                    validation, sample = run(lambda: report(sess, model, corpus, args, (x, y_, state_in), epoch,
-                                                            step, validation_writer, rng))
-                    print(training_speed, flush=True)
-                    if view is not None:
-                        view.sampled(step, sample)
-                    progress = txtutils.Progress(min(args.report_every, max(1, end_step - step)), "training ")
-
-                # at milestone steps (25, 50, 100... 800, then every 1,000) and at the end of the last epoch:
-                # the weights, for --replay
-                if not stop.requested and (rnn_checkpoints.is_milestone(step) or step == steps_per_epoch * args.epochs):
-                    reported = True
-                    if validation is None:
-                        validation = run(lambda: validate(sess, model, corpus.validation, args.batch_size,
-                                                          args.seqlen))
-                    rnn_checkpoints.save_milestone(sess, weights_saver, checkpoint_dir, step, step / steps_per_epoch,
-                                                   validation_loss=round(validation[0], 4) if validation else None)
-
-                # every --checkpoint-every steps, at the end, and on Ctrl-C: a checkpoint
-                if step % args.checkpoint_every == 0 or last:
-                    rnn_checkpoints.save(sess, saver, checkpoint_dir, step, state)
-                if view is not None:
-                    if validation:
-                        view.validated(step, *validation[:2])
-                    line = view.report() if step % args.report_every == 0 else None
-                    if line:
-                        print(line, flush=True)
-                    view.update()
-                if last:
-                    break
-                if reported:
-                    speed.restart()  # a report's or a milestone's work is not training time
-            if stop.requested:
-                print(f"stopped by {stop.signal_name} at step {step}: continue with --resume", flush=True)
-            print(f"trained {step - first_step} steps ({(step - first_step) * chars_per_step:,} characters) "
-                  f"in {speed.total_seconds():.1f} s")
-            close_view(view, args, speed.total_seconds())
-            view = None
-    finally:
-        if view is not None:  # an error or a second Ctrl-C: the window closes with the program
-            view.live.abort()
-        train_writer.close()
-        validation_writer.close()
-
-
-def report(sess, model, corpus, args, batch, epoch, step, writer, rng):
-    """The talk's console report: the mini-batch just trained on, the validation figures, a sample.
-    Returns (validation or None, the sample's text)."""
-    show_minibatch(sess, model, corpus, args, batch, epoch, step)
-    validation = show_validation(sess, model, corpus, args, writer, step)
-    return validation, show_sample(sess, model, rng)
-
-
 def main(argv=None):
+    graphmode.start_tensorflow(argv)  # first: TensorFlow in graph mode, quietly (it takes seconds)
     args = parse_args(argv)
     txtutils.replace_unencodable_output(sys.stdout)  # e.g. generated text on a cp1252 or ASCII terminal
     tf.reset_default_graph()  # a fresh graph, also when a notebook runs the script again (%run)

@@ -8,7 +8,8 @@ where the notebook extra is installed).
 Every lesson in every mode runs --repeat times, interleaved (round after round, each round every lesson
 in every mode, every other round in the reverse order), so that the machine's noise hits them alike.
 --baseline DIR measures another checkout of the project (e.g. `git worktree add ../before COMMIT`) in the
-same rounds, each of its runs beside the same run of this one, and reports it as a second table. Reported per lesson and mode, the median of:
+same rounds, each of its runs beside the same run of this one, and reports it as a second table. Reported
+per lesson and mode, the median of:
 the training loop's wall time (from the lesson's run summary: training, measurements and drawing), its
 overhead over --no-visu (in the notebook: over the notebook's own --no-visu run, as the kernel has costs of
 its own), training steps/s, the pictures the dashboard drew a second of the loop (in the window, the images
@@ -87,7 +88,8 @@ def main():
     parser.add_argument("--iterations", type=positive_int, metavar="N",
                         help="training steps of every lesson (default: each lesson's own)")
     parser.add_argument("--baseline", metavar="DIR", help="another checkout of the project, measured alongside")
-    parser.add_argument("--modes", nargs="+", choices=("png", "window", "notebook"), default=["png", "window", "notebook"],
+    parser.add_argument("--modes", nargs="+", choices=("png", "window", "notebook"),
+                        default=["png", "window", "notebook"],
                         help="the dashboard's modes to measure, beside --no-visu (default: all three)")
     args = parser.parse_args()
     lessons = [lesson_file(number) for number in args.lessons]
@@ -140,7 +142,7 @@ def main():
               "| drawing, share of the loop |")
         print("|---|---|---|---|---|---|---|---|")
         for lesson in lessons:
-            def loop_seconds(mode):
+            def loop_seconds(mode, version=version, lesson=lesson):
                 return statistics.median(s["wall_seconds"] for s in results[(version, lesson, mode)])
             for name, *_ in modes:
                 summaries = results[(version, lesson, name)]

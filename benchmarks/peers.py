@@ -180,7 +180,8 @@ def run(command, what, tree=PROJECT_DIR):
 
 def project_conv(steps, data_dir, work, tree=PROJECT_DIR, xla=False):
     never = str(10 ** 9)  # the test set and training batch measured at the start and the end only
-    flags = ["--no-visu"] + (["--xla"] if xla else []) + [ "--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never,
+    flags = ["--no-visu"] + (["--xla"] if xla else []) + [
+             "--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never,
              "--runs-dir", work] + (["--data-dir", data_dir] if data_dir else [])
     return read_run_summary(run([LESSON, *flags], "lesson 3.1", tree))["train_steps_per_second_after_warmup"]
 
@@ -278,7 +279,7 @@ def main():
         return
     data_dir = os.path.abspath(args.data_dir) if args.data_dir else None
     peers = [name for name, module in PEERS.items() if installed(module)]
-    for name, module in PEERS.items():
+    for name in PEERS:
         if name not in peers:
             print(f"{name} is not installed (pip install -r requirements-bench.txt): left out")
     # the data by absolute path: a --baseline copy has no data/ of its own

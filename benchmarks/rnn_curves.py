@@ -72,11 +72,13 @@ def steps_per_epoch(checkpoint_dir, data=None):
                 if m["epoch"] is not None and math.isfinite(m["epoch"]) and m["epoch"] > 0]
     fitting = fitting_epoch_lengths(recorded) if recorded else None
     if data is not None:
+        import rnn_hparams
+        import shakespeare_data
         import txtutils
-        from rnn_model import BATCHSIZE, SEQLEN  # rnn_train.py's defaults, for folders saved before their shape
-        shape = {"batch_size": BATCHSIZE, "seqlen": SEQLEN, **rnn_checkpoints.load_training_shape(checkpoint_dir)}
+        saved = rnn_hparams.load(checkpoint_dir)  # rnn_train.py's defaults where it does not record its batches
+        shape = {"batch_size": saved.batch_size or rnn_hparams.BATCHSIZE, "seqlen": saved.seqlen or rnn_hparams.SEQLEN}
         try:
-            text = txtutils.read_corpus(data).train
+            text = shakespeare_data.read_corpus(data).train
             txtutils.check_text_length(len(text), shape["batch_size"], shape["seqlen"])
         except txtutils.TextError as e:
             raise UsageError(str(e)) from None
@@ -138,7 +140,8 @@ def draw(training, validation, epoch_steps, path):
 def main(argv=None):
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--log-dir", required=True, help="rnn_train.py's --log-dir")
-    parser.add_argument("--checkpoint-dir", required=True, help="rnn_train.py's --checkpoint-dir (for the epoch length)")
+    parser.add_argument("--checkpoint-dir", required=True,
+                        help="rnn_train.py's --checkpoint-dir (for the epoch length)")
     parser.add_argument("--data", metavar="GLOB", help="rnn_train.py's --data: the epoch's steps counted from the "
                         "text, as rnn_train.py counts them (default: found from the milestones' epochs)")
     parser.add_argument("--save-png", default=None, metavar="FILE", type=user_path,

@@ -95,7 +95,8 @@ def watch_lesson(script, flags, display, runs_dir):
     Returns (watcher, the script's output). Its run summary (or checkpoints) go to runs_dir."""
     env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONUNBUFFERED="1")
     if script == "rnn_train.py":
-        outputs = ["--checkpoint-dir", os.path.join(runs_dir, "checkpoints"), "--log-dir", os.path.join(runs_dir, "log")]
+        outputs = ["--checkpoint-dir", os.path.join(runs_dir, "checkpoints"),
+                   "--log-dir", os.path.join(runs_dir, "log")]
     else:
         outputs = ["--runs-dir", runs_dir]
     command = [sys.executable, os.path.join(PROJECT_DIR, script), "--exit-at-end", *outputs, *flags]

@@ -16,215 +16,74 @@ takes more than an hour on 2 cores), into it, then checks every claim.
 import datetime
 import glob
 import os
-import statistics
 import sys
+from typing import NamedTuple
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from claims import CLAIMS, pct  # noqa: E402  the talk's claims, each with its check
 from cli import UsageError, atomic_output, check_output_dir, parser_from_docstring, run_main  # noqa: E402
 import compare_runs  # noqa: E402
 from lessons_table import lesson_script, lesson_scripts, run_lesson, table_row  # noqa: E402
+from runsummary import is_finite_number, kind, read_summary  # noqa: E402
+
+
+class Run(NamedTuple):
+    """A run of a lesson that the claims read: the lesson's number, its flags (at its defaults otherwise)."""
+    lesson: str
+    flags: list
+    quick: bool  # one of the --quick runs (the five-layer claims)
+
+
+class Picture(NamedTuple):
+    """One of the talk's comparisons, drawn by compare_runs.py."""
+    filename: str
+    runs: list
+    labels: list             # the runs' labels, in words
+    steps: int               # the first N steps only (None: the whole curves)
+    bands: bool              # the band panels instead of the curves
+
 
 CONSTANT_0003 = ["--lr", "0", "--lr-min", "0.003"]  # lesson 2.0's learning rate, constant, in lesson 2.1
-# name: (lesson number, flags, in --quick)
 RUNS = {
-    "softmax": ("1.0", [], True),
-    "sigmoid_start": ("2.0", ["--iterations", "300", "--test-every", "10"], True),
-    "relu_start": ("2.1", CONSTANT_0003 + ["--iterations", "300", "--test-every", "10"], True),
-    "sigmoid": ("2.0", [], False),
-    "relu_constant_lr": ("2.1", CONSTANT_0003, True),
-    "relu_decaying_lr": ("2.1", [], True),
-    "relu_dropout": ("2.2", [], True),
-    "sigmoid_batchnorm": ("4.1", [], True),
-    "sigmoid_no_batchnorm": ("4.1", ["--no-batchnorm"], True),
-    "conv": ("3.0", [], False),
-    "bigger_conv_no_dropout": ("3.1", ["--pkeep", "1.0"], False),
-    "bigger_conv_dropout": ("3.1", [], False),
-    "batchnorm_conv": ("4.0", [], False),
-    "batchnorm_on_3_1_less_dropout": ("4.0", ["--channels", "6", "12", "24", "--pkeep", "0.9"], False),
+    "softmax": Run("1.0", [], True),
+    "sigmoid_start": Run("2.0", ["--iterations", "300", "--test-every", "10"], True),
+    "relu_start": Run("2.1", CONSTANT_0003 + ["--iterations", "300", "--test-every", "10"], True),
+    "sigmoid": Run("2.0", [], False),
+    "relu_constant_lr": Run("2.1", CONSTANT_0003, True),
+    "relu_decaying_lr": Run("2.1", [], True),
+    "relu_dropout": Run("2.2", [], True),
+    "sigmoid_batchnorm": Run("4.1", [], True),
+    "sigmoid_no_batchnorm": Run("4.1", ["--no-batchnorm"], True),
+    "conv": Run("3.0", [], False),
+    "bigger_conv_no_dropout": Run("3.1", ["--pkeep", "1.0"], False),
+    "bigger_conv_dropout": Run("3.1", [], False),
+    "batchnorm_conv": Run("4.0", [], False),
+    "batchnorm_on_3_1_less_dropout": Run("4.0", ["--channels", "6", "12", "24", "--pkeep", "0.9"], False),
 }
 # the runs at every lesson's defaults, in the lessons table (4.1 twice: both halves of its demonstration)
 LESSONS_TABLE = ("softmax", "sigmoid", "relu_decaying_lr", "relu_dropout", "conv", "bigger_conv_dropout",
                  "batchnorm_conv", "sigmoid_batchnorm", "sigmoid_no_batchnorm")
 # the runs drawn by a (headless) dashboard, whose summaries keep its band panels
 DRAWN = ("sigmoid_batchnorm", "sigmoid_no_batchnorm", "batchnorm_conv")
-# the talk's comparisons, drawn by compare_runs.py: file name, runs, their labels in words, the first N steps only
-# (then the whole curves are drawn), the band panels instead of the curves
+# the talk's comparisons, drawn by compare_runs.py
 NO_DROPOUT, DROPOUT = "no dropout", "dropout (pkeep 0.75)"
 PICTURES = (
-    ("sigmoid_vs_relu_start.png", ["sigmoid_start", "relu_start"], ["sigmoid", "ReLU"], 300, False),
-    ("constant_vs_decaying_lr.png", ["relu_constant_lr", "relu_decaying_lr"],
-     ["constant learning rate 0.003", "decaying, 0.003 to 0.0001"], None, False),
-    ("dropout_test_loss.png", ["relu_decaying_lr", "relu_dropout"], [NO_DROPOUT, DROPOUT], None, False),
-    ("bigger_conv_with_and_without_dropout.png", ["bigger_conv_no_dropout", "bigger_conv_dropout"],
-     [NO_DROPOUT, DROPOUT], None, False),
-    ("batchnorm_sigmoid_bands.png", ["sigmoid_batchnorm", "sigmoid_no_batchnorm"], ["batch norm", "no batch norm"],
-     None, True),
-    ("batchnorm_conv_activation_bands.png", ["batchnorm_conv"], ["lesson 4.0"], None, True),
+    Picture("sigmoid_vs_relu_start.png", ["sigmoid_start", "relu_start"], ["sigmoid", "ReLU"], 300, False),
+    Picture("constant_vs_decaying_lr.png", ["relu_constant_lr", "relu_decaying_lr"],
+            ["constant learning rate 0.003", "decaying, 0.003 to 0.0001"], None, False),
+    Picture("dropout_test_loss.png", ["relu_decaying_lr", "relu_dropout"], [NO_DROPOUT, DROPOUT], None, False),
+    Picture("bigger_conv_with_and_without_dropout.png", ["bigger_conv_no_dropout", "bigger_conv_dropout"],
+            [NO_DROPOUT, DROPOUT], None, False),
+    Picture("batchnorm_sigmoid_bands.png", ["sigmoid_batchnorm", "sigmoid_no_batchnorm"],
+            ["batch norm", "no batch norm"], None, True),
+    Picture("batchnorm_conv_activation_bands.png", ["batchnorm_conv"], ["lesson 4.0"], None, True),
 )
 
 
 # ------------------------------------------------------------------------------------------------
-# Figures read from the run summaries
-# ------------------------------------------------------------------------------------------------
-
-def curve(summary, which, figure, from_step=0, to_step=None):
-    c = summary["curves"][which]
-    return [v for s, v in zip(c["step"], c[figure]) if s >= from_step and (to_step is None or s <= to_step)]
-
-
-def last_steps(summary, which, figure, steps=2000):
-    return curve(summary, which, figure, from_step=summary["iterations"] - steps)
-
-
-def biggest_jump(values):
-    """The largest change between two consecutive test evaluations, in accuracy points."""
-    return 100 * max((abs(b - a) for a, b in zip(values, values[1:])), default=0.0)
-
-
-def pct(value):
-    return f"{100 * value:.2f}%"
-
-
-# ------------------------------------------------------------------------------------------------
-# The claims: (title, what the talk says, runs needed, check) where check(runs) -> (measured, holds)
-# ------------------------------------------------------------------------------------------------
-
-def softmax_about_92(runs):
-    best = runs["softmax"]["max_test_accuracy"]
-    return f"max test accuracy {pct(best)} (criterion: within a point of 92%)", abs(best - 0.92) <= 0.01
-
-
-def relu_starts_faster(runs):
-    sigmoid = statistics.mean(curve(runs["sigmoid_start"], "test", "accuracy"))
-    relu = statistics.mean(curve(runs["relu_start"], "test", "accuracy"))
-    return (f"mean test accuracy over the first 300 steps: sigmoid {pct(sigmoid)}, ReLU {pct(relu)}",
-            relu > sigmoid)
-
-
-def relu_ends_higher(runs):
-    sigmoid, relu = runs["sigmoid"]["max_test_accuracy"], runs["relu_constant_lr"]["max_test_accuracy"]
-    return f"max test accuracy: sigmoid {pct(sigmoid)}, ReLU {pct(relu)} (both at 0.003)", relu > sigmoid
-
-
-def constant_lr_is_noisy(runs):
-    constant, decaying = runs["relu_constant_lr"], runs["relu_decaying_lr"]
-    jumps = [biggest_jump(last_steps(run, "test", "accuracy", 5000)) for run in (constant, decaying)]
-    spreads = [100 * (max(v) - min(v)) for v in (last_steps(run, "test", "accuracy") for run in (constant, decaying))]
-    return (f"max {pct(constant['max_test_accuracy'])}; biggest jump between two evaluations (last 5,000 steps): "
-            f"constant {jumps[0]:.2f} points, decaying {jumps[1]:.2f}; spread over the last 2,000 steps: "
-            f"{spreads[0]:.2f} vs {spreads[1]:.2f} points",
-            constant["max_test_accuracy"] >= 0.975 and jumps[0] > jumps[1] and spreads[0] > spreads[1])
-
-
-def decay_stays_above_98(runs):
-    tail = last_steps(runs["relu_decaying_lr"], "test", "accuracy")
-    return f"lowest test accuracy over the last 2,000 steps: {pct(min(tail))}", min(tail) >= 0.98
-
-
-def training_accuracy_stuck_at_100(runs):
-    tail = last_steps(runs["relu_decaying_lr"], "train", "accuracy")
-    share = sum(v == 1.0 for v in tail) / len(tail)
-    return (f"training batches at 100% over the last 2,000 steps: {100 * share:.0f}% of {len(tail)} "
-            "(criterion: at least 90%)", share >= 0.9)
-
-
-def dropout_tames_test_loss(runs):
-    without, with_ = runs["relu_decaying_lr"], runs["relu_dropout"]
-    rise = [run["curves"]["test"]["loss"][-1] / min(run["curves"]["test"]["loss"]) for run in (without, with_)]
-    finals = [run["curves"]["test"]["loss"][-1] for run in (without, with_)]
-    return (f"final test loss / lowest: without dropout {rise[0]:.2f} ({finals[0]:.1f}), with {rise[1]:.2f} "
-            f"({finals[1]:.1f})", rise[1] < rise[0] and finals[1] < finals[0])
-
-
-def dropout_accuracy_not_higher(runs):
-    without, with_ = runs["relu_decaying_lr"]["max_test_accuracy"], runs["relu_dropout"]["max_test_accuracy"]
-    return (f"max test accuracy: without dropout {pct(without)}, with {pct(with_)} (criterion: not more than "
-            "0.1 point higher)", with_ <= without + 0.001)
-
-
-def conv_fast_start(runs):
-    early = max(curve(runs["conv"], "test", "accuracy", to_step=200))
-    return f"best test accuracy by step 200: {pct(early)}", early >= 0.96
-
-
-def conv_ends_989_and_overfits(runs):
-    conv = runs["conv"]
-    losses = conv["curves"]["test"]["loss"]
-    rise = losses[-1] / min(losses)
-    return (f"final test accuracy {pct(conv['final_test_accuracy'])} (max {pct(conv['max_test_accuracy'])}); "
-            f"final test loss {rise:.2f} x its lowest (criteria: final within 0.2 point of 98.9%, loss up 20%)",
-            abs(conv["final_test_accuracy"] - 0.989) <= 0.002 and rise >= 1.2)
-
-
-SEED_SPREAD_3_1 = 0.0015  # lesson 3.1's max test accuracy, seeds 0-4: 99.12% to 99.27% (docs/benchmarks.md)
-
-
-def bigger_conv_dropout(runs):
-    """Higher with dropout; a difference smaller than the seed-to-seed spread is not shown by one seed (None)."""
-    without, with_ = (runs[n]["max_test_accuracy"] for n in ("bigger_conv_no_dropout", "bigger_conv_dropout"))
-    shown = abs(with_ - without) > SEED_SPREAD_3_1
-    return (f"max test accuracy: without dropout {pct(without)}, with {pct(with_)} (criterion: higher with dropout, "
-            f"by more than the {100 * SEED_SPREAD_3_1:.2f} point the seed alone moves it)",
-            with_ > without if shown else None)
-
-
-def bigger_conv_dropout_test_loss(runs):
-    without, with_ = runs["bigger_conv_no_dropout"], runs["bigger_conv_dropout"]
-    rise = [run["curves"]["test"]["loss"][-1] / min(run["curves"]["test"]["loss"]) for run in (without, with_)]
-    return (f"final test loss / lowest: without dropout {rise[0]:.2f}, with {rise[1]:.2f}", rise[1] < rise[0])
-
-
-def batchnorm_above_995(runs):
-    best = runs["batchnorm_conv"]["max_test_accuracy"]
-    return f"max test accuracy {pct(best)} (step {runs['batchnorm_conv']['max_test_accuracy_step']})", best > 0.995
-
-
-def batchnorm_on_the_talks_network(runs):
-    best = runs["batchnorm_on_3_1_less_dropout"]["max_test_accuracy"]
-    default = runs["batchnorm_conv"]["max_test_accuracy"]
-    return (f"max test accuracy {pct(best)} (lesson 4.0's own 24, 48, 64 channels and keep 0.75: {pct(default)})",
-            best > 0.995)
-
-
-def batchnorm_unsaturates_sigmoids(runs):
-    with_, without = ([layer["saturated"] for layer in runs[n]["activations"]]
-                      for n in ("sigmoid_batchnorm", "sigmoid_no_batchnorm"))
-    listed = lambda shares: " ".join(f"{100 * s:.0f}%" for s in shares)  # noqa: E731
-    return (f"activations within 0.05 of 0 or 1, layers 1-4: without batch norm {listed(without)}, "
-            f"with {listed(with_)}", all(w < wo for w, wo in zip(with_, without)))
-
-
-CLAIMS = (
-    ("softmax 1.0", "about 92%", ["softmax"], softmax_about_92),
-    ("sigmoid -> ReLU", "ReLU starts faster (first 300 steps, same learning rate 0.003)",
-     ["sigmoid_start", "relu_start"], relu_starts_faster),
-    ("sigmoid -> ReLU", "and ends up higher", ["sigmoid", "relu_constant_lr"], relu_ends_higher),
-    ("constant learning rate", "ReLU at 0.003 reaches ~98%, but the test accuracy is noisy (jumps up to a point)",
-     ["relu_constant_lr", "relu_decaying_lr"], constant_lr_is_noisy),
-    ("decaying learning rate", "the noise is gone: stable above 98%", ["relu_decaying_lr"], decay_stays_above_98),
-    ("decaying learning rate", "training accuracy stuck at 100% in the last ~2,000 steps", ["relu_decaying_lr"],
-     training_accuracy_stuck_at_100),
-    ("dropout", "the test loss is brought back under control", ["relu_decaying_lr", "relu_dropout"],
-     dropout_tames_test_loss),
-    ("dropout", "the accuracy is not higher", ["relu_decaying_lr", "relu_dropout"], dropout_accuracy_not_higher),
-    ("batch norm, sigmoid", "activations spread over the sigmoid's range instead of piled at its ends",
-     ["sigmoid_batchnorm", "sigmoid_no_batchnorm"], batchnorm_unsaturates_sigmoids),
-    ("convolutional 3.0", "above 96% before step 200", ["conv"], conv_fast_start),
-    ("convolutional 3.0", "ends at ~98.9%, and overfits (test loss rises)", ["conv"], conv_ends_989_and_overfits),
-    ("bigger convnet 3.1", "dropout: ~99.1% -> ~99.3%", ["bigger_conv_no_dropout", "bigger_conv_dropout"],
-     bigger_conv_dropout),
-    ("bigger convnet 3.1", "dropout keeps the test loss under control", ["bigger_conv_no_dropout",
-     "bigger_conv_dropout"], bigger_conv_dropout_test_loss),
-    ("batch norm 4.0", "above 99.5%", ["batchnorm_conv"], batchnorm_above_995),
-    ("batch norm on 3.1's network", "applied to the convnet of before (6, 12, 24 channels), with a lower amount "
-     "of dropout (keep 0.9 here): above 99.5%", ["batchnorm_on_3_1_less_dropout", "batchnorm_conv"],
-     batchnorm_on_the_talks_network),
-)
-
-
-# ------------------------------------------------------------------------------------------------
+# Earlier runs, found in a folder of run summaries (--from-runs, --resume)
 
 def flag_values(flags):
     """{hyperparameter: value} of a list of flags: ["--lr", "0", "--no-batchnorm", "--channels", "6", "12"]
@@ -285,8 +144,8 @@ def check_run(path, summary, number):
 
     for key in FIGURES:
         value = summary.get(key)
-        if not compare_runs.is_finite_number(value):
-            refuse(key, f"is {compare_runs.kind(value)}, not a number" if key in summary else "is missing")
+        if not is_finite_number(value):
+            refuse(key, f"is {kind(value)}, not a number" if key in summary else "is missing")
     for which in ("test", "train"):
         curve = summary["curves"][which]
         if not curve["step"]:
@@ -297,21 +156,21 @@ def check_run(path, summary, number):
                        "the claims need a number at every measurement")
     machine = summary.get("machine")
     if not isinstance(machine, dict):
-        refuse("machine", f"is {compare_runs.kind(machine)}, not an object" if "machine" in summary else "is missing")
+        refuse("machine", f"is {kind(machine)}, not an object" if "machine" in summary else "is missing")
     for key in ("cpus", "gpu", "tensorflow"):
         if key not in machine:
             refuse(f"machine.{key}", "is missing")
     if not isinstance(summary.get("finished", ""), str):
-        refuse("finished", f"is {compare_runs.kind(summary['finished'])}, not a date")
+        refuse("finished", f"is {kind(summary['finished'])}, not a date")
     if number == "4.1" or "activations" in summary:
         layers = summary.get("activations")
         if not isinstance(layers, list) or not layers:
-            refuse("activations", f"is {compare_runs.kind(layers)}, not a list of layers" if "activations" in summary
+            refuse("activations", f"is {kind(layers)}, not a list of layers" if "activations" in summary
                    else "is missing (lesson 4.1 writes them)")
         for i, layer in enumerate(layers):
             value = layer.get("saturated") if isinstance(layer, dict) else None
-            if not compare_runs.is_finite_number(value):
-                refuse(f"activations[{i}].saturated", f"is {compare_runs.kind(value)}, not a number")
+            if not is_finite_number(value):
+                refuse(f"activations[{i}].saturated", f"is {kind(value)}, not a number")
 
 
 def runs_in(folder):
@@ -321,14 +180,14 @@ def runs_in(folder):
     A summary is matched to the run with the most flags it satisfies (2.1 at a constant learning rate
     is "relu_constant_lr", not "relu_decaying_lr"). A file that is not a run summary is one line naming the file
     and the field (a UsageError)."""
-    summaries = [(path, compare_runs.read_summary(path)[0])  # (its notes of what cannot be drawn: check_run's)
+    summaries = [(path, read_summary(path)[0])  # (its notes of what cannot be drawn: check_run's)
                  for path in sorted(glob.glob(os.path.join(glob.escape(folder), "*.json")))]
     found = {}
-    for name in sorted(RUNS, key=lambda n: -len(RUNS[n][1])):  # the most specific first
-        number, flags, _ = RUNS[name]
-        wanted = {**lesson_defaults(number), "seed": 0, **flag_values(flags)}
+    for name in sorted(RUNS, key=lambda n: -len(RUNS[n].flags)):  # the most specific first
+        run = RUNS[name]
+        wanted = {**lesson_defaults(run.lesson), "seed": 0, **flag_values(run.flags)}
         for path, summary in summaries:
-            if (lesson_number(summary) == number and path not in (p for p, _ in found.values())
+            if (lesson_number(summary) == run.lesson and path not in (p for p, _ in found.values())
                     and not summary.get("interrupted")
                     and all(_same(summary["hyperparameters"].get(k), v) for k, v in wanted.items())):
                 found[name] = (path, summary)
@@ -339,7 +198,7 @@ def checked_runs_in(folder):
     """runs_in(folder), each run checked for what the claims and the tables read (check_run)."""
     found = runs_in(folder)
     for name, (path, summary) in found.items():
-        check_run(path, summary, RUNS[name][0])
+        check_run(path, summary, RUNS[name].lesson)
     return found
 
 
@@ -368,84 +227,106 @@ def main(argv=None):
         if folder and not os.path.isdir(folder):
             raise UsageError(f"{flag} {folder}: no such folder (give a runs/talk_claims-DATE-TIME folder)")
     if args.from_runs:
-        runs_dir, found = args.from_runs, checked_runs_in(args.from_runs)
-        for name, (path, _) in found.items():
-            print(f"{name}: {os.path.basename(path)}")
-        runs = {name: summary for name, (_, summary) in found.items()}
-        paths = {name: path for name, (path, _) in found.items()}
-        claims = [c for c in CLAIMS if all(name in runs for name in c[2])]
-        left_out = [c[0] for c in CLAIMS if c not in claims]
+        runs_dir, runs, paths = earlier_runs(args.from_runs)
+        claims = [claim for claim in CLAIMS if all(name in runs for name in claim.runs)]
+        left_out = [claim.title for claim in CLAIMS if claim not in claims]
         if left_out and claims:
             print(f"not checked, no complete run with talk_claims.py's flags: {'; '.join(left_out)}")
         needed = []
     else:
-        if args.resume:
-            runs_dir = check_output_dir(args.resume, "--resume")
-            found = checked_runs_in(runs_dir)
-            runs = {name: summary for name, (_, summary) in found.items()}
-            paths = {name: path for name, (path, _) in found.items()}
-            print(f"--resume {runs_dir}: {len(runs)} complete runs there ({', '.join(runs) or 'none'})")
-        else:
-            runs_dir = check_output_dir(os.path.join(PROJECT_DIR, "runs", "talk_claims-"
-                                                     + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")),
-                                        "the runs folder")
-            runs, paths = {}, {}
-        claims = [c for c in CLAIMS if not args.quick or all(RUNS[name][2] for name in c[2])]
-        needed = [name for name in RUNS if any(name in c[2] for c in claims) and name not in runs]
+        runs_dir, runs, paths = runs_folder(args.resume)
+        claims = [claim for claim in CLAIMS if not args.quick or all(RUNS[name].quick for name in claim.runs)]
+        needed = [name for name in RUNS if any(name in claim.runs for claim in claims) and name not in runs]
     if not claims:
         raise UsageError(f"--from-runs {args.from_runs}: no run summaries of talk_claims.py there")
+    run_lessons(needed, runs, runs_dir, args.data_dir)
+    command = ("python benchmarks/talk_claims.py" + (" --quick" if args.quick else "")
+               + (f" --from-runs {args.from_runs}" if args.from_runs else "")
+               + (f" --resume {args.resume}" if args.resume else ""))
+    table = claims_table(claims, runs, paths, f"`{command}`", runs_dir)
+    with atomic_output(args.output) as f:
+        f.write(table + "\n")
+    print("\n" + table + f"\n\nwritten to {args.output}")
+    if args.pictures:
+        draw_pictures(args.pictures, runs, paths)
+
+
+def earlier_runs(folder):
+    """--from-runs: (folder, {name: summary}, {name: path}) of the runs found there, each named in a line."""
+    found = checked_runs_in(folder)
+    for name, (path, _) in found.items():
+        print(f"{name}: {os.path.basename(path)}")
+    runs = {name: summary for name, (_, summary) in found.items()}
+    return folder, runs, {name: path for name, (path, _) in found.items()}
+
+
+def runs_folder(resume):
+    """(folder, {name: summary}, {name: path}): --resume's folder and the complete runs in it (said in a line),
+    or a new runs/talk_claims-DATE-TIME folder with none."""
+    if not resume:
+        folder = os.path.join(PROJECT_DIR, "runs", "talk_claims-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+        return check_output_dir(folder, "the runs folder"), {}, {}
+    runs_dir = check_output_dir(resume, "--resume")
+    found = checked_runs_in(runs_dir)
+    runs = {name: summary for name, (_, summary) in found.items()}
+    print(f"--resume {runs_dir}: {len(runs)} complete runs there ({', '.join(runs) or 'none'})")
+    return runs_dir, runs, {name: path for name, (path, _) in found.items()}
+
+
+def run_lessons(names, runs, runs_dir, data_dir):
+    """Run the lessons of the runs `names`, their summaries into runs_dir and into `runs` ({name: summary})."""
     scripts = {os.path.basename(s).split("_")[1]: s for s in lesson_scripts()}
-    common = ["--runs-dir", runs_dir, "--seed", "0"] + (["--data-dir", args.data_dir] if args.data_dir else [])
-    for name in needed:
-        number, flags, _ = RUNS[name]
-        print(f"running {name}: lesson {number} {' '.join(flags)}", flush=True)
+    common = ["--runs-dir", runs_dir, "--seed", "0"] + (["--data-dir", data_dir] if data_dir else [])
+    for name in names:
+        run = RUNS[name]
+        print(f"running {name}: lesson {run.lesson} {' '.join(run.flags)}", flush=True)
         png = os.path.join(runs_dir, name + ".png") if name in DRAWN else None  # its dashboard: band panels kept
-        runs[name] = run_lesson(scripts[number], flags + common, png=png)
+        runs[name] = run_lesson(scripts[run.lesson], run.flags + common, png=png)
         print(f"  max test accuracy {pct(runs[name]['max_test_accuracy'])}, {runs[name]['wall_seconds']:.0f} s",
               flush=True)
 
+
+def claims_table(claims, runs, paths, command, runs_dir):
+    """The table of the claims (in Markdown), then the lessons table, then how and where the runs were made."""
     rows = ["| claim | the talk says | measured here | holds |", "|---|---|---|---|"]
-    for title, says, names, check in claims:
+    for claim in claims:
         try:
-            measured, holds = check(runs)
+            measured, holds = claim.check(runs)
         except (ValueError, ArithmeticError) as e:  # checked runs, yet made by hand: curves too short, a loss of 0
-            raise UsageError(f"claim {title!r}: cannot be checked on {', '.join(paths.get(n, n) for n in names)} "
-                             f"({e})") from None
+            raise UsageError(f"claim {claim.title!r}: cannot be checked on "
+                             f"{', '.join(paths.get(n, n) for n in claim.runs)} ({e})") from None
         verdict = "not shown (one seed)" if holds is None else "yes" if holds else "**no**"
-        rows.append(f"| {title} | {says} | {measured} | {verdict} |")
+        rows.append(f"| {claim.title} | {claim.says} | {measured} | {verdict} |")
     rows += ["", "The lessons at their defaults (seed 0; --no-visu, or a headless dashboard for the runs whose band "
              "panels are drawn), from the same runs:", "",
              "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
              "|---|---|---|---|---|---|"]
-    rows += [table_row(runs[name], RUNS[name][1]) for name in LESSONS_TABLE if name in runs]
+    rows += [table_row(runs[name], RUNS[name].flags) for name in LESSONS_TABLE if name in runs]
     machine = next(iter(runs.values()))["machine"]
     days = sorted({run["finished"][:10] for run in runs.values() if run.get("finished")}) or ["unknown dates"]
     when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
-    command = ("python benchmarks/talk_claims.py" + (" --quick" if args.quick else "")
-               + (f" --from-runs {args.from_runs}" if args.from_runs else "")
-               + (f" --resume {args.resume}" if args.resume else ""))
-    table = "\n".join(rows + ["", f"Seed 0, --no-visu, {machine['cpus']} CPU cores, "
-                                  f"{'GPU' if machine['gpu'] else 'no GPU'}, TensorFlow {machine['tensorflow']}; "
-                                  f"`{command}`, runs of {when}. Run summaries: {runs_dir}"])
-    with atomic_output(args.output) as f:
-        f.write(table + "\n")
-    print("\n" + table + f"\n\nwritten to {args.output}")
+    return "\n".join(rows + ["", f"Seed 0, --no-visu, {machine['cpus']} CPU cores, "
+                                 f"{'GPU' if machine['gpu'] else 'no GPU'}, TensorFlow {machine['tensorflow']}; "
+                                 f"{command}, runs of {when}. Run summaries: {runs_dir}"])
 
-    if args.pictures:
-        from matplotlib.figure import Figure
-        import livefigure
-        for filename, names, labels, steps, bands in PICTURES:
-            if all(name in runs and (not bands or "bands" in runs[name]) for name in names):
-                chosen = [runs[name] for name in names]
-                if bands:
-                    figure = Figure(figsize=(12, 2.6 + 2.6 * len(names)))
-                    compare_runs.draw_bands(figure, chosen, [paths.get(n, n) for n in names], names=labels)
-                else:
-                    figure = Figure(figsize=compare_runs.FIGURE_SIZE)
-                    compare_runs.draw(figure, chosen, steps, names=labels)
-                path = os.path.join(args.pictures, filename)
-                livefigure.save_png(figure, path, dpi=70)
-                print(f"picture: {path}")
+
+def draw_pictures(folder, runs, paths):
+    """The talk's comparisons (PICTURES) whose runs are there, drawn by compare_runs.py as PNGs in folder."""
+    from matplotlib.figure import Figure
+    import figures
+    for picture in PICTURES:
+        if all(name in runs and (not picture.bands or "bands" in runs[name]) for name in picture.runs):
+            chosen = [runs[name] for name in picture.runs]
+            if picture.bands:
+                figure = Figure(figsize=(12, 2.6 + 2.6 * len(picture.runs)))
+                compare_runs.draw_band_panels(figure, chosen, [paths.get(n, n) for n in picture.runs],
+                                              names=picture.labels)
+            else:
+                figure = Figure(figsize=compare_runs.FIGURE_SIZE)
+                compare_runs.draw(figure, chosen, picture.steps, names=picture.labels)
+            path = os.path.join(folder, picture.filename)
+            figures.save_png(figure, path, dpi=70)
+            print(f"picture: {path}")
 
 
 if __name__ == "__main__":

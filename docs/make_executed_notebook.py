@@ -59,7 +59,7 @@ def main(argv=None):
         import nbclient
         import nbformat
     except ImportError:
-        raise UsageError("the notebook extra is not installed: pip install -r requirements-notebook.txt")
+        raise UsageError("the notebook extra is not installed: pip install -r requirements-notebook.txt") from None
     check_output_dir(os.path.dirname(os.path.abspath(args.output)), "--output")
     nb = nbformat.read(os.path.join(PROJECT_DIR, args.notebook), as_version=4)
     parameters = [cell for cell in nb.cells if "parameters" in cell.metadata.get("tags", [])][0]
@@ -79,7 +79,8 @@ def main(argv=None):
     try:
         client.execute(env=env)
     except nbclient.exceptions.CellExecutionError as error:
-        raise UsageError(f"a cell of {args.notebook} failed, nothing written: {str(error).strip().splitlines()[-1]}")
+        last_line = str(error).strip().splitlines()[-1]
+        raise UsageError(f"a cell of {args.notebook} failed, nothing written: {last_line}") from None
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if "image/png" in output.get("data", {}):

@@ -1,7 +1,9 @@
-"""Shared test fixtures: the project on sys.path, headless matplotlib, small synthetic MNIST files."""
+"""Shared test fixtures: the project on sys.path, headless matplotlib, small synthetic MNIST files, a tiny RNN run."""
 import glob
 import http.server
 import os
+import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -165,3 +167,73 @@ def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, ti
     process.send_signal(signal_number or signal.SIGINT)
     stdout, stderr = process.communicate(timeout=timeout)
     return process.returncode, stdout, stderr
+
+
+# ---------------------------------------------------------------- the RNN: a tiny model on a small text
+# (tests/test_rnn_*.py, and the RNN's part of test_careless_user.py): 2 layers of 32 units, sequences of 10
+TINY_BATCH = ["--seqlen", "10", "--batch-size", "8"]  # what --resume does not read from hparams.json
+TINY = ["--internal-size", "32", "--layers", "2", *TINY_BATCH]
+VERSE = ("ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
+         "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n")
+
+
+@pytest.fixture(scope="session")
+def text_glob(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("text")
+    for i in range(6):
+        (folder / f"work{i}.txt").write_text(VERSE * 20)
+    return str(folder / "*.txt")
+
+
+@pytest.fixture(scope="session")
+def trained(text_glob, tmp_path_factory):
+    """A run of 60 steps, checkpoints every 10 (20 to 60 kept), shared by the RNN tests of every file: tests that
+    change it work on a copy."""
+    folder = tmp_path_factory.mktemp("run")
+    checkpoints, logs = str(folder / "checkpoints"), str(folder / "log")
+    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--learning-rate", "0.01", "--steps", "60",
+                        "--report-every", "20", "--checkpoint-every", "10", "--checkpoint-dir", checkpoints,
+                        "--log-dir", logs)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return checkpoints, logs, result
+
+
+def checkpoint_steps(folder):
+    """The steps of the checkpoints in a folder, in order."""
+    return sorted(int(re.fullmatch(r"rnn_train-(\d+)\.index", name).group(1))
+                  for name in os.listdir(folder) if name.endswith(".index"))
+
+
+def copy_with_absolute_paths(checkpoints, destination):
+    """A copy of a checkpoint folder whose TensorFlow `checkpoint` file holds absolute paths into the copy,
+    as rnn_train wrote them before it saved relative ones (the folders users already have)."""
+    shutil.copytree(checkpoints, destination)
+    steps = checkpoint_steps(destination)
+    lines = [f'model_checkpoint_path: "{destination}/rnn_train-{steps[-1]}"']
+    lines += [f'all_model_checkpoint_paths: "{destination}/rnn_train-{step}"' for step in steps]
+    with open(os.path.join(destination, "checkpoint"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return str(destination)
+
+
+def damage_checkpoint(prefix, how):
+    """A checkpoint's .data file missing, truncated (a run killed while it saved), or corrupt."""
+    data = prefix + ".data-00000-of-00001"
+    if how == "missing":
+        os.remove(data)
+    elif how == "truncated":
+        os.truncate(data, os.path.getsize(data) // 2)
+    else:  # corrupt: one byte changed in the middle
+        with open(data, "r+b") as f:
+            f.seek(os.path.getsize(data) // 2)
+            byte = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def run_with_encoding(encoding, script, *flags):
+    """run_script() with stdout and stderr in `encoding`, as on a Windows (cp1252) or ASCII-only terminal."""
+    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
+                            env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING=encoding), timeout=300)
+    result.stdout, result.stderr = result.stdout.decode(encoding), result.stderr.decode(encoding)
+    return result

@@ -92,10 +92,11 @@ def test_rnn_curves_epoch_length(tmp_path):
     assert 901 <= steps <= 904 and note.startswith("uncertain: 901 to 904 give the milestones' rounded epochs; "
                                                     "--data GLOB")
     # --data: counted from the text, as rnn_train.py counts them (txtutils.batches_per_epoch, the folder's batch shape)
+    import shakespeare_data
     import txtutils
     (tmp_path / "text.txt").write_text("".join(f"Line {i} of a play, to be or not to be.\n" for i in range(400)))
     data = str(tmp_path / "text.txt")
-    length = len(txtutils.read_corpus(data).train)
+    length = len(shakespeare_data.read_corpus(data).train)
     epoch_steps = txtutils.batches_per_epoch(length, 2, 5)
     assert epoch_steps > 300  # long enough for step 25's epoch to fit several lengths
     assert rnn_curves.steps_per_epoch(checkpoint_folder(tmp_path / "d", [25], epoch_steps), data) == (epoch_steps, None)
@@ -145,8 +146,8 @@ def test_peers_measures_generation_against_a_baseline_commit():
     result = run_benchmark("peers.py", "--rounds", "1", "--only", "generation", "--generate", "300",
                            "--baseline", "HEAD")
     assert result.returncode == 0, result.stderr[-2000:]
-    row = re.search(r"^\| generation, rnn_play\.py \| chars/s \| ([\d,]+) \| ([\d,]+) \|.* (\d+\.\d\d)x \|", result.stdout,
-                    re.MULTILINE)
+    row = re.search(r"^\| generation, rnn_play\.py \| chars/s \| ([\d,]+) \| ([\d,]+) \|.* (\d+\.\d\d)x \|",
+                    result.stdout, re.MULTILINE)
     assert row and float(row.group(1).replace(",", "")) > 0 and float(row.group(2).replace(",", "")) > 0, result.stdout
     assert re.search(r"^\| generation's weight reads alone \(NumPy\) \| chars/s \| [\d,]+ \|", result.stdout,
                      re.MULTILINE), result.stdout

@@ -1,17 +1,21 @@
-"""What a careless user does to the lessons and compare_runs: nothing lost, nothing silently wrong.
+"""What a careless user does to the lessons, compare_runs and the RNN's scripts: nothing lost, nothing silently
+wrong.
 
 Each test here failed on the code before it was written (the trials of the reliability issue)."""
 import json
 import math
 import os
 import re
+import shutil
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 
-from conftest import PROJECT_DIR, interrupt_after, run_script
+from conftest import PROJECT_DIR, TINY, checkpoint_steps, interrupt_after, run_script
 
 SHORT = ["--no-visu", "--iterations", "30", "--test-every", "10"]
 
@@ -164,9 +168,9 @@ def test_a_diverging_run_says_so_once_and_writes_valid_json(synthetic_mnist, tmp
 
 def test_a_long_gif_is_recorded_in_bounded_memory(tmp_path):
     from PIL import Image
-    import livefigure
+    import movies
     path = str(tmp_path / "movie.gif")
-    recorder = livefigure.GifRecorder(path, (120, 90), fps=8, max_frames=4)
+    recorder = movies.GifRecorder(path, (120, 90), fps=8, max_frames=4)
     for frame in range(10):
         pixels = np.full((90, 120, 3), 25 * frame, np.uint8)  # each picture another grey
         recorder.add(pixels)
@@ -175,3 +179,118 @@ def test_a_long_gif_is_recorded_in_bounded_memory(tmp_path):
     recorder.finish()
     with Image.open(path) as movie:
         assert movie.n_frames == 3 and movie.size == (120, 90)  # pictures 1, 5 and 9 of 10: the whole run
+
+
+# ---------------------------------------------------------------- what a careless user does to a training run
+def _tiny_run(text_glob, folder, *flags):
+    return run_script("rnn_train.py", "--data", text_glob, *TINY, "--report-every", "1000", "--checkpoint-dir",
+                      str(folder / "c"), "--log-dir", str(folder / "l"), *flags)
+
+
+@pytest.mark.slow
+def test_disk_full_during_a_checkpoint_keeps_the_previous_one(text_glob, tmp_path):
+    """A real write failure: files may not grow past 150 kB (RLIMIT_FSIZE), so the step-20 checkpoint
+    (weights and Adam's state, ~260 kB) cannot be written, while the milestones and logs can."""
+    import resource
+    first = _tiny_run(text_glob, tmp_path, "--steps", "10", "--checkpoint-every", "10")
+    assert first.returncode == 0, first.stderr[-2000:]
+    limit = 150_000
+    environment = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "rnn_train.py"), "--data", text_glob, *TINY,
+                             "--report-every", "1000", "--checkpoint-dir", str(tmp_path / "c"), "--log-dir",
+                             str(tmp_path / "l"), "--resume", "--steps", "10", "--checkpoint-every", "10"],
+                            capture_output=True, text=True, env=environment, timeout=300,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "cannot save the checkpoint of step 20" in last
+    assert "the newest complete checkpoint is rnn_train-10, so the 10 steps since were not saved" in last
+    assert checkpoint_steps(tmp_path / "c") == [10]
+    assert not [name for name in os.listdir(tmp_path / "c") if "20" in name]  # nothing half-written
+    again = _tiny_run(text_glob, tmp_path, "--resume", "--steps", "1")  # the previous one still loads
+    assert again.returncode == 0 and "resumed from" in again.stdout
+
+
+@pytest.mark.slow
+def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
+    folder = tmp_path / "c"
+    environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    first = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "rnn_train.py"), "--data", text_glob, *TINY,
+                              "--steps", "1000000", "--checkpoint-dir", str(folder), "--log-dir", str(tmp_path / "l")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    try:
+        for line in first.stdout:
+            if line.startswith("training steps"):
+                break
+        hparams = (folder / "hparams.json").read_text()
+        second = _tiny_run(text_glob, tmp_path, "--steps", "1", "--internal-size", "16")
+        assert second.returncode == 1 and "Traceback" not in second.stderr
+        assert f"in use by another rnn_train.py (process {first.pid})" in second.stderr.strip().splitlines()[-1]
+        assert (folder / "hparams.json").read_text() == hparams  # the first run's, untouched
+    finally:
+        first.kill()  # SIGKILL: no chance to release the lock
+        first.communicate()
+    assert (folder / ".rnn_train.lock").exists()
+    after = _tiny_run(text_glob, tmp_path, "--resume", "--steps", "1")  # a stale lock is taken over
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert not (folder / ".rnn_train.lock").exists()  # released at the end
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_rnn_training_stopped_by_a_signal_saves_a_checkpoint(signal_number, text_glob, tmp_path):
+    returncode, stdout, stderr = interrupt_after(
+        "training steps", "rnn_train.py", "--data", text_glob, *TINY, "--steps", "1000000", "--checkpoint-every",
+        "100000", "--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l"),
+        signal_number=signal_number, timeout=60)
+    assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    step = int(re.search(r"stopped by SIG[A-Z]+ at step (\d+)", stdout).group(1))
+    assert checkpoint_steps(tmp_path / "c") == [step]
+
+
+def test_play_twice_in_one_process_as_a_notebook_does(trained, capsys):
+    import rnn_play
+    for _ in range(2):  # %run rnn_play.py twice in one kernel: one default graph
+        rnn_play.main(["--checkpoint", trained[0], "--length", "20", "--seed", "1"])
+    assert "already exists" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, flags", [
+    ("{not json", ["--resume", "--steps", "5"]),
+    ('[{"step": "25", "epoch": 0.1, "validation_loss": 3.0, "checkpoint": "milestones/milestone-25"}]',
+     ["--resume", "--steps", "5"]),
+])
+@pytest.mark.slow
+def test_damaged_milestones_found_before_training(content, flags, trained, text_glob, tmp_path):
+    copy = shutil.copytree(trained[0], tmp_path / "c")
+    (copy / "milestones.json").write_text(content)
+    before = sorted(os.listdir(copy))
+    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--checkpoint-dir", str(copy), "--log-dir",
+                        str(tmp_path / "l"), *flags)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "milestones.json" in result.stderr.strip().splitlines()[-1] and "training steps" not in result.stdout
+    assert sorted(os.listdir(copy)) == before
+    replay = run_script("rnn_play.py", "--replay", "--checkpoint", str(copy))
+    assert replay.returncode == 1 and "Traceback" not in replay.stderr and "milestones.json" in replay.stderr
+
+
+@pytest.mark.slow
+def test_resume_with_another_batch_shape_is_refused(trained, text_glob, tmp_path):
+    copy = shutil.copytree(trained[0], tmp_path / "c")
+    import json
+    hparams = json.loads((copy / "hparams.json").read_text())
+    assert hparams["batch_size"] == 8 and hparams["seqlen"] == 10
+    result = run_script("rnn_train.py", "--data", text_glob, "--resume", "--batch-size", "16", "--steps", "1",
+                        "--checkpoint-dir", str(copy), "--log-dir", str(tmp_path / "l"))
+    assert result.returncode == 1 and "--batch-size 8, not 16" in result.stderr
+    same = run_script("rnn_train.py", "--data", text_glob, "--resume", "--steps", "1",  # read from hparams.json
+                      "--checkpoint-dir", str(copy), "--log-dir", str(tmp_path / "l"))
+    assert same.returncode == 0, same.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_an_unquoted_data_glob_is_explained(text_glob, tmp_path):
+    import glob as globbing
+    files = sorted(globbing.glob(text_glob))
+    result = run_script("rnn_train.py", "--data", *files, "--checkpoint-dir", str(tmp_path / "c"))
+    assert result.returncode == 2 and "quote it" in result.stderr.strip().splitlines()[-1]

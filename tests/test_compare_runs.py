@@ -86,8 +86,8 @@ def test_labels_in_words_and_the_band_panels(tmp_path):
     result = run_script("compare_runs.py", *paths, "--bands", "--labels", "batch norm", "no batch norm",
                         "--save-png", str(png))
     assert result.returncode == 0 and png.read_bytes()[:4] == b"\x89PNG", result.stderr[-2000:]
-    figure = compare_runs.livefigure.open_figure((8, 6), "t", "test", live=False)[1]
-    compare_runs.draw_bands(figure, [compare_runs.load_summary(p) for p in paths], paths, names=["a", "b"])
+    figure = compare_runs.figures.open_figure((8, 6), "t", "test", live=False)[1]
+    compare_runs.draw_band_panels(figure, [compare_runs.load_summary(p) for p in paths], paths, names=["a", "b"])
     assert [ax.get_title().split(":")[0] for ax in figure.axes] == ["a", "a", "b", "b"]
     bad = run_script("compare_runs.py", *paths, "--labels", "only one")
     assert bad.returncode == 2 and "--labels: 1 labels for 2 runs" in bad.stderr
@@ -175,8 +175,9 @@ def test_measurements_that_are_not_numbers_are_left_out_and_said(tmp_path):
     assert "curves.train.step: 1 value (null)" in lines[0] and "curves.train.accuracy: 1 value (NaN)" in lines[0]
 
     import compare_runs
-    figure = compare_runs.livefigure.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
-    compare_runs.draw(figure, [compare_runs.read_summary(path)[0]])
+    import runsummary
+    figure = compare_runs.figures.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
+    compare_runs.draw(figure, [runsummary.read_summary(path)[0]])
     test_loss, train_accuracy = figure.axes[2].lines, figure.axes[1].lines
     assert len(test_loss[0].get_xdata()) == 27 and all(map(math.isfinite, test_loss[0].get_ydata()))
     faint, bold = train_accuracy
@@ -186,12 +187,13 @@ def test_measurements_that_are_not_numbers_are_left_out_and_said(tmp_path):
 
 def test_a_number_too_big_for_a_float_is_left_out_and_said(tmp_path):
     import compare_runs
+    import runsummary
     path = write(tmp_path, "big.json", made_up(test_step=[0, 10 ** 400, 20, 30], train_loss=[1, 2, -(10 ** 400), 4]))
-    summary, left_out = compare_runs.read_summary(path)
+    summary, left_out = runsummary.read_summary(path)
     assert left_out == ["curves.test.step: 1 value (too big)",
                         "curves.train.loss: 1 value (too big), the first at step 20"]
     assert summary["curves"]["test"]["step"] == [0, None, 20, 30]
-    figure = compare_runs.livefigure.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
+    figure = compare_runs.figures.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
     compare_runs.draw(figure, [summary])
     assert len(figure.axes[0].lines[0].get_xdata()) == 3
 
@@ -200,7 +202,7 @@ def test_a_run_with_nothing_in_the_steps_shown_is_not_in_the_legend(tmp_path, ca
     # --steps 15: the run measured from step 20 on has no line, so no legend entry (a line says why)
     import compare_runs
     early, late = made_up(runs=1), made_up(runs=2, steps=(20, 30, 40))
-    figure = compare_runs.livefigure.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
+    figure = compare_runs.figures.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
     compare_runs.draw(figure, [early, late], steps=15)
     assert [t.get_text() for t in figure.legends[0].get_texts()] == ["2.1 --seed 1"]
     err = capsys.readouterr().err
@@ -225,9 +227,9 @@ def test_hand_made_band_panels_refused_in_one_line(change, field, tmp_path):
              "percentiles": [[[0.1 * k for k in range(8)]] * 2, [[0.1 * k for k in range(8)]] * 2]}
     change(bands)
     path = write(tmp_path, "bands.json", {**GOOD, "bands": bands})
-    figure = compare_runs.livefigure.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
+    figure = compare_runs.figures.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
     with pytest.raises(UsageError, match=re.escape(f"--bands: {path}: {field}")):
-        compare_runs.draw_bands(figure, [compare_runs.load_summary(path)], [path])
+        compare_runs.draw_band_panels(figure, [compare_runs.load_summary(path)], [path])
 
 
 def test_band_panels_of_a_diverged_run_are_drawn_where_they_are_numbers(tmp_path, capsys):
@@ -237,8 +239,8 @@ def test_band_panels_of_a_diverged_run_are_drawn_where_they_are_numbers(tmp_path
     bands = {"titles": ["weights", "biases"], "limits": [None, None], "step": [0, 10, 20],
              "percentiles": [good, [[None] * 8, good[1]], [[nan] * 8, [nan] * 8]]}
     path = write(tmp_path, "diverged.json", {**GOOD, "bands": bands})
-    figure = compare_runs.livefigure.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
-    compare_runs.draw_bands(figure, [compare_runs.load_summary(path)], [path])
+    figure = compare_runs.figures.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
+    compare_runs.draw_band_panels(figure, [compare_runs.load_summary(path)], [path])
     figure.canvas.draw()
     assert f"note: {path}: not drawn: bands.percentiles: 3 points with values that are not numbers (NaN, null)" \
         in capsys.readouterr().err
@@ -251,7 +253,7 @@ def test_band_panels_of_a_diverged_run_are_drawn_where_they_are_numbers(tmp_path
 def drawn_many(count, label=None):
     import compare_runs
     runs = [made_up(runs=i, steps=range(0, 300, 10)) for i in range(count)]
-    figure = compare_runs.livefigure.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
+    figure = compare_runs.figures.open_figure(compare_runs.FIGURE_SIZE, "t", "test", live=False)[1]
     compare_runs.draw(figure, runs, names=[label(i) for i in range(count)] if label else None)
     figure.canvas.draw()
     return figure

@@ -6,6 +6,7 @@ import time
 import pytest
 
 import downloads
+import shakespeare_data
 import txtutils
 
 
@@ -63,8 +64,8 @@ def test_a_silent_mirror_times_out(server, tmp_path):
 def test_the_corpus_from_a_streaming_mirror_leaves_nothing(server, tmp_path, monkeypatch):
     server.routes["/s/1kinghenryiv.txt"] = (200, endless, None)
     monkeypatch.setenv("SHAKESPEARE_MIRRORS", server.url + "/s/")
-    monkeypatch.setattr(txtutils, "SHAKESPEARE_CAP", 200_000)
+    monkeypatch.setattr(shakespeare_data, "DOWNLOAD_CAP", 200_000)
     folder = tmp_path / "data" / "shakespeare"
     with pytest.raises(txtutils.TextError, match="more than the file's 200,000 bytes"):
-        txtutils.fetch_shakespeare(str(folder))
+        shakespeare_data.fetch(str(folder))
     assert not os.path.exists(folder)  # not a byte written, not even the folder

@@ -339,9 +339,10 @@ def _tiny_lesson(tf):
 
 def test_a_learners_own_loop_with_a_break_keeps_the_summary(synthetic_mnist, tmp_path):
     # the lesson owns its loop: a learner who ends it early (a `break`) still gets the results and the summary
+    import graphmode
     import mnist_data
     import mnist_lesson
-    tf = mnist_lesson.tf
+    tf = graphmode.start_tensorflow()
     args = mnist_lesson.argument_parser("Test.", 100, 4, 50).parse_args(
         ["--runs-dir", str(tmp_path), "--data-dir", synthetic_mnist, "--save-png", str(tmp_path / "d.png")])
     mnist = mnist_data.read_data_sets(synthetic_mnist, one_hot=True, seed=0)
@@ -355,14 +356,15 @@ def test_a_learners_own_loop_with_a_break_keeps_the_summary(synthetic_mnist, tmp
             for step in range(args.iterations + 1):
                 batch_X, batch_Y = mnist.train.next_batch(args.batch_size)
                 if step % args.test_every == 0:
-                    log.training_batch(step, *sess.run([accuracy, loss], {X: batch_X, Y_: batch_Y}), 0.1,
+                    log.record_training_batch(step, *sess.run([accuracy, loss], {X: batch_X, Y_: batch_Y}), 0.1,
                                        batch_X, batch_Y, sess.run(drawn_train, {X: batch_X, Y_: batch_Y}))
-                    log.test_set(step, *mnist_lesson.run_on_test_set(sess, [accuracy, loss, drawn_test],
+                    log.record_test_set(step, *mnist_lesson.run_on_test_set(sess, [accuracy, loss, drawn_test],
                                                                      {X: mnist.test.images, Y_: mnist.test.labels}))
                 if step == 6:
                     break
-                with log.training_time():
+                with log.timed_training_step():
                     sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y})
+                log.update_dashboard()
             summary = log.finish(stop)
     assert summary["iterations"] == 6 and summary["interrupted"] is False  # 6 training steps, then the break
     assert summary["curves"]["test"]["step"] == [0, 4] and summary["curves"]["train"]["learning_rate"] == [0.1, 0.1]
@@ -371,9 +373,10 @@ def test_a_learners_own_loop_with_a_break_keeps_the_summary(synthetic_mnist, tmp
 
 def test_run_on_test_set_in_chunks_is_one_sess_run(synthetic_mnist, monkeypatch):
     # the test set in chunks of TEST_CHUNK images gives what one sess.run on all of it would
+    import graphmode
     import mnist_data
     import mnist_lesson
-    tf = mnist_lesson.tf
+    tf = graphmode.start_tensorflow()
     mnist = mnist_data.read_data_sets(synthetic_mnist, one_hot=True, seed=0)
     test = mnist.test
     monkeypatch.setattr(mnist_lesson, "TEST_CHUNK", 64)  # 200 test images: 4 chunks, the last one shorter
@@ -390,40 +393,49 @@ def test_run_on_test_set_in_chunks_is_one_sess_run(synthetic_mnist, monkeypatch)
 
 
 def test_lesson_defaults_are_keyword_only():
-    # lesson.start(doc, iterations=..., lr=..., ...): no positional defaults, no (None, help) tuples
+    # lesson.flags_and_data(doc, iterations=..., lr=..., ...): no positional defaults, no (None, help) tuples
     import mnist_lesson
     with pytest.raises(TypeError):
-        mnist_lesson.start("Doc.", 100, 10, 50)
+        mnist_lesson.flags_and_data("Doc.", 100, 10, 50)
     for path in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")):
         source = open(path).read()
-        assert "lesson.start(__doc__, iterations=" in source and "=((None, " not in source, path
+        assert "lesson.flags_and_data(__doc__, iterations=" in source and "=((None, " not in source, path
+        assert "lesson.new_graph(args.seed)" in source, path
+
+
+def test_every_lesson_starts_tensorflow_first():
+    # the explicit start, before the lesson imports anything that takes time (a Ctrl-C meanwhile: one line)
+    for path in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")):
+        source = open(path).read()
+        start = source.index("\ntf = graphmode.start_tensorflow()")
+        assert start < source.index("\nimport mnist_lesson") and start < source.index("\nfrom cli import"), path
 
 
 def test_band_percentiles_computed_in_the_graph():
     # the dashboard's 8 numbers per band panel, computed by TensorFlow: exact up to BAND_SAMPLE values (as
     # numpy.percentile), min and max always exact, and the inner ones from a fixed sample above that
-    import mnist_lesson
-    import tensorflowvisu
-    tf = mnist_lesson.tf
+    from bands import PERCENTILES, percentile_bands, percentiles_in_graph
+    import graphmode
+    tf = graphmode.start_tensorflow()
     rng = np.random.default_rng(5)
     small = [rng.normal(size=(30, 20)).astype(np.float32), rng.normal(size=7).astype(np.float32)]
     large = rng.standard_t(3, size=(400, 500)).astype(np.float32)  # 200,000 values with heavy tails
     with tf.Graph().as_default():
         activations = tf.placeholder(tf.float32, [None, 200])  # a size known only when fed
-        exact = mnist_lesson.percentiles_in_graph([tf.constant(v) for v in small])
-        sampled = mnist_lesson.percentiles_in_graph([tf.constant(large)])
-        fed = mnist_lesson.percentiles_in_graph([activations])
+        exact = percentiles_in_graph([tf.constant(v) for v in small])
+        sampled = percentiles_in_graph([tf.constant(large)])
+        fed = percentiles_in_graph([activations])
         with tf.Session() as sess:
             exact, sampled = sess.run([exact, sampled])
             fed_small, fed_large = (sess.run(fed, {activations: large[:n, :200]}) for n in (10, 400))
     everything = np.concatenate([v.ravel() for v in small])
-    np.testing.assert_allclose(exact, tensorflowvisu.percentile_bands(everything), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(fed_small, tensorflowvisu.percentile_bands(large[:10, :200]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(exact, percentile_bands(everything), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fed_small, percentile_bands(large[:10, :200]), rtol=1e-5, atol=1e-6)
     for result, values in ((sampled, large), (fed_large, large[:, :200])):
         assert result[0] == values.min() and result[-1] == values.max()
         assert np.all(np.diff(result) >= 0)
         ranks = [np.mean(values <= p) for p in result[1:-1]]  # where each estimate falls among all the values
-        np.testing.assert_allclose(ranks, np.array(tensorflowvisu.PERCENTILES[1:-1]) / 100, atol=0.02)
+        np.testing.assert_allclose(ranks, np.array(PERCENTILES[1:-1]) / 100, atol=0.02)
 
 
 @pytest.mark.slow

@@ -32,7 +32,8 @@ def test_a_plot_with_a_palette_keeps_its_pixels_and_shrinks():
     assert pixels(smaller).shape == pixels(original).shape
     difference = np.abs(pixels(smaller) - pixels(original))
     # a plot has few colours: only the anti-aliased edges move, and little
-    assert difference.mean() < 1.0 and np.mean(difference.max(axis=2) <= 8) > 0.99, (difference.mean(), difference.max())
+    assert difference.mean() < 1.0 and np.mean(difference.max(axis=2) <= 8) > 0.99, \
+        (difference.mean(), difference.max())
     assert len(smaller) < len(original)
 
 

@@ -1,4 +1,4 @@
-"""benchmarks/talk_claims.py: each claim's check, on summaries made here, can hold and can fail."""
+"""benchmarks/talk_claims.py and claims.py: each claim's check, on summaries made here, can hold and can fail."""
 import json
 import os
 import sys
@@ -8,6 +8,7 @@ import pytest
 from conftest import PROJECT_DIR
 
 sys.path.insert(0, os.path.join(PROJECT_DIR, "benchmarks"))
+import claims  # noqa: E402
 import talk_claims  # noqa: E402
 
 
@@ -25,13 +26,13 @@ def summary(test_accuracy, test_loss=None, train_accuracy=None, every=100):
 
 
 def test_every_run_and_claim_is_consistent():
-    for title, says, needed, check in talk_claims.CLAIMS:
-        assert needed and all(name in talk_claims.RUNS for name in needed), title
-    for _, names, labels, _, bands in talk_claims.PICTURES:
-        assert all(name in talk_claims.RUNS for name in names) and len(labels) == len(names)
-        assert not bands or all(name in talk_claims.DRAWN for name in names)  # band panels need a drawn run
+    for claim in claims.CLAIMS:
+        assert claim.runs and all(name in talk_claims.RUNS for name in claim.runs), claim.title
+    for picture in talk_claims.PICTURES:
+        assert all(name in talk_claims.RUNS for name in picture.runs) and len(picture.labels) == len(picture.runs)
+        assert not picture.bands or all(name in talk_claims.DRAWN for name in picture.runs)  # band panels: drawn runs
     lessons = {os.path.basename(s).split("_")[1] for s in talk_claims.lesson_scripts()}
-    assert {number for number, _, _ in talk_claims.RUNS.values()} <= lessons
+    assert {run.lesson for run in talk_claims.RUNS.values()} <= lessons
 
 
 @pytest.mark.parametrize("constant_jumps, holds", [(True, True), (False, False)])
@@ -39,47 +40,47 @@ def test_noise_of_a_constant_learning_rate(constant_jumps, holds):
     smooth = [0.980 + 0.0001 * (i % 2) for i in range(101)]
     noisy = [0.980 + (0.008 if i % 2 else 0.0) for i in range(101)] if constant_jumps else smooth
     runs = {"relu_constant_lr": summary(noisy), "relu_decaying_lr": summary(smooth)}
-    measured, result = talk_claims.constant_lr_is_noisy(runs)
+    measured, result = claims.constant_lr_is_noisy(runs)
     assert result is holds and "biggest jump" in measured
 
 
 def test_decay_stays_above_98_and_training_stuck_at_100():
     steady = summary([0.95] * 80 + [0.981] * 21, train_accuracy=[1.0] * 200)
     dipping = summary([0.95] * 80 + [0.981] * 20 + [0.979], train_accuracy=[1.0] * 150 + [0.99] * 50)
-    assert talk_claims.decay_stays_above_98({"relu_decaying_lr": steady})[1]
-    assert not talk_claims.decay_stays_above_98({"relu_decaying_lr": dipping})[1]
-    assert talk_claims.training_accuracy_stuck_at_100({"relu_decaying_lr": steady})[1]
-    assert not talk_claims.training_accuracy_stuck_at_100({"relu_decaying_lr": dipping})[1]
+    assert claims.decay_stays_above_98({"relu_decaying_lr": steady})[1]
+    assert not claims.decay_stays_above_98({"relu_decaying_lr": dipping})[1]
+    assert claims.training_accuracy_stuck_at_100({"relu_decaying_lr": steady})[1]
+    assert not claims.training_accuracy_stuck_at_100({"relu_decaying_lr": dipping})[1]
 
 
 def test_dropout_claims():
     rising = summary([0.98] * 101, test_loss=[10.0] * 50 + [6.0] + [9.0] * 50)
     tamed = summary([0.981] * 101, test_loss=[10.0] * 50 + [6.0] + [6.5] * 50)
     better = summary([0.99] * 101, test_loss=[10.0] * 50 + [6.0] + [6.5] * 50)
-    assert talk_claims.dropout_tames_test_loss({"relu_decaying_lr": rising, "relu_dropout": tamed})[1]
-    assert not talk_claims.dropout_tames_test_loss({"relu_decaying_lr": tamed, "relu_dropout": rising})[1]
-    assert talk_claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": tamed})[1]
-    assert not talk_claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": better})[1]
+    assert claims.dropout_tames_test_loss({"relu_decaying_lr": rising, "relu_dropout": tamed})[1]
+    assert not claims.dropout_tames_test_loss({"relu_decaying_lr": tamed, "relu_dropout": rising})[1]
+    assert claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": tamed})[1]
+    assert not claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": better})[1]
 
 
 def test_batchnorm_claims():
     def bn(shares):
         return {"activations": [{"layer": i + 1, "saturated": s} for i, s in enumerate(shares)]}
     runs = {"sigmoid_batchnorm": bn([0.1, 0.1, 0.1, 0.2]), "sigmoid_no_batchnorm": bn([0.5, 0.4, 0.4, 0.6])}
-    assert talk_claims.batchnorm_unsaturates_sigmoids(runs)[1]
+    assert claims.batchnorm_unsaturates_sigmoids(runs)[1]
     runs["sigmoid_batchnorm"] = bn([0.1, 0.1, 0.5, 0.2])
-    assert not talk_claims.batchnorm_unsaturates_sigmoids(runs)[1]
-    assert talk_claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.996])})[1]
-    assert not talk_claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.995])})[1]
+    assert not claims.batchnorm_unsaturates_sigmoids(runs)[1]
+    assert claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.996])})[1]
+    assert not claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.995])})[1]
 
 
 def test_conv_claims():
     conv = summary([0.5, 0.961, 0.98, 0.989], test_loss=[50.0, 5.0, 3.0, 4.0])
-    assert talk_claims.conv_fast_start({"conv": conv})[1]
-    assert talk_claims.conv_ends_989_and_overfits({"conv": conv})[1]
+    assert claims.conv_fast_start({"conv": conv})[1]
+    assert claims.conv_ends_989_and_overfits({"conv": conv})[1]
     late = summary([0.5, 0.95, 0.955, 0.985], test_loss=[50.0, 5.0, 3.0, 3.1])
-    assert not talk_claims.conv_fast_start({"conv": late})[1]
-    assert not talk_claims.conv_ends_989_and_overfits({"conv": late})[1]
+    assert not claims.conv_fast_start({"conv": late})[1]
+    assert not claims.conv_ends_989_and_overfits({"conv": late})[1]
 
 
 def test_runs_matched_to_their_flags(tmp_path):
@@ -117,9 +118,9 @@ def test_a_difference_smaller_than_the_seed_spread_is_not_shown():
     def runs(without, with_):
         return {"bigger_conv_no_dropout": {"max_test_accuracy": without},
                 "bigger_conv_dropout": {"max_test_accuracy": with_}}
-    assert talk_claims.bigger_conv_dropout(runs(0.9907, 0.9912))[1] is None     # +0.05 point: one seed cannot tell
-    assert talk_claims.bigger_conv_dropout(runs(0.9900, 0.9930))[1] is True
-    assert talk_claims.bigger_conv_dropout(runs(0.9930, 0.9900))[1] is False
+    assert claims.bigger_conv_dropout(runs(0.9907, 0.9912))[1] is None     # +0.05 point: one seed cannot tell
+    assert claims.bigger_conv_dropout(runs(0.9900, 0.9930))[1] is True
+    assert claims.bigger_conv_dropout(runs(0.9930, 0.9900))[1] is False
 
 
 def test_claims_read_summaries_as_compare_runs_loads_them(tmp_path):
@@ -131,18 +132,18 @@ def test_claims_read_summaries_as_compare_runs_loads_them(tmp_path):
     data.update(lesson="mnist_2.0_five_layers_sigmoid", hyperparameters={})
     path.write_text(json.dumps(data))
     loaded = compare_runs.load_summary(str(path))
-    assert talk_claims.curve(loaded, "test", "accuracy") == [0.5, 0.9, 0.95]
+    assert claims.curve(loaded, "test", "accuracy") == [0.5, 0.9, 0.95]
 
 
 def test_resume_runs_only_what_the_folder_lacks(tmp_path, monkeypatch):
     # a --quick set stopped before its last run: --resume launches that one alone, into the same folder,
     # then checks every claim on all of them (run_lesson, which starts a lesson process, is replaced)
     import json
-    quick = [name for name, (_, _, in_quick) in talk_claims.RUNS.items() if in_quick]
+    quick = [name for name, run in talk_claims.RUNS.items() if run.quick]
     missing = quick[-1]
 
     def made_up_run(name):
-        number, flags, _ = talk_claims.RUNS[name]
+        number, flags = talk_claims.RUNS[name].lesson, talk_claims.RUNS[name].flags
         defaults = talk_claims.lesson_defaults(number)
         run = summary([0.9 + 0.0001 * i for i in range(defaults["iterations"] // defaults["test_every"] + 1)],
                       every=defaults["test_every"])
@@ -167,11 +168,11 @@ def test_resume_runs_only_what_the_folder_lacks(tmp_path, monkeypatch):
     monkeypatch.setattr(talk_claims, "run_lesson", run_lesson)
     output = tmp_path / "table.md"
     talk_claims.main(["--quick", "--resume", str(tmp_path), "--output", str(output)])
-    assert launched == [talk_claims.RUNS[missing][1] + ["--runs-dir", str(tmp_path), "--seed", "0"]]
+    assert launched == [talk_claims.RUNS[missing].flags + ["--runs-dir", str(tmp_path), "--seed", "0"]]
     table = output.read_text()
     assert f"--resume {tmp_path}`, runs of 2026-12-01." in table
     assert table.count("| yes |") + table.count("| **no** |") == sum(
-        all(talk_claims.RUNS[name][2] for name in claim[2]) for claim in talk_claims.CLAIMS)
+        all(talk_claims.RUNS[name].quick for name in claim.runs) for claim in claims.CLAIMS)
 
 
 def test_resume_and_from_runs_name_a_folder_that_exists(tmp_path):
@@ -185,7 +186,7 @@ def test_resume_and_from_runs_name_a_folder_that_exists(tmp_path):
 # ---------------------------------------------------------------- --from-runs on hand-made summaries: one line
 def complete_run(name, **changes):
     """A run summary as talk_claims.py's run `name` writes it (made up): every figure the claims and tables read."""
-    number, flags, _ = talk_claims.RUNS[name]
+    number, flags = talk_claims.RUNS[name].lesson, talk_claims.RUNS[name].flags
     defaults = talk_claims.lesson_defaults(number)
     run = summary([0.9 + 0.0001 * i for i in range(defaults["iterations"] // defaults["test_every"] + 1)],
                   every=defaults["test_every"])

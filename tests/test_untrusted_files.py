@@ -140,14 +140,15 @@ def test_a_new_run_does_not_take_over_an_old_runs_milestones(corpus, tmp_path):
 
 
 def test_hidden_folders_are_left_out_and_huge_trees_refused(corpus, monkeypatch):
+    import shakespeare_data
     import txtutils
-    files = txtutils.corpus_files(corpus)
+    files = shakespeare_data.corpus_files(corpus)
     assert len(files) == 4 and not any(".git" in f for f in files)
-    monkeypatch.setattr(txtutils, "MAX_CORPUS_FILES", 3)
+    monkeypatch.setattr(shakespeare_data, "MAX_CORPUS_FILES", 3)
     with pytest.raises(txtutils.TextError, match="more than 3 files"):
-        txtutils.corpus_files(corpus)
+        shakespeare_data.corpus_files(corpus)
     with pytest.raises(txtutils.TextError, match="more than 3 files"):
-        txtutils.corpus_files(os.path.join(corpus, "*.txt"))
+        shakespeare_data.corpus_files(os.path.join(corpus, "*.txt"))
 
 
 def test_a_batch_that_cannot_fit_in_memory_is_refused_first(corpus, tmp_path):

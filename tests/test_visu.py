@@ -1,4 +1,5 @@
-"""tensorflowvisu: percentile bands, the digit grids, the headless PNG and movie, panel layouts."""
+"""The dashboard (tensorflowvisu) and what it draws: percentile bands, the digit grids, the run's curves; the
+headless PNG and movie, panel layouts."""
 import json
 import os
 from types import SimpleNamespace
@@ -6,18 +7,21 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from bands import percentile_bands
+import digits
+from runcurves import Curves
 import tensorflowvisu as visu
 
 
 def test_percentile_bands_of_known_values():
-    bands = visu.percentile_bands(np.arange(101, dtype=np.float32).reshape(1, 101))
+    bands = percentile_bands(np.arange(101, dtype=np.float32).reshape(1, 101))
     assert list(bands) == [0, 10, 25, 40, 60, 75, 90, 100]
     assert len(bands) - 1 == 7  # seven bands from min to max
 
 
 def test_percentile_bands_of_mixed_tensors_are_ordered():
     values = np.random.default_rng(0).normal(size=5000).astype(np.float32)
-    bands = visu.percentile_bands(values)
+    bands = percentile_bands(values)
     assert bands[0] == values.min() and bands[-1] == values.max()
     assert np.all(np.diff(bands) >= 0)
 
@@ -33,26 +37,26 @@ def _digits(count, wrong_at):
 
 def test_digit_grid_misrecognised_first_on_red():
     images, labels, predictions = _digits(100, wrong_at=[42, 77])
-    grid, wrong = visu.digit_grid(images, labels, predictions, columns=10, rows=10)
+    grid, wrong = digits.digit_grid(images, labels, predictions, columns=10, rows=10)
     assert grid.shape == (280, 280, 3) and grid.dtype == np.uint8
     assert wrong == 2
     corner = (slice(20, 28), slice(20, 27))  # bottom right of a tile: background only
     first, second, third = grid[0:28, 0:28], grid[0:28, 28:56], grid[0:28, 56:84]
-    assert tuple(first[corner][0, 0]) == tuple(visu.BACKGROUND_WRONG.astype(np.uint8))
-    assert tuple(second[corner][0, 0]) == tuple(visu.BACKGROUND_WRONG.astype(np.uint8))
+    assert tuple(first[corner][0, 0]) == tuple(digits.BACKGROUND_WRONG.astype(np.uint8))
+    assert tuple(second[corner][0, 0]) == tuple(digits.BACKGROUND_WRONG.astype(np.uint8))
     assert tuple(third[corner][0, 0]) == (255, 255, 255)
     # the labels are drawn in: correct (white glyph, top left) and predicted (yellow glyph, top right)
-    correct_glyph = visu.GLYPHS[int(labels[42])]
-    predicted_glyph = visu.GLYPHS[int(predictions[42])]
-    assert np.all(first[1:11, 1:7][correct_glyph] == visu.LABEL_CORRECT)
-    assert np.all(first[1:11, 21:27][predicted_glyph] == visu.LABEL_PREDICTED)
+    correct_glyph = digits.GLYPHS[int(labels[42])]
+    predicted_glyph = digits.GLYPHS[int(predictions[42])]
+    assert np.all(first[1:11, 1:7][correct_glyph] == digits.LABEL_CORRECT)
+    assert np.all(first[1:11, 21:27][predicted_glyph] == digits.LABEL_PREDICTED)
     # a well recognised digit is dark ink on white, with no label
-    assert tuple(third[14, 13]) == tuple(visu.INK.astype(np.uint8))
+    assert tuple(third[14, 13]) == tuple(digits.INK.astype(np.uint8))
 
 
 def test_digit_grid_pads_missing_digits():
     images, labels, predictions = _digits(30, wrong_at=[])
-    grid, wrong = visu.digit_grid(images, labels, predictions, columns=40, rows=25)
+    grid, wrong = digits.digit_grid(images, labels, predictions, columns=40, rows=25)
     assert grid.shape == (700, 1120, 3) and wrong == 0
     assert tuple(grid[690, 1110]) == (240, 240, 240)
 
@@ -65,8 +69,8 @@ def _fill(dashboard, steps=200, update=False):
     for step in range(0, steps + 1, 10):
         dashboard.curves.add("train", step, 0.5 + step / 1000, 50 - step / 10, learning_rate=0.003)
         dashboard.show_training(step, images[:100], labels[:100], predictions[:100].copy(),
-                                bands=(visu.percentile_bands(rng.normal(size=500)),
-                                       visu.percentile_bands(rng.normal(size=20))))
+                                bands=(percentile_bands(rng.normal(size=500)),
+                                       percentile_bands(rng.normal(size=20))))
         if step % 50 == 0:
             dashboard.curves.add("test", step, 0.5 + step / 1000, 50 - step / 10, seconds=step / 100)
             dashboard.show_test(images, labels, predictions.copy())
@@ -163,11 +167,11 @@ def test_no_state_shared_between_dashboards():
 def test_whole_test_set_sorted_before_the_first_1000_are_shown():
     # 10,000 digits, 800 misrecognised, most of them beyond the first 1,000: all must come first
     images, labels, predictions = _digits(10000, wrong_at=list(range(200, 10000, 12))[:800])
-    image, wrong = visu.digit_grid(images, labels, predictions, columns=40, rows=25)
+    image, wrong = digits.digit_grid(images, labels, predictions, columns=40, rows=25)
     assert wrong == 800
-    red_tiles = (image[::28, ::28] == visu.BACKGROUND_WRONG.astype(np.uint8)).all(axis=-1)  # top-left pixels
+    red_tiles = (image[::28, ::28] == digits.BACKGROUND_WRONG.astype(np.uint8)).all(axis=-1)  # top-left pixels
     assert red_tiles.sum() == 800 and red_tiles.flatten()[:800].all()  # row by row: the first 800 are red
-    positions, scale = visu.recognised_scale(25, 40, 10000)
+    positions, scale = digits.recognised_scale(25, 40, 10000)
     assert scale[0] == "100%" and scale[-1] == "90%"  # 1,000 of 10,000 digits on screen
     edge_row = 800 // 40                              # where the red ends...
     assert scale[edge_row // 5] == "92%"             # ...the scale reads 92% recognised, as in the talk
@@ -184,7 +188,7 @@ def test_dashboard_scale_follows_the_test_set_size():
 
 
 def test_the_dashboard_draws_the_one_history_it_is_given():
-    curves = visu.Curves()
+    curves = Curves()
     dashboard = visu.Dashboard("history", curves, window=False)
     curves.add("train", 0, 0.1, 230.0, learning_rate=0.003)
     curves.add("train", 10, 0.5, 120.0, learning_rate=0.0029)
@@ -197,14 +201,15 @@ def test_the_dashboard_draws_the_one_history_it_is_given():
 
 
 def test_curves_read_back_and_checked():
-    curves = visu.Curves()
+    curves = Curves()
     curves.add("train", 0, 0.25, 2.0, learning_rate=0.1)
     curves.add("test", 0, 0.5, 1.0, seconds=0.5)
-    again = visu.Curves(json.loads(json.dumps(curves.as_dict())))
+    again = Curves(json.loads(json.dumps(curves.as_dict())))
     assert again.as_dict() == curves.as_dict()
-    old = {"train": {"step": [0], "accuracy": [0.2], "loss": [2.0]}, "test": {"step": [0], "accuracy": [0.5], "loss": [1.0]}}
-    assert visu.Curves(old).train["learning_rate"] == []  # a summary from before the learning rate was kept
+    old = {"train": {"step": [0], "accuracy": [0.2], "loss": [2.0]},
+           "test": {"step": [0], "accuracy": [0.5], "loss": [1.0]}}
+    assert Curves(old).train["learning_rate"] == []  # a summary from before the learning rate was kept
     with pytest.raises(ValueError, match="differ in length"):
-        visu.Curves({"train": {"step": [0, 1], "accuracy": [0.2], "loss": [2.0]}, "test": old["test"]})
+        Curves({"train": {"step": [0, 1], "accuracy": [0.2], "loss": [2.0]}, "test": old["test"]})
     with pytest.raises(ValueError, match="no test loss"):
-        visu.Curves({"train": old["train"], "test": {"step": [0], "accuracy": [0.5]}})
+        Curves({"train": old["train"], "test": {"step": [0], "accuracy": [0.5]}})
