@@ -4,13 +4,21 @@ read_summary() reads one, and checks it field by field: a file that is not a run
 line naming the file and the field (a UsageError); a measurement that cannot be drawn (null where a run
 diverged, NaN, an infinity, a negative step) is set to None and said in words. compare_runs.py draws what it
 reads; benchmarks/talk_claims.py checks the talk's claims on it. The numbers' kinds, in a few words for the
-messages: is_number(), is_finite_number(), kind(), not_drawn().
+messages: is_number(), is_finite_number(), kind(), not_drawn(). A summary of a lesson since renamed to
+the talk's file names (4.0 the convolutional one, now 4.2; 4.1 the sigmoid one, now 4.0) is read under the
+lesson's new name.
 """
 import json
 import math
 
 from cli import UsageError
 from runcurves import Curves
+
+# lessons renamed to the talk's file names: a summary written under the old name is read as the new lesson's
+RENAMED_LESSONS = {
+    "mnist_4.0_batchnorm_convolutional": "mnist_4.2_batchnorm_convolutional",
+    "mnist_4.1_batchnorm_five_layers_sigmoid": "mnist_4.0_batchnorm_five_layers_sigmoid",
+}
 
 
 def read_summary(path):
@@ -24,6 +32,9 @@ def read_summary(path):
         raise UsageError(f"{path}: no such file (the lessons write their run summaries under runs/)") from None
     except (OSError, ValueError, RecursionError) as e:  # (a UnicodeDecodeError is a ValueError too)
         raise UsageError(f"{path}: cannot read it as JSON ({e})") from None
+    if isinstance(summary, dict) and summary.get("lesson") in RENAMED_LESSONS:
+        summary["renamed_from"] = summary["lesson"]
+        summary["lesson"] = RENAMED_LESSONS[summary["lesson"]]
     try:
         return checked(summary)
     except ValueError as e:

@@ -14,7 +14,7 @@ label (yellow, top right). As in the talk, all 10,000 test digits are sorted, mi
 and the first 1,000 are shown (imagine 9 more screens below): on the side scale, where the red ends
 reads as the share of the whole test set recognised (at 92%, 800 red digits and the edge at 92%).
 Panels 4 and 5 show 7 percentile bands (min to max) of any values a lesson passes: weights and biases by
-default, activations in lesson 4.0; the key under them says which percentiles each shade spans. The loss
+default, activations in lesson 4.2; the key under them says which percentiles each shade spans. The loss
 is the lessons' cross-entropy: the mean over the images, times 100 (the total over a batch of 100).
 
 Keys in the live window: 1-6 one panel alone, 7 accuracy + loss, 8 the two band panels,

@@ -54,19 +54,21 @@ RUNS = {
     "relu_constant_lr": Run("2.1", CONSTANT_0003, True),
     "relu_decaying_lr": Run("2.1", [], True),
     "relu_dropout": Run("2.2", [], True),
-    "sigmoid_batchnorm": Run("4.1", [], True),
-    "sigmoid_no_batchnorm": Run("4.1", ["--no-batchnorm"], True),
+    "sigmoid_batchnorm": Run("4.0", [], True),
+    "sigmoid_no_batchnorm": Run("4.0", ["--no-batchnorm"], True),
+    "relu_batchnorm": Run("4.1", [], True),
+    "relu_no_batchnorm": Run("4.1", ["--no-batchnorm"], True),
     "conv": Run("3.0", [], False),
     "bigger_conv_no_dropout": Run("3.1", ["--pkeep", "1.0"], False),
     "bigger_conv_dropout": Run("3.1", [], False),
-    "batchnorm_conv": Run("4.0", [], False),
-    "batchnorm_on_3_1_less_dropout": Run("4.0", ["--channels", "6", "12", "24", "--pkeep", "0.9"], False),
+    "batchnorm_conv": Run("4.2", [], False),
+    "batchnorm_on_3_1_less_dropout": Run("4.2", ["--channels", "6", "12", "24", "--pkeep", "0.9"], False),
 }
-# the runs at every lesson's defaults, in the lessons table (4.1 twice: both halves of its demonstration)
+# the runs at every lesson's defaults, in the lessons table (4.0 and 4.1 twice: both halves of their demonstrations)
 LESSONS_TABLE = ("softmax", "sigmoid", "relu_decaying_lr", "relu_dropout", "conv", "bigger_conv_dropout",
-                 "batchnorm_conv", "sigmoid_batchnorm", "sigmoid_no_batchnorm")
+                 "batchnorm_conv", "sigmoid_batchnorm", "sigmoid_no_batchnorm", "relu_batchnorm", "relu_no_batchnorm")
 # the runs drawn by a (headless) dashboard, whose summaries keep its band panels
-DRAWN = ("sigmoid_batchnorm", "sigmoid_no_batchnorm", "batchnorm_conv")
+DRAWN = ("sigmoid_batchnorm", "sigmoid_no_batchnorm", "relu_batchnorm", "relu_no_batchnorm", "batchnorm_conv")
 # the talk's comparisons, drawn by compare_runs.py
 NO_DROPOUT, DROPOUT = "no dropout", "dropout (pkeep 0.75)"
 PICTURES = (
@@ -78,7 +80,9 @@ PICTURES = (
             [NO_DROPOUT, DROPOUT], None, False),
     Picture("batchnorm_sigmoid_bands.png", ["sigmoid_batchnorm", "sigmoid_no_batchnorm"],
             ["batch norm", "no batch norm"], None, True),
-    Picture("batchnorm_conv_activation_bands.png", ["batchnorm_conv"], ["lesson 4.0"], None, True),
+    Picture("batchnorm_relu_bands.png", ["relu_batchnorm", "relu_no_batchnorm"],
+            ["batch norm", "no batch norm"], None, True),
+    Picture("batchnorm_conv_activation_bands.png", ["batchnorm_conv"], ["lesson 4.2"], None, True),
 )
 
 
@@ -134,11 +138,15 @@ FIGURES = ("iterations", "max_test_accuracy", "max_test_accuracy_step", "final_t
            "train_steps_per_second")
 
 
+# what lessons 4.0 (sigmoid) and 4.1 (ReLU) record of each layer's activations, that the claims read
+ACTIVATION_FIGURES = {"4.0": ("saturated",), "4.1": ("logits_mean", "logits_std", "zero")}
+
+
 def check_run(path, summary, number):
     """Raise a UsageError naming the file and the field unless the run summary of lesson `number` (read by
     compare_runs.read_summary, which checked its curves) holds what the claims and the tables read: FIGURES, the
     machine, the date it finished, a number at every measurement of its curves (a diverged run's null cannot be
-    held against a claim), and for lesson 4.1 its activations' saturated shares."""
+    held against a claim), and for lessons 4.0 and 4.1 their activations' saturated shares."""
     def refuse(field, what):
         raise UsageError(f"{path}: {field} {what}")
 
@@ -162,15 +170,16 @@ def check_run(path, summary, number):
             refuse(f"machine.{key}", "is missing")
     if not isinstance(summary.get("finished", ""), str):
         refuse("finished", f"is {kind(summary['finished'])}, not a date")
-    if number == "4.1" or "activations" in summary:
+    if number in ACTIVATION_FIGURES or "activations" in summary:
         layers = summary.get("activations")
         if not isinstance(layers, list) or not layers:
             refuse("activations", f"is {kind(layers)}, not a list of layers" if "activations" in summary
-                   else "is missing (lesson 4.1 writes them)")
+                   else "is missing (lessons 4.0 and 4.1 write them)")
         for i, layer in enumerate(layers):
-            value = layer.get("saturated") if isinstance(layer, dict) else None
-            if not is_finite_number(value):
-                refuse(f"activations[{i}].saturated", f"is {kind(value)}, not a number")
+            for field in ACTIVATION_FIGURES.get(number, ("saturated",)):
+                value = layer.get(field) if isinstance(layer, dict) else None
+                if not is_finite_number(value):
+                    refuse(f"activations[{i}].{field}", f"is {kind(value)}, not a number")
 
 
 def runs_in(folder):

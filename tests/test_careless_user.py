@@ -34,11 +34,11 @@ def _test_curve(result):
 # ---------------------------------------------------------------- silently wrong
 @pytest.mark.slow
 def test_lesson_4_1_takes_lr_0_as_a_constant_learning_rate(lesson_data_dir, tmp_path):
-    """--lr 0 --lr-min R is a constant learning rate R, in lesson 4.1 as in the others (0 was read as "default")."""
+    """--lr 0 --lr-min R is a constant learning rate R, in lesson 4.0 as in the others (0 was read as "default")."""
     runs = {}
     for lr in ("0", "0.03", None):
         flags = ["--lr", lr] if lr is not None else []
-        runs[lr] = _test_curve(run_script("mnist_4.1_batchnorm_five_layers_sigmoid.py", *SHORT, *flags,
+        runs[lr] = _test_curve(run_script("mnist_4.0_batchnorm_five_layers_sigmoid.py", *SHORT, *flags,
                                           "--lr-min", "0.003", "--data-dir", lesson_data_dir,
                                           "--runs-dir", str(tmp_path)))
     assert runs["0"][0] != runs["0.03"][0]

@@ -73,7 +73,7 @@ def test_labels_in_words_and_the_band_panels(tmp_path):
     data = write_mnist(str(tmp_path / "mnist"))
     paths = []
     for flags in ([], ["--no-batchnorm"]):
-        result = run_script("mnist_4.1_batchnorm_five_layers_sigmoid.py", "--iterations", "20", "--test-every", "10",
+        result = run_script("mnist_4.0_batchnorm_five_layers_sigmoid.py", "--iterations", "20", "--test-every", "10",
                             "--save-png", str(tmp_path / f"d{len(paths)}.png"), "--data-dir", data,
                             "--runs-dir", str(tmp_path / "runs"), *flags)
         assert result.returncode == 0, result.stderr[-2000:]

@@ -18,13 +18,13 @@ LESSONS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(PROJECT_DIR
 
 
 def test_all_lessons_present():
-    assert [name.split("_")[1] for name in LESSONS] == ["1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "4.0", "4.1"]
+    assert [name.split("_")[1] for name in LESSONS] == ["1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "4.0", "4.1", "4.2"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("flags", [[], ["--no-batchnorm"]])
 def test_batchnorm_sigmoid_lesson_both_halves(flags, lesson_data_dir, tmp_path):
-    result = run_script("mnist_4.1_batchnorm_five_layers_sigmoid.py", "--no-visu", "--iterations", "30",
+    result = run_script("mnist_4.0_batchnorm_five_layers_sigmoid.py", "--no-visu", "--iterations", "30",
                         "--test-every", "30", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path), *flags)
     summary = _summary(result)
     assert summary["batchnorm"] is (not flags)
@@ -252,7 +252,7 @@ def _load_lesson(filename):
 
 @pytest.mark.parametrize("convolutional", [True, False])
 def test_batchnorm_training_and_evaluation(convolutional):
-    lesson = _load_lesson("mnist_4.0_batchnorm_convolutional.py")
+    lesson = _load_lesson("mnist_4.2_batchnorm_convolutional.py")
     tf = lesson.tf
     rng = np.random.default_rng(0)
     shape = (64, 5, 5, 3) if convolutional else (64, 3)
@@ -318,7 +318,7 @@ def test_lessons_table_checks_its_flags_before_running(tmp_path):
     runs = tmp_path / "runs"
     result = run_script(script, "--lessons", "3.1", "9.9", "--runs-dir", str(runs))
     assert result.returncode == 1 and result.stderr.strip() == (
-        "error: --lessons 9.9: no such lesson (they are 1.0, 2.0, 2.1, 2.2, 3.0, 3.1, 4.0, 4.1)")
+        "error: --lessons 9.9: no such lesson (they are 1.0, 2.0, 2.1, 2.2, 3.0, 3.1, 4.0, 4.1, 4.2)")
     (tmp_path / "a_file").write_text("")
     result = run_script(script, "--lessons", "1.0", "--runs-dir", str(runs), "--output",
                         str(tmp_path / "a_file" / "table.md"))

@@ -63,6 +63,10 @@ def test_dropout_claims():
     assert not claims.dropout_accuracy_not_higher({"relu_decaying_lr": rising, "relu_dropout": better})[1]
 
 
+# what lessons 4.0 and 4.1 write of each layer's activations (made up): every field the claims read
+LAYER = {"saturated": 0.1, "logits_mean": 0.05, "logits_std": 1.0, "zero": 0.5, "dead": 0.0}
+
+
 def test_batchnorm_claims():
     def bn(shares):
         return {"activations": [{"layer": i + 1, "saturated": s} for i, s in enumerate(shares)]}
@@ -70,6 +74,16 @@ def test_batchnorm_claims():
     assert claims.batchnorm_unsaturates_sigmoids(runs)[1]
     runs["sigmoid_batchnorm"] = bn([0.1, 0.1, 0.5, 0.2])
     assert not claims.batchnorm_unsaturates_sigmoids(runs)[1]
+    # ReLU: the inputs of the ReLUs centred with batch norm, and the accuracy not lower than without it
+    def relu(best, mean, std):
+        return {"max_test_accuracy": best,
+                "activations": [dict(LAYER, layer=i, logits_mean=mean, logits_std=std) for i in range(1, 5)]}
+    runs = {"relu_batchnorm": relu(0.982, 0.1, 1.05), "relu_no_batchnorm": relu(0.981, 1.5, 4.0)}
+    assert claims.batchnorm_works_with_relus(runs)[1]
+    runs["relu_batchnorm"] = relu(0.975, 0.1, 1.05)  # lower by more than the seed spread
+    assert not claims.batchnorm_works_with_relus(runs)[1]
+    runs["relu_batchnorm"] = relu(0.982, 0.9, 1.6)  # spread as without batch norm
+    assert not claims.batchnorm_works_with_relus(runs)[1]
     assert claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.996])})[1]
     assert not claims.batchnorm_above_995({"batchnorm_conv": summary([0.99, 0.995])})[1]
 
@@ -90,8 +104,8 @@ def test_runs_matched_to_their_flags(tmp_path):
                                                         "seed": 0}),
                                   ("b", "mnist_2.1_x", {**full, "lr": 0.0, "lr_min": 0.003}),
                                   ("c", "mnist_2.1_x", {**full, "lr": 0.003, "lr_min": 0.0001}),
-                                  ("d", "mnist_4.1_x", {**full, "batchnorm": False}),
-                                  ("e", "mnist_4.1_x", {**full, "batchnorm": True}),
+                                  ("d", "mnist_4.0_x", {**full, "batchnorm": False}),
+                                  ("e", "mnist_4.0_x", {**full, "batchnorm": True}),
                                   # a 20-step run of lesson 1.0, and one of another seed: not "seed 0 at the defaults"
                                   ("f", "mnist_1.0_x", {"seed": 0, "iterations": 20, "test_every": 50}),
                                   ("g", "mnist_1.0_x", {"seed": 3, "iterations": 2000, "test_every": 50}),
@@ -152,7 +166,7 @@ def test_resume_runs_only_what_the_folder_lacks(tmp_path, monkeypatch):
         run.update(lesson=os.path.basename(talk_claims.lesson_script(number))[:-3], hyperparameters=hyper,
                    finished="2026-12-01T17:00:00", wall_seconds=1.0, train_steps_per_second=1.0,
                    machine={"cpus": 2, "gpu": False, "tensorflow": "2.x"},
-                   activations=[{"layer": i, "saturated": 0.1} for i in range(1, 5)])
+                   activations=[dict(LAYER, layer=i) for i in range(1, 5)])
         return run
 
     for name in quick:
@@ -194,7 +208,7 @@ def complete_run(name, **changes):
                hyperparameters={**defaults, "seed": 0, **talk_claims.flag_values(flags)},
                finished="2026-12-01T17:00:00", wall_seconds=1.0, train_steps_per_second=1.0,
                machine={"cpus": 2, "gpu": False, "tensorflow": "2.x"},
-               activations=[{"layer": i, "saturated": 0.1} for i in range(1, 5)])
+               activations=[dict(LAYER, layer=i) for i in range(1, 5)])
     run.update(changes)
     return json.loads(json.dumps(run))  # (summary() shares one list between the test and training curves)
 
@@ -259,6 +273,22 @@ def test_from_runs_checks_the_claims_of_complete_hand_made_summaries(tmp_path):
     talk_claims.main(["--from-runs", str(tmp_path), "--output", str(tmp_path / "table.md")])
     table = (tmp_path / "table.md").read_text()
     assert "| softmax 1.0 | about 92% |" in table and "| batch norm, sigmoid |" in table
+
+
+def test_summaries_written_under_the_lessons_old_names_are_read_as_the_new_lessons(tmp_path):
+    # before the talk's file names, 4.0 was the convolutional lesson and 4.1 the sigmoid one
+    import json
+    renamed = {"sigmoid_batchnorm": "mnist_4.1_batchnorm_five_layers_sigmoid",
+               "sigmoid_no_batchnorm": "mnist_4.1_batchnorm_five_layers_sigmoid",
+               "batchnorm_conv": "mnist_4.0_batchnorm_convolutional"}
+    for name, old in renamed.items():
+        run = complete_run(name, lesson=old)
+        if name == "sigmoid_no_batchnorm":
+            run["activations"] = [dict(LAYER, layer=i, saturated=0.5) for i in range(1, 5)]
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    talk_claims.main(["--from-runs", str(tmp_path), "--output", str(tmp_path / "table.md")])
+    table = (tmp_path / "table.md").read_text()
+    assert "| batch norm, sigmoid |" in table and "| batch norm 4.2 | above 99.5% |" in table, table
 
 
 def test_summaries_that_match_no_run_are_left_out(tmp_path):

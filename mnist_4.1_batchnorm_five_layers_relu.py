@@ -1,37 +1,40 @@
-"""Lesson 4.1: batch normalisation on the five-layer sigmoid network, with and without (the talk's demo).
+"""Lesson 4.1: batch normalisation on the five-layer ReLU network, with and without.
 
-The talk goes back to the five-layer network of lesson 2.0 and looks at what goes into its sigmoids,
-the logits (each layer's weighted sums plus bias), and at what comes out, the activations. Without
-batch normalisation the logits are a flat bell that is not centred on zero, so most activations land
-in the flat ends of the sigmoid, near 0 or 1, where it barely learns. With batch normalisation every
-neuron's logits are re-centred and re-scaled on each mini-batch, then shifted and scaled by two learned
-parameters: the logits become a centred bell on the sigmoid's useful, nearly linear middle part and the
-activations spread evenly over its range. Run both halves and compare the two band panels:
+After the sigmoid demonstration (lesson 4.0), the talk asks: does it work with ReLUs? It does. The
+network is lesson 2.1's: five fully connected layers, ReLU activations, a decaying learning rate. With
+batch normalisation, every neuron's weighted sums are re-centred and re-scaled on each mini-batch, then
+shifted by a learned offset: the values going into the ReLUs are a centred bell, about half of each
+neuron's outputs are positive (the ReLU passes them) and half are zero, on every layer, however the
+weights drift. Run both halves and compare the two band panels:
 
-    python mnist_4.1_batchnorm_five_layers_sigmoid.py                  # with batch normalisation
-    python mnist_4.1_batchnorm_five_layers_sigmoid.py --no-batchnorm   # without: lesson 2.0's layers, same panels
+    python mnist_4.1_batchnorm_five_layers_relu.py                  # with batch normalisation
+    python mnist_4.1_batchnorm_five_layers_relu.py --no-batchnorm   # without: lesson 2.1's layers, same panels
 
       · · · · · · · · · ·          (input data, flattened pixels)           X  [batch, 784]
-     @ @ @ @ @ @ @ @ @ @   -- fully connected layer (bn, sigmoid)           W1 [784, 200]  S1 O1 [200]
+     @ @ @ @ @ @ @ @ @ @   -- fully connected layer (bn, relu)              W1 [784, 200]  O1 [200]
       · · · · · · · · ·                                                     Y1 [batch, 200]
-      @ @ @ @ @ @ @ @      -- fully connected layer (bn, sigmoid)           W2 [200, 100]  S2 O2 [100]
+      @ @ @ @ @ @ @ @      -- fully connected layer (bn, relu)              W2 [200, 100]  O2 [100]
        · · · · · · ·                                                        Y2 [batch, 100]
-       @ @ @ @ @ @         -- fully connected layer (bn, sigmoid)           W3 [100, 60]   S3 O3 [60]
+       @ @ @ @ @ @         -- fully connected layer (bn, relu)              W3 [100, 60]   O3 [60]
         · · · · ·                                                           Y3 [batch, 60]
-        @ @ @ @            -- fully connected layer (bn, sigmoid)           W4 [60, 30]    S4 O4 [30]
+        @ @ @ @            -- fully connected layer (bn, relu)              W4 [60, 30]    O4 [30]
          · · ·                                                              Y4 [batch, 30]
          @ @               -- fully connected layer (softmax)               W5 [30, 10]    B5 [10]
           ·                                                                 Y  [batch, 10]
 
-Batch normalisation of a layer's logits Yl, on a mini-batch (the talk's formula):
+Batch normalisation of a layer's weighted sums Yl, on a mini-batch (the talk's formula):
     Ybn = S * (Yl - mean(Yl)) / sqrt(variance(Yl) + epsilon) + O      one S and one O per neuron
-The offset O replaces the bias (a bias would be subtracted again with the mean). The scale S is kept:
-with a sigmoid, the scale of the input changes the shape of the output (the talk's reason; a ReLU does
-not care, so lesson 4.0 drops it). For evaluation, the moving averages of the training batches'
-statistics replace the statistics of one batch.
-With --no-batchnorm: biases, zeros at the start, as in lesson 2.0, and lesson 2.0's learning rate, 0.003,
-at the start only: it decays as with batch norm (lesson 2.0 keeps 0.003 throughout). The talk: batch
-normalisation allows, and needs, a higher learning rate (0.03 here).
+Which of its parameters each activation needs (the talk's table):
+    activation    bias    batch-norm scale S    batch-norm offset O
+    sigmoid       no      yes                   yes        (lesson 4.0)
+    ReLU          no      no                    yes        (this lesson)
+The offset O replaces the bias (a bias would be subtracted again with the mean). The scale is left out:
+relu(S * x) = S * relu(x) for S > 0, so a scale before a ReLU only scales its output, which the next
+layer's weights can do as well (a sigmoid's output changes shape with the scale of its input: lesson 4.0
+keeps S). For evaluation, the moving averages of the training batches' statistics replace the
+statistics of one batch.
+With --no-batchnorm: lesson 2.1's layers (biases starting at 0.1, so that the ReLUs start active) and
+its learning rate, 0.003, to start the same decay. Batch normalisation allows a higher one (0.03 here).
 """
 import math
 
@@ -48,11 +51,11 @@ ITERATIONS = 10000
 TEST_EVERY = 100
 BN_EPSILON = 1e-5       # keeps the division by the standard deviation away from 0
 BN_AVERAGE_DECAY = 0.999
-SATURATED = 0.05        # a sigmoid output within this of 0 or 1 sits on a flat end: it barely learns
 
 
-def batchnorm(Ylogits, is_test, step, scale, offset):
-    """Batch-normalise the logits Ylogits [batch, neurons] per neuron, then scale and offset them.
+def batchnorm(Ylogits, is_test, step, offset):
+    """Batch-normalise the weighted sums Ylogits [batch, neurons] per neuron, then offset them (no scale:
+    a ReLU follows).
 
     is_test: boolean placeholder; True uses the moving averages instead of this batch's statistics.
     step: the training step, which makes the moving averages warm up fast at the start.
@@ -63,13 +66,13 @@ def batchnorm(Ylogits, is_test, step, scale, offset):
     update_moving_averages = moving_averages.apply([mean, variance])
     m = tf.cond(is_test, lambda: moving_averages.average(mean), lambda: mean)
     v = tf.cond(is_test, lambda: moving_averages.average(variance), lambda: variance)
-    Ybn = tf.nn.batch_normalization(Ylogits, m, v, offset, scale, BN_EPSILON)
+    Ybn = tf.nn.batch_normalization(Ylogits, m, v, offset, None, BN_EPSILON)  # scale None: no S
     return Ybn, update_moving_averages
 
 
 def add_flags(parser):
     parser.add_argument("--no-batchnorm", dest="batchnorm", action="store_false",
-                        help="the same network without batch normalisation: biases instead, and lesson 2.0's "
+                        help="the same network without batch normalisation: lesson 2.1's biases (0.1) and "
                              "learning rate, 0.003, to start the decay (the other half of the demonstration)")
 
 
@@ -89,32 +92,33 @@ def main():
     is_test = tf.placeholder(tf.bool)                   # batch normalisation: batch statistics or averages
     step_number = tf.placeholder(tf.int32)              # drives the warm-up of the moving averages
 
-    # weights: small random values (all the weights first, then the rest, as in lesson 2.0)
+    # weights: small random values (all the weights first, then the rest, as in lesson 2.1)
     W1 = tf.Variable(tf.truncated_normal([784, 200], stddev=0.1))       # [784, 200]
     W2 = tf.Variable(tf.truncated_normal([200, 100], stddev=0.1))       # [200, 100]
     W3 = tf.Variable(tf.truncated_normal([100, 60], stddev=0.1))        # [100, 60]
     W4 = tf.Variable(tf.truncated_normal([60, 30], stddev=0.1))         # [60, 30]
     W5 = tf.Variable(tf.truncated_normal([30, 10], stddev=0.1))         # [30, 10]
-    # offsets (biases without batch norm) start at 0, scales at 1: batch norm starts as a plain standardisation
-    O1, O2, O3, O4 = (tf.Variable(tf.zeros([n])) for n in (200, 100, 60, 30))   # [200] [100] [60] [30]
-    S1, S2, S3, S4 = (tf.Variable(tf.ones([n])) for n in (200, 100, 60, 30))    # [200] [100] [60] [30]
+    # with batch norm, the offsets start at 0 (batch norm starts as a plain standardisation); without, they are
+    # lesson 2.1's biases, 0.1, so that every ReLU starts active. No scales: a ReLU needs none.
+    start = 0.0 if args.batchnorm else 0.1
+    O1, O2, O3, O4 = (tf.Variable(tf.ones([n]) * start) for n in (200, 100, 60, 30))   # [200] [100] [60] [30]
     B5 = tf.Variable(tf.zeros([10]))                                    # [10]
 
-    def layer(Yin, W, S, O):
-        """logits, then batch normalisation (or the bias), then the sigmoid: (logits, activations, update)."""
+    def layer(Yin, W, O):
+        """weighted sums, then batch normalisation (or the bias), then the ReLU: (logits, activations, update)."""
         Yl = tf.matmul(Yin, W)                                          # [batch, neurons] weighted sums
         if args.batchnorm:
-            Ybn, update = batchnorm(Yl, is_test, step_number, S, O)     # [batch, neurons]
-            return Ybn, tf.nn.sigmoid(Ybn), update
+            Ybn, update = batchnorm(Yl, is_test, step_number, O)        # [batch, neurons]
+            return Ybn, tf.nn.relu(Ybn), update
         Yl = Yl + O                                                     # O is a plain bias here
-        return Yl, tf.nn.sigmoid(Yl), tf.no_op()
+        return Yl, tf.nn.relu(Yl), tf.no_op()
 
     # the model
     XX = tf.reshape(X, [-1, 784])                                       # [batch, 784] flattened images
-    Y1l, Y1, update1 = layer(XX, W1, S1, O1)                            # [batch, 200]
-    Y2l, Y2, update2 = layer(Y1, W2, S2, O2)                            # [batch, 100]
-    Y3l, Y3, update3 = layer(Y2, W3, S3, O3)                            # [batch, 60]
-    Y4l, Y4, update4 = layer(Y3, W4, S4, O4)                            # [batch, 30]
+    Y1l, Y1, update1 = layer(XX, W1, O1)                                # [batch, 200]
+    Y2l, Y2, update2 = layer(Y1, W2, O2)                                # [batch, 100]
+    Y3l, Y3, update3 = layer(Y2, W3, O3)                                # [batch, 60]
+    Y4l, Y4, update4 = layer(Y3, W4, O4)                                # [batch, 30]
     Ylogits = tf.matmul(Y4, W5) + B5                                    # [batch, 10]
     Y = tf.nn.softmax(Ylogits)                                          # [batch, 10]
     update_moving_averages = tf.group(update1, update2, update3, update4)
@@ -133,25 +137,28 @@ def main():
         train_step = tf.group(update_moving_averages)
 
     def activation_figures(sess):
-        """How the sigmoids are used, on 2,000 test images: each layer's logits (mean, standard deviation)
-        and the share of its activations saturated (within SATURATED of 0 or 1)."""
+        """How the ReLUs are used, on 2,000 test images: each layer's weighted sums (mean, standard deviation),
+        the share of its outputs that are 0 (the ReLU is off), and of its neurons off for all 2,000 (dead)."""
         feed = {X: mnist.test.images[:2000], is_test: True}
         logits, activations = sess.run([[Y1l, Y2l, Y3l, Y4l], [Y1, Y2, Y3, Y4]], feed_dict=feed)
         figures = []
         for number, (Yl_values, Y_values) in enumerate(zip(logits, activations), 1):
-            saturated = float(((Y_values < SATURATED) | (Y_values > 1 - SATURATED)).mean())
+            off = float((Y_values == 0).mean())
+            dead = float((Y_values == 0).all(axis=0).mean())
             figures.append({"layer": number, "logits_mean": round(float(Yl_values.mean()), 4),
-                            "logits_std": round(float(Yl_values.std()), 4), "saturated": round(saturated, 4)})
-            print(f"layer {number}: logits mean {Yl_values.mean():+.2f}, standard deviation {Yl_values.std():.2f}; "
-                  f"activations within {SATURATED} of 0 or 1: {100 * saturated:.1f}%")
+                            "logits_std": round(float(Yl_values.std()), 4), "zero": round(off, 4),
+                            "dead": round(dead, 4)})
+            print(f"layer {number}: weighted sums mean {Yl_values.mean():+.2f}, standard deviation "
+                  f"{Yl_values.std():.2f}; outputs at 0: {100 * off:.1f}%; neurons at 0 for every image: "
+                  f"{100 * dead:.1f}%")
         return {"batchnorm": args.batchnorm, "activations": figures}
 
     kind = "with batch norm" if args.batchnorm else "without batch norm"
     # the run log: curves, timing, run summary, dashboard (it also draws the predicted digits and
-    # the logits and activations of the sigmoid layers)
-    log = lesson.RunLog(__file__, args, mnist, title=f"4.1: five layers, sigmoid, {kind}", band_limits=(None, (0, 1)),
-                        band_titles=(f"logits: what goes into the sigmoids ({kind})",
-                                     "activations: what comes out, 0 to 1"))
+    # what goes into and comes out of the ReLU layers)
+    log = lesson.RunLog(__file__, args, mnist, title=f"4.1: five layers, ReLU, {kind}", band_limits=(None, None),
+                        band_titles=(f"weighted sums: what goes into the ReLUs ({kind})",
+                                     "activations: what comes out, 0 or more"))
     drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[[Y1l, Y2l, Y3l, Y4l], [Y1, Y2, Y3, Y4]])
     with lesson.session() as sess, lesson.stop_on_ctrl_c() as stop:
         sess.run(tf.global_variables_initializer())
@@ -176,11 +183,8 @@ def main():
                 sess.run(train_step, feed_dict={X: batch_X, Y_: batch_Y, lr: learning_rate, is_test: False,
                                                 step_number: step})
             log.update_dashboard()  # a picture when one is due; while paused (space, in the window), waits
-        log.finish(stop, extra=activation_figures(sess))  # also: how the sigmoids are used, layer by layer
+        log.finish(stop, extra=activation_figures(sess))  # also: how the ReLUs are used, layer by layer
 
-
-# Expect (measured, seed 0: docs/talk_claims.md): with batch norm, centred logits and activations spread
-# over the whole range; without, logits off centre and activations piled near 0 and 1.
 
 if __name__ == "__main__":
     run_main(main)

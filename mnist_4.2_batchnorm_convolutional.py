@@ -1,4 +1,4 @@
-"""Lesson 4.0: a convolutional network with batch normalisation (about 99.5% test accuracy).
+"""Lesson 4.2: a convolutional network with batch normalisation (about 99.5% test accuracy).
 
 Batch normalisation re-centres and re-scales the weighted sums of each layer, before the
 activation, with the mean and variance of the current mini-batch: every layer then sees inputs of
@@ -138,7 +138,7 @@ def main():
 
     # the run log: curves, timing, run summary, dashboard (it also draws the predicted digits and
     # the batch-max activations)
-    log = lesson.RunLog(__file__, args, mnist, title="4.0: batch normalisation, convolutional network",
+    log = lesson.RunLog(__file__, args, mnist, title="4.2: batch normalisation, convolutional network",
                         band_titles=("conv layers: batch-max activation per channel",
                                      "dense layer: batch-max activation per neuron"))
     drawn_train, drawn_test = log.dashboard_tensors(Y, bands=[conv_max_activations, dense_max_activations])
