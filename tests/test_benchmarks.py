@@ -105,6 +105,7 @@ def test_rnn_curves_epoch_length(tmp_path):
         rnn_curves.steps_per_epoch(checkpoint_folder(tmp_path / "e", [25, 50], epoch_steps + 7), data)
 
 
+@pytest.mark.slow  # a TensorFlow training run (12 s)
 def test_rnn_curves_writes_its_table_as_json(tmp_path):
     # TensorBoard logs as rnn_train.py writes them (the training loss every 10 steps, up to step 900 only; the
     # validation loss every 100 steps, to 1,900): two epochs of 904 steps, the second without a training loss

@@ -82,6 +82,7 @@ def test_resume_refuses_hparams_that_drop_a_layer(corpus, tmp_path):
         train(corpus, folder, "--resume", steps=5)
 
 
+@pytest.mark.slow  # a training, its resume, play, replay and export in each folder (about 8 s each)
 @pytest.mark.parametrize("name", ["exp[lr=0.001]", "my runs/été *", "a?b"])
 def test_any_folder_name_works(name, corpus, tmp_path, capsys):
     folder = tmp_path / name
@@ -159,6 +160,7 @@ def test_a_batch_that_cannot_fit_in_memory_is_refused_first(corpus, tmp_path):
         play("--checkpoint", SHIPPED, "--score", os.path.join(PROJECT_DIR, "*.py"), "--seqlen", "100000")
 
 
+@pytest.mark.slow  # a 100,000-character prime through the shipped model (9 s)
 def test_a_prime_that_is_not_utf8_and_a_long_prime(capsys):
     import txtutils
     assert txtutils.encode_text("RO\udcffMEO")[2] == txtutils.UNKNOWN  # a byte that was not UTF-8
