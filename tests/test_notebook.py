@@ -112,7 +112,7 @@ def test_lessons_notebook_runs_top_to_bottom(data_dir, tmp_path):
         assert not [o for o in cell.outputs if o.output_type == "error"], (cell.source, cell.outputs)
     lessons = [c for c in code if c.source.startswith("%run mnist_")]
     comparisons = [c for c in code if c.source.startswith("%run compare_runs.py")]
-    assert len(lessons) == 13 and len(comparisons) == 6
+    assert len(lessons) == 15 and len(comparisons) == 7  # 4.0 and 4.1 run twice: with and without batch norm
     for cell in lessons:
         assert len(images(cell)) == 1, cell.source          # its live dashboard, in its final state
         assert "max test accuracy" in text(cell), (cell.source, text(cell))
@@ -120,7 +120,7 @@ def test_lessons_notebook_runs_top_to_bottom(data_dir, tmp_path):
     for cell in comparisons:
         assert len(images(cell)) == 1, (cell.source, cell.outputs)
     summaries = [f for _, _, files in os.walk(runs) for f in files if f.endswith(".json")]
-    assert len(summaries) == 13
+    assert len(summaries) == 15
 
 
 @pytest.fixture(scope="module")
