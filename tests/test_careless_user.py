@@ -216,7 +216,8 @@ def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
     folder = tmp_path / "c"
     environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
     first = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "rnn_train.py"), "--data", text_glob, *TINY,
-                              "--steps", "1000000", "--checkpoint-dir", str(folder), "--log-dir", str(tmp_path / "l")],
+                              "--steps", "1000000", "--checkpoint-every", "5", "--checkpoint-dir", str(folder),
+                              "--log-dir", str(tmp_path / "l")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     try:
         for line in first.stdout:
@@ -227,6 +228,11 @@ def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
         assert second.returncode == 1 and "Traceback" not in second.stderr
         assert f"in use by another rnn_train.py (process {first.pid})" in second.stderr.strip().splitlines()[-1]
         assert (folder / "hparams.json").read_text() == hparams  # the first run's, untouched
+        # Kill it only once it has saved a checkpoint, whatever the machine's speed: the run below resumes from it.
+        deadline = time.monotonic() + 240
+        while not checkpoint_steps(folder) and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert checkpoint_steps(folder), "the first run saved no checkpoint in 240 s"
     finally:
         first.kill()  # SIGKILL: no chance to release the lock
         first.communicate()
