@@ -5,13 +5,16 @@
 Runs the lessons and the variants the talk compares (each a lesson with documented flags, at its
 defaults otherwise, seed 0, --no-visu), then checks each claim against the run summaries with the
 criterion printed beside it, and prints a table: claim, what the talk says, what was measured here,
-whether it holds. A claim that does not hold here is reported as such. --quick runs the five-layer
-claims only (about 10 minutes on 2 cores); the full set adds the convolutional networks (more than an
-hour more there). --pictures DIR also draws the talk's comparisons with compare_runs.py, as PNGs in DIR.
-The table is also written to runs/talk_claims.md, the run summaries under runs/talk_claims-DATE-TIME/;
---from-runs that folder checks the claims again, and draws the pictures, without running anything;
---resume that folder runs only what it lacks (a run stopped halfway, or stopped to free the machine: the full set
-takes more than an hour on 2 cores), into it, then checks every claim.
+how many seeds, whether it holds. A claim that does not hold here is reported as such. Where the seed alone
+moves a result more than the claim's effect or margin (lesson 3.1 with and without dropout, lesson 4.2 and
+batch norm on 3.1's network above 99.5%), those runs are made with several seeds (seeds 0-4, or 0-2 for the
+slow batch-norm convnets) and the claim is judged on their mean and range: one seed cannot flip it.
+--quick runs the five-layer claims only (about 10 minutes on 2 cores); the full set adds the convolutional
+networks and their seeds (hours there: run it in stretches with --resume). --pictures DIR also draws the talk's
+comparisons with compare_runs.py, as PNGs in DIR. The table is also written to runs/talk_claims.md, the run
+summaries under runs/talk_claims-DATE-TIME/; --from-runs that folder checks the claims again, and draws the
+pictures, without running anything; --resume that folder runs only what it lacks (a run stopped halfway, or
+stopped to free the machine), into it, then checks every claim.
 """
 import datetime
 import glob
@@ -22,7 +25,7 @@ from typing import NamedTuple
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from claims import CLAIMS, pct  # noqa: E402  the talk's claims, each with its check
+from claims import CLAIMS, RunSet, pct, spread, test_loss_rise  # noqa: E402  the talk's claims, each with its check
 from cli import UsageError, atomic_output, check_output_dir, parser_from_docstring, run_main  # noqa: E402
 import compare_runs  # noqa: E402
 from lessons_table import lesson_script, lesson_scripts, run_lesson, table_row  # noqa: E402
@@ -34,6 +37,7 @@ class Run(NamedTuple):
     lesson: str
     flags: list
     quick: bool  # one of the --quick runs (the five-layer claims)
+    seeds: int = 1  # made with seeds 0 to seeds-1 (claims.over_seeds: the verdict judges their mean and range)
 
 
 class Picture(NamedTuple):
@@ -59,10 +63,10 @@ RUNS = {
     "relu_batchnorm": Run("4.1", [], True),
     "relu_no_batchnorm": Run("4.1", ["--no-batchnorm"], True),
     "conv": Run("3.0", [], False),
-    "bigger_conv_no_dropout": Run("3.1", ["--pkeep", "1.0"], False),
-    "bigger_conv_dropout": Run("3.1", [], False),
-    "batchnorm_conv": Run("4.2", [], False),
-    "batchnorm_on_3_1_less_dropout": Run("4.2", ["--channels", "6", "12", "24", "--pkeep", "0.9"], False),
+    "bigger_conv_no_dropout": Run("3.1", ["--pkeep", "1.0"], False, seeds=5),
+    "bigger_conv_dropout": Run("3.1", [], False, seeds=5),
+    "batchnorm_conv": Run("4.2", [], False, seeds=3),
+    "batchnorm_on_3_1_less_dropout": Run("4.2", ["--channels", "6", "12", "24", "--pkeep", "0.9"], False, seeds=3),
 }
 # the runs at every lesson's defaults, in the lessons table (4.0 and 4.1 twice: both halves of their demonstrations)
 LESSONS_TABLE = ("softmax", "sigmoid", "relu_decaying_lr", "relu_dropout", "conv", "bigger_conv_dropout",
@@ -183,32 +187,44 @@ def check_run(path, summary, number):
 
 
 def runs_in(folder):
-    """The runs of an earlier talk_claims.py found in its folder of run summaries: {name: (path, summary)}.
-    Only a complete run whose flags are those talk_claims.py runs counts (seed 0, the run's flags, the lesson's
-    own iterations and test cadence otherwise): a short or interrupted run of the same lesson is left out.
-    A summary is matched to the run with the most flags it satisfies (2.1 at a constant learning rate
+    """The runs of an earlier talk_claims.py found in its folder of run summaries: {name: {seed: (path, summary)}}.
+    Only a complete run whose flags are those talk_claims.py runs counts (one of the run's seeds, the run's flags,
+    the lesson's own iterations and test cadence otherwise): a short or interrupted run of the same lesson is left
+    out. A summary is matched to the run with the most flags it satisfies (2.1 at a constant learning rate
     is "relu_constant_lr", not "relu_decaying_lr"). A file that is not a run summary is one line naming the file
     and the field (a UsageError)."""
     summaries = [(path, read_summary(path)[0])  # (its notes of what cannot be drawn: check_run's)
                  for path in sorted(glob.glob(os.path.join(glob.escape(folder), "*.json")))]
-    found = {}
+    found, taken = {}, set()
     for name in sorted(RUNS, key=lambda n: -len(RUNS[n].flags)):  # the most specific first
         run = RUNS[name]
-        wanted = {**lesson_defaults(run.lesson), "seed": 0, **flag_values(run.flags)}
-        for path, summary in summaries:
-            if (lesson_number(summary) == run.lesson and path not in (p for p, _ in found.values())
-                    and not summary.get("interrupted")
-                    and all(_same(summary["hyperparameters"].get(k), v) for k, v in wanted.items())):
-                found[name] = (path, summary)
+        for seed in range(run.seeds):
+            wanted = {**lesson_defaults(run.lesson), "seed": seed, **flag_values(run.flags)}
+            for path, summary in summaries:
+                if (lesson_number(summary) == run.lesson and path not in taken and not summary.get("interrupted")
+                        and all(_same(summary["hyperparameters"].get(k), v) for k, v in wanted.items())):
+                    found.setdefault(name, {})[seed] = (path, summary)
+                    taken.add(path)
+                    break
     return found
 
 
 def checked_runs_in(folder):
-    """runs_in(folder), each run checked for what the claims and the tables read (check_run)."""
-    found = runs_in(folder)
-    for name, (path, summary) in found.items():
-        check_run(path, summary, RUNS[name].lesson)
-    return found
+    """(RunSet, {name: path of seed 0's summary}) of runs_in(folder), each run checked for what the claims and the
+    tables read (check_run)."""
+    runs, paths = RunSet(), {}
+    for name, seeds in runs_in(folder).items():
+        for seed, (path, summary) in sorted(seeds.items()):
+            check_run(path, summary, RUNS[name].lesson)
+            runs.add(name, seed, summary)
+            paths.setdefault(name, path)
+    return runs, paths
+
+
+def missing_runs(runs, names):
+    """[(name, seed)] of the runs `names` whose seeds `runs` lacks, in RUNS's order, seed by seed."""
+    return [(name, seed) for name in RUNS if name in names for seed in range(RUNS[name].seeds)
+            if seed not in runs.by_seed.get(name, {})]
 
 
 def parse_args(argv=None):
@@ -237,15 +253,16 @@ def main(argv=None):
             raise UsageError(f"{flag} {folder}: no such folder (give a runs/talk_claims-DATE-TIME folder)")
     if args.from_runs:
         runs_dir, runs, paths = earlier_runs(args.from_runs)
-        claims = [claim for claim in CLAIMS if all(name in runs for name in claim.runs)]
-        left_out = [claim.title for claim in CLAIMS if claim not in claims]
+        claims = [claim for claim in CLAIMS if not missing_runs(runs, claim.runs)]
+        left_out = [f"{claim.title} (lacks {', '.join(f'{n} seed {s}' for n, s in missing_runs(runs, claim.runs))})"
+                    for claim in CLAIMS if claim not in claims]
         if left_out and claims:
             print(f"not checked, no complete run with talk_claims.py's flags: {'; '.join(left_out)}")
         needed = []
     else:
         runs_dir, runs, paths = runs_folder(args.resume)
         claims = [claim for claim in CLAIMS if not args.quick or all(RUNS[name].quick for name in claim.runs)]
-        needed = [name for name in RUNS if any(name in claim.runs for claim in claims) and name not in runs]
+        needed = missing_runs(runs, {name for claim in claims for name in claim.runs})
     if not claims:
         raise UsageError(f"--from-runs {args.from_runs}: no run summaries of talk_claims.py there")
     run_lessons(needed, runs, runs_dir, args.data_dir)
@@ -261,60 +278,79 @@ def main(argv=None):
 
 
 def earlier_runs(folder):
-    """--from-runs: (folder, {name: summary}, {name: path}) of the runs found there, each named in a line."""
-    found = checked_runs_in(folder)
-    for name, (path, _) in found.items():
-        print(f"{name}: {os.path.basename(path)}")
-    runs = {name: summary for name, (_, summary) in found.items()}
-    return folder, runs, {name: path for name, (path, _) in found.items()}
+    """--from-runs: (folder, RunSet, {name: path}) of the runs found there, each named in a line."""
+    runs, paths = checked_runs_in(folder)
+    for name, seeds in runs.by_seed.items():
+        print(f"{name}: {os.path.basename(paths[name]) if name in paths else ''}"
+              + (f" (seeds {', '.join(map(str, sorted(seeds)))})" if len(seeds) > 1 or 0 not in seeds else ""))
+    return folder, runs, paths
 
 
 def runs_folder(resume):
-    """(folder, {name: summary}, {name: path}): --resume's folder and the complete runs in it (said in a line),
+    """(folder, RunSet, {name: path}): --resume's folder and the complete runs in it (said in a line),
     or a new runs/talk_claims-DATE-TIME folder with none."""
     if not resume:
         folder = os.path.join(PROJECT_DIR, "runs", "talk_claims-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-        return check_output_dir(folder, "the runs folder"), {}, {}
+        return check_output_dir(folder, "the runs folder"), RunSet(), {}
     runs_dir = check_output_dir(resume, "--resume")
-    found = checked_runs_in(runs_dir)
-    runs = {name: summary for name, (_, summary) in found.items()}
-    print(f"--resume {runs_dir}: {len(runs)} complete runs there ({', '.join(runs) or 'none'})")
-    return runs_dir, runs, {name: path for name, (path, _) in found.items()}
+    runs, paths = checked_runs_in(runs_dir)
+    listed = [name + (f" x{len(seeds)}" if len(seeds) > 1 else "") for name, seeds in runs.by_seed.items()]
+    print(f"--resume {runs_dir}: {sum(map(len, runs.by_seed.values()))} complete runs there "
+          f"({', '.join(listed) or 'none'})")
+    return runs_dir, runs, paths
 
 
-def run_lessons(names, runs, runs_dir, data_dir):
-    """Run the lessons of the runs `names`, their summaries into runs_dir and into `runs` ({name: summary})."""
+def run_lessons(needed, runs, runs_dir, data_dir):
+    """Run the lessons of the runs `needed` ([(name, seed)]), their summaries into runs_dir and into `runs` (a
+    RunSet)."""
     scripts = {os.path.basename(s).split("_")[1]: s for s in lesson_scripts()}
-    common = ["--runs-dir", runs_dir, "--seed", "0"] + (["--data-dir", data_dir] if data_dir else [])
-    for name in names:
+    common = ["--runs-dir", runs_dir] + (["--data-dir", data_dir] if data_dir else [])
+    for name, seed in needed:
         run = RUNS[name]
-        print(f"running {name}: lesson {run.lesson} {' '.join(run.flags)}", flush=True)
-        png = os.path.join(runs_dir, name + ".png") if name in DRAWN else None  # its dashboard: band panels kept
-        runs[name] = run_lesson(scripts[run.lesson], run.flags + common, png=png)
-        print(f"  max test accuracy {pct(runs[name]['max_test_accuracy'])}, {runs[name]['wall_seconds']:.0f} s",
-              flush=True)
+        print(f"running {name}: lesson {run.lesson} {' '.join(run.flags)} --seed {seed}", flush=True)
+        # its dashboard drawn headless, which keeps the band panels in its summary: seed 0 of the runs drawn
+        png = os.path.join(runs_dir, name + ".png") if name in DRAWN and seed == 0 else None
+        summary = run_lesson(scripts[run.lesson], run.flags + common + ["--seed", str(seed)], png=png)
+        runs.add(name, seed, summary)
+        print(f"  max test accuracy {pct(summary['max_test_accuracy'])}, {summary['wall_seconds']:.0f} s", flush=True)
 
 
 def claims_table(claims, runs, paths, command, runs_dir):
-    """The table of the claims (in Markdown), then the lessons table, then how and where the runs were made."""
-    rows = ["| claim | the talk says | measured here | holds |", "|---|---|---|---|"]
+    """The table of the claims (in Markdown), then the runs made with several seeds, then the lessons table, then
+    how and where the runs were made."""
+    rows = ["| claim | the talk says | measured here | seeds | holds |", "|---|---|---|---|---|"]
     for claim in claims:
         try:
             measured, holds = claim.check(runs)
         except (ValueError, ArithmeticError) as e:  # checked runs, yet made by hand: curves too short, a loss of 0
             raise UsageError(f"claim {claim.title!r}: cannot be checked on "
                              f"{', '.join(paths.get(n, n) for n in claim.runs)} ({e})") from None
-        verdict = "not shown (one seed)" if holds is None else "yes" if holds else "**no**"
-        rows.append(f"| {claim.title} | {claim.says} | {measured} | {verdict} |")
+        seeds = min(len(runs.by_seed[name]) for name in claim.runs)
+        shown = "one seed" if seeds == 1 else f"{seeds} seeds"
+        verdict = f"not shown ({shown})" if holds is None else "yes" if holds else "**no**"
+        rows.append(f"| {claim.title} | {claim.says} | {measured} | {seeds} | {verdict} |")
+    seeded = [name for name in RUNS if len(runs.by_seed.get(name, {})) > 1]
+    if seeded:
+        rows += ["", "The runs made with several seeds (max test accuracy; final test loss over its lowest):", "",
+                 "| run | lesson and flags | seeds | max test accuracy, seed by seed | mean | test loss rise, "
+                 "seed by seed |", "|---|---|---|---|---|---|"]
+        for name in seeded:
+            every = runs.every_seed(name)
+            best = [run["max_test_accuracy"] for run in every]
+            rows.append(f"| {name} | {' '.join([RUNS[name].lesson] + RUNS[name].flags)} | "
+                        f"{', '.join(map(str, sorted(runs.by_seed[name])))} | {' '.join(pct(v) for v in best)} | "
+                        f"{spread(best)} | {' '.join(f'{test_loss_rise(run):.2f}' for run in every)} |")
     rows += ["", "The lessons at their defaults (seed 0; --no-visu, or a headless dashboard for the runs whose band "
              "panels are drawn), from the same runs:", "",
              "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
              "|---|---|---|---|---|---|"]
     rows += [table_row(runs[name], RUNS[name].flags) for name in LESSONS_TABLE if name in runs]
-    machine = next(iter(runs.values()))["machine"]
-    days = sorted({run["finished"][:10] for run in runs.values() if run.get("finished")}) or ["unknown dates"]
+    every_run = [summary for seeds in runs.by_seed.values() for summary in seeds.values()]
+    machine = every_run[0]["machine"]
+    days = sorted({run["finished"][:10] for run in every_run if run.get("finished")}) or ["unknown dates"]
     when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
-    return "\n".join(rows + ["", f"Seed 0, --no-visu, {machine['cpus']} CPU cores, "
+    return "\n".join(rows + ["", f"Seed 0 (seeds 0 to N-1 where the seeds column says N), --no-visu, "
+                                 f"{machine['cpus']} CPU cores, "
                                  f"{'GPU' if machine['gpu'] else 'no GPU'}, TensorFlow {machine['tensorflow']}; "
                                  f"{command}, runs of {when}. Run summaries: {runs_dir}"])
 
