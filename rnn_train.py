@@ -36,7 +36,6 @@ can be moved or copied: the checkpoints are found from its own files. It keeps t
 """
 import dataclasses
 import datetime
-import math
 import os
 import sys
 
@@ -49,8 +48,9 @@ import graphmode
 import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
 import rnn_hparams            # the model's size and batches, one record (hparams.json)
 import rnn_model
+import rnn_reports            # what it shows: the console's reports, TensorBoard's scalars, the live view
 from rnn_hparams import BATCHSIZE, INTERNALSIZE, NLAYERS, SEQLEN  # the talk's network and batches
-from rnn_model import LEARNING_RATE, SAMPLE_TOPN, Model, validate  # the model
+from rnn_model import LEARNING_RATE, Model, validate  # the model
 import shakespeare_data       # the corpus: found, downloaded, checked, read
 import txtutils
 
@@ -65,8 +65,6 @@ EPOCHS = 10
 REPORT_EVERY = 100  # steps between two mini-batch displays, validations and samples
 CHECKPOINT_EVERY = 500
 SCALARS_EVERY = 10  # training loss and accuracy written for TensorBoard every 10 steps
-SAMPLE_LENGTH = 300  # characters the network writes at each report, each drawn among its SAMPLE_TOPN = 2 favourites
-VIEW_PNG = "training.png"  # the live view of a run with no display, in its checkpoint folder
 
 
 # ------------------------------------------------------------------------------------------------
@@ -111,7 +109,7 @@ def parse_args(argv=None):
     parser.add_argument("--no-visu", action="store_true", help="no live view: text output only")
     parser.add_argument("--save-png", metavar="FILE", type=user_path, default=None,
                         help="no window: the live view saved as a PNG, at the reports and at the end (default "
-                             f"with no display: {VIEW_PNG} in the checkpoint folder)")
+                             f"with no display: {rnn_reports.VIEW_PNG} in the checkpoint folder)")
     parser.add_argument("--exit-at-end", action="store_true", help="close the live view's window when training "
                         "ends instead of waiting for you to close it")
     graphmode.add_verbose_flag(parser)
@@ -126,11 +124,6 @@ def parse_args(argv=None):
             hint = f"; the shell expanded --data's glob into {len(extra) + 1} files: quote it, --data 'folder/*.txt'"
         parser.error(f"unrecognized arguments: {' '.join(extra[:3])}{' ...' if len(extra) > 3 else ''}{hint}")
     return args
-
-
-def write_scalars(writer, step, **values):
-    writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v)) for k, v in values.items()]),
-                       step)
 
 
 def nothing_to_resume(folder):
@@ -254,13 +247,13 @@ def build_and_train(args, checkpoint_dir):
                 print(f"nothing to do: step {step} already reached the end of {args.epochs} epochs")
                 return
             print(f"training steps {step} to {end_step} on {graphmode.devices()}")
-            run.view = open_view(run, first_step, end_step)
+            run.view = rnn_reports.open_view(run, first_step, end_step)
             step, pace = training_loop(run, step, state, end_step, stop)
             if stop.requested:
                 print(f"stopped by {stop.signal_name} at step {step}: continue with --resume", flush=True)
             print(f"trained {step - first_step} steps ({(step - first_step) * pace.chars_per_step:,} characters) "
                   f"in {pace.speed.total_seconds():.1f} s")
-            close_view(run.view, args, pace.speed.total_seconds())
+            rnn_reports.close_view(run.view, args, pace.speed.total_seconds())
             run.view = None
     finally:
         if run.view is not None:  # an error or a second Ctrl-C: the window closes with the program
@@ -315,7 +308,7 @@ def training_loop(run, step, state, end_step, stop):
             validation, reported = save_milestone(run, step, validation), True
         if step % args.checkpoint_every == 0 or last:  # every --checkpoint-every steps, at the end, on Ctrl-C
             rnn_checkpoints.save(run.sess, run.saver, run.folder, step, state)
-        update_view(run, step, validation)
+        rnn_reports.update_view(run, step, validation)
         if last:
             break
         if reported:
@@ -331,7 +324,7 @@ def record_step(run, step, epoch, loss, accuracy, expected, guesses):
     """Every step: its loss and accuracy for the live view (with the batch's expected characters and the guesses);
     every SCALARS_EVERY steps, for TensorBoard."""
     if step % SCALARS_EVERY == 0:
-        write_scalars(run.writers["training"], step, batch_loss=loss, batch_accuracy=accuracy)
+        rnn_reports.write_scalars(run.writers["training"], step, batch_loss=loss, batch_accuracy=accuracy)
     if run.view is not None:
         run.view.training_step(step, epoch, loss, accuracy, expected, *guesses)
 
@@ -341,18 +334,12 @@ def report(run, batch, epoch, step, pace):
     validation figures, a sample; then the training speed since the last report (measured before the report's
     own work). Returns the validation (loss, accuracy, characters), or None when there is no validation text."""
     training_speed = pace.speed.since_last_report()
-    validation, sample = run.responsive(show_report, run, batch, epoch, step)
+    validation, sample = run.responsive(rnn_reports.show_report, run, batch, epoch, step)
     print(training_speed, flush=True)
     if run.view is not None:
         run.view.sampled(step, sample)
     pace.next_report(step)
     return validation
-
-
-def show_report(run, batch, epoch, step):
-    show_minibatch(run, batch, epoch, step)
-    validation = show_validation(run, step)
-    return validation, show_sample(run)
 
 
 def save_milestone(run, step, validation):
@@ -364,91 +351,6 @@ def save_milestone(run, step, validation):
     rnn_checkpoints.save_milestone(run.sess, run.weights_saver, run.folder, step, step / run.steps_per_epoch,
                                    validation_loss=round(validation[0], 4) if validation else None)
     return validation
-
-
-def update_view(run, step, validation):
-    """The live view: the validation figures when measured, a headless run's PNG at the reports, a picture."""
-    if run.view is None:
-        return
-    if validation:
-        run.view.validated(step, *validation[:2])
-    line = run.view.report() if step % run.args.report_every == 0 else None
-    if line:
-        print(line, flush=True)
-    run.view.update()
-
-
-def show_minibatch(run, batch, epoch, step):
-    """The talk's code's view of a mini-batch: the sequences just trained on, what the network predicts for each
-    (evaluated without dropout, from the state it was trained with), and their losses."""
-    x, y_, state_in = batch
-    model = run.model
-    predicted, seq_loss, loss, accuracy = run.sess.run(
-        [model.Y, model.seq_loss, model.batch_loss, model.accuracy], {model.X: x, model.Y_: y_, model.Hin: state_in})
-    books = books_of(run, step, rows=len(x))
-    print()
-    print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step,
-                                    symbols=txtutils.display_symbols(sys.stdout)))
-
-
-def books_of(run, step, rows):
-    """The works the first `rows` sequences of mini-batch `step` (counted from 1) read."""
-    positions = txtutils.minibatch_positions(len(run.corpus.train), run.hparams.batch_size, run.hparams.seqlen,
-                                             step - 1)
-    return [run.corpus.book_at(p) for p in positions[:rows]]
-
-
-def show_validation(run, step):
-    """Loss and accuracy on the held-out text, printed and written for TensorBoard; returned (or None when
-    there is no validation text)."""
-    validation = validate(run.sess, run.model, run.corpus.validation, run.hparams.batch_size, run.hparams.seqlen)
-    if validation:
-        loss, accuracy, _ = validation
-        write_scalars(run.writers["validation"], step, batch_loss=loss, batch_accuracy=accuracy)
-        print(f"validation: loss {loss:.4f} ({loss / math.log(2):.3f} bits per character), accuracy {accuracy:.4f}")
-    return validation
-
-
-def show_sample(run):
-    """SAMPLE_LENGTH characters written by the network as it is now, after a line feed: printed, and returned."""
-    code, state = run.model.prime(run.sess, txtutils.encode_text("\n"))
-    codes, _, _ = run.model.generate(run.sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN,
-                                     seed=run.rng.integers(0, 2**31, 2))
-    text = txtutils.decode_to_text(codes)
-    print("generated sample:\n" + "-" * 60 + "\n" + text + "\n" + "-" * 60)
-    return text
-
-
-def open_view(run, first_step, end_step):
-    """The live view (rnn_dashboard.py), or None with --no-visu: a window, a notebook cell, else a PNG."""
-    args, hparams = run.args, run.hparams
-    if args.no_visu:
-        return None
-    import rnn_dashboard
-    layers = f"{hparams.layers} GRU layer" + ("s" if hparams.layers > 1 else "")
-    title = (f"rnn_train.py: {layers} of {hparams.internal_size} units, "
-             f"{len(run.corpus.train):,} characters of text, batches of {hparams.batch_size} x {hparams.seqlen}")
-    earlier = rnn_checkpoints.milestones(run.folder, fall_back=False) if first_step else ()
-    view = rnn_dashboard.TrainingView(title, first_step, end_step, live=not args.save_png,
-                                      png=args.save_png or os.path.join(run.folder, VIEW_PNG),
-                                      books_of=lambda step: books_of(run, step, rnn_dashboard.ROWS),
-                                      earlier=earlier)
-    if view.where == "file" and not args.save_png:
-        print(f"No display: the live view goes to {view.png}, rewritten at the reports (every "
-              f"{rnn_dashboard.PNG_INTERVAL:.0f} s at most) and at the end")
-    return view
-
-
-def close_view(view, args, training_seconds):
-    """The view's final picture, and a line on what drawing it cost; a PNG that cannot be written is one line."""
-    if view is None:
-        return
-    line = view.summary(training_seconds)
-    if line:
-        print(line)
-    for path, error in view.finish(wait=not args.exit_at_end).items():
-        print(f"training view saved: {path}" if error is None else f"the training view could not be saved to "
-              f"{path} ({error})", flush=True)
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 """A run's curves: the one history of its measurements, and the y range that shows them.
 
-Curves is what the lessons' run log keeps (mnist_lesson.RunLog), what the dashboard draws while the run goes
+Curves is what the lessons' run log keeps (runlog.RunLog), what the dashboard draws while the run goes
 (tensorflowvisu.py), what the run summary holds (its "curves") and what compare_runs.py overlays.
 zoomed_limits() frames an accuracy or loss panel on the curves' later part, past their steep start (the
 lessons' dashboard, the RNN's training view, compare_runs.py).

@@ -1,4 +1,4 @@
-"""A lesson's run summary (runs/LESSON-DATE-TIME.json, written by mnist_lesson.RunLog) read back, checked.
+"""A lesson's run summary (runs/LESSON-DATE-TIME.json, written by runlog.RunLog) read back, checked.
 
 read_summary() reads one, and checks it field by field: a file that is not a run summary is refused with one
 line naming the file and the field (a UsageError); a measurement that cannot be drawn (null where a run

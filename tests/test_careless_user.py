@@ -51,8 +51,8 @@ def test_lesson_4_1_takes_lr_0_as_a_constant_learning_rate(lesson_data_dir, tmp_
 
 
 def test_runs_started_in_the_same_second_get_their_own_summary(tmp_path):
-    import mnist_lesson
-    stems = [mnist_lesson._new_run_stem(str(tmp_path), "mnist_1.0_softmax") for _ in range(3)]
+    import runlog
+    stems = [runlog._new_run_stem(str(tmp_path), "mnist_1.0_softmax") for _ in range(3)]
     assert len({stem for stem, _ in stems}) == 3
     assert all(os.path.exists(reservation) for _, reservation in stems)
     assert all(os.path.basename(r).startswith(".") for _, r in stems)  # hidden: not a run summary
