@@ -1,6 +1,7 @@
 """Command-line plumbing shared by the lessons and the Shakespeare scripts: flag types that reject
 bad values with one line naming the flag, the docstring as --help, and a main() wrapper that turns
 a user's mistake or Ctrl-C into one line instead of a traceback."""
+
 import argparse
 import contextlib
 import math
@@ -54,13 +55,15 @@ def user_path(text):
 def parser_from_docstring(doc):
     """An ArgumentParser whose --help shows doc: its first paragraph first, the rest after the flags."""
     summary, _, details = doc.strip().partition("\n\n")
-    return argparse.ArgumentParser(description=summary, epilog=details,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(
+        description=summary, epilog=details, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
 
 
 # ------------------------------------------------------------------------------------------------
 # Outputs: checked before a long run starts, written whole or not at all
 # ------------------------------------------------------------------------------------------------
+
 
 def _cannot_write_into(folder):
     """Why no file can be written into folder (created if missing), or None when one can."""
@@ -89,8 +92,7 @@ def check_output_file(path, flag):
     """Make sure the file `path` can be written (its folder created if missing): returns its absolute path,
     or raises UsageError naming the flag."""
     full_path = os.path.abspath(os.path.expanduser(path))
-    why = (f"{full_path} is a folder" if os.path.isdir(full_path)
-           else _cannot_write_into(os.path.dirname(full_path)))
+    why = f"{full_path} is a folder" if os.path.isdir(full_path) else _cannot_write_into(os.path.dirname(full_path))
     if why:
         raise UsageError(f"{flag} {path}: {why}; pass a file name in a folder you can write to")
     return full_path
@@ -122,6 +124,7 @@ def _umask():
 # ------------------------------------------------------------------------------------------------
 # Ctrl-C: a first one stops a long run cleanly, a second one quits at once
 # ------------------------------------------------------------------------------------------------
+
 
 class StopOnCtrlC:
     """While inside `with StopOnCtrlC("what happens now") as stop:`, a first Ctrl-C only sets stop.requested
@@ -166,6 +169,7 @@ class StopOnCtrlC:
 # ------------------------------------------------------------------------------------------------
 # main(): one line for what the user can fix, never a traceback
 # ------------------------------------------------------------------------------------------------
+
 
 def run_main(main):
     """Call main(): a UsageError ends with 'error: ...' and exit status 1, Ctrl-C with status 130, and a

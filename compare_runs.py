@@ -16,6 +16,7 @@ font, and names the first runs only when even so they do not fit (a line says so
 come again with another dash. A measurement that is not a number (null where a run diverged, NaN, Infinity) is
 not drawn, and a line names the file and the curve; a file that is not a run summary is refused in a line.
 """
+
 import json
 import os
 import sys
@@ -29,8 +30,17 @@ from runcurves import zoomed_limits
 from runsummary import is_finite_number, is_number, kind, not_drawn, read_summary
 
 # flags that say where things go or how they are shown, not what is trained: never a label
-NOT_WHAT_IS_TRAINED = {"data_dir", "runs_dir", "save_png", "save_movie", "exit_at_end", "no_visu", "test_every",
-                       "train_every", "iterations"}
+NOT_WHAT_IS_TRAINED = {
+    "data_dir",
+    "runs_dir",
+    "save_png",
+    "save_movie",
+    "exit_at_end",
+    "no_visu",
+    "test_every",
+    "train_every",
+    "iterations",
+}
 FIGURE_SIZE = (12, 7.5)
 SMOOTHING = 11  # the training curves' running mean, in measurements
 LOSS_NAME = "cross-entropy, summed over 100 images"  # the lessons' loss: the mean over a batch, x100
@@ -40,22 +50,29 @@ PANELS = (("test", "accuracy"), ("train", "accuracy"), ("test", "loss"), ("train
 COLOURS = 10
 DASHES = ("-", "--", ":", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)))
 LEGEND_FONT_SIZES = (9, 8, 7)  # the legend's font, smaller as the runs grow in number, to fit
-LEGEND_MAX_HEIGHT = 0.3        # the share of the figure's height the legend may take, at most
-LABEL_MAX_CHARS = 70           # a longer label is cut in its middle
+LEGEND_MAX_HEIGHT = 0.3  # the share of the figure's height the legend may take, at most
+LABEL_MAX_CHARS = 70  # a longer label is cut in its middle
 
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("summaries", nargs="+", metavar="RUN.json", type=user_path,
-                        help="run summaries written by the lessons")
+    parser.add_argument(
+        "summaries", nargs="+", metavar="RUN.json", type=user_path, help="run summaries written by the lessons"
+    )
     parser.add_argument("--steps", type=positive_int, metavar="N", help="show only the first N training steps")
-    parser.add_argument("--save-png", metavar="FILE", type=user_path,
-                        help="save the picture as a PNG instead of opening a window")
+    parser.add_argument(
+        "--save-png", metavar="FILE", type=user_path, help="save the picture as a PNG instead of opening a window"
+    )
     parser.add_argument("--title", help="the picture's title (default: the lessons compared)")
-    parser.add_argument("--labels", nargs="+", metavar="LABEL", help="the runs' names in the legend, in words, "
-                        "one per run (default: the lesson and the flags that differ)")
-    parser.add_argument("--bands", action="store_true", help="draw the runs' band panels, side by side, instead of "
-                        "their curves")
+    parser.add_argument(
+        "--labels",
+        nargs="+",
+        metavar="LABEL",
+        help="the runs' names in the legend, in words, one per run (default: the lesson and the flags that differ)",
+    )
+    parser.add_argument(
+        "--bands", action="store_true", help="draw the runs' band panels, side by side, instead of their curves"
+    )
     args = parser.parse_args(argv)
     if args.labels and len(args.labels) != len(args.summaries):
         parser.error(f"--labels: {len(args.labels)} labels for {len(args.summaries)} runs (one per run)")
@@ -133,6 +150,7 @@ def renderer_of(figure):
     """What measures the figure's texts before it is drawn (a figure made without a canvas is given one)."""
     if not hasattr(figure.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         FigureCanvasAgg(figure)
     return figure.canvas.get_renderer()
 
@@ -148,8 +166,11 @@ def draw(figure, summaries, steps=None, title=None, names=None):
         trends = []
         for run, summary in enumerate(summaries):
             curve = summary["curves"][which]
-            points = [(s, v) for s, v in zip(curve["step"], curve[figure_name])
-                      if s is not None and v is not None and (steps is None or s <= steps)]
+            points = [
+                (s, v)
+                for s, v in zip(curve["step"], curve[figure_name])
+                if s is not None and v is not None and (steps is None or s <= steps)
+            ]
             if not points:
                 continue
             drawn.add(run)
@@ -159,8 +180,12 @@ def draw(figure, summaries, steps=None, title=None, names=None):
                 y = smoothed(y)
             ax.plot(x, y, lw=1.6, **run_style(run))
             trends.append(y)
-        ax.set_title(f"test {figure_name}: the 10,000 test images" if which == "test" else
-                     f"training {figure_name}: each batch (faint), the mean of {SMOOTHING} (bold)", fontsize=9)
+        ax.set_title(
+            f"test {figure_name}: the 10,000 test images"
+            if which == "test"
+            else f"training {figure_name}: each batch (faint), the mean of {SMOOTHING} (bold)",
+            fontsize=9,
+        )
         ax.set_ylabel(LOSS_NAME if figure_name == "loss" else "share of the digits recognised", fontsize=8)
         ax.set_xlabel("training step", fontsize=8)
         ax.grid(True, alpha=0.3)
@@ -173,12 +198,18 @@ def draw(figure, summaries, steps=None, title=None, names=None):
             ax.set_ylim(*limits)
     runs = [run for run in range(len(summaries)) if run in drawn]
     if len(runs) > COLOURS * len(DASHES):
-        print(f"note: {len(runs)} runs, {COLOURS * len(DASHES)} looks ({COLOURS} colours x {len(DASHES)} dashes): "
-              f"runs {COLOURS * len(DASHES)} apart look alike", file=sys.stderr)
+        print(
+            f"note: {len(runs)} runs, {COLOURS * len(DASHES)} looks ({COLOURS} colours x {len(DASHES)} dashes): "
+            f"runs {COLOURS * len(DASHES)} apart look alike",
+            file=sys.stderr,
+        )
     for run in range(len(summaries)):
         if run not in drawn:  # (load_summary() refuses a run with nothing to draw at all: --steps left it out)
-            print(f"note: {names[run]}: nothing to draw{'' if steps is None else f' in the first {steps} steps'}: "
-                  "left out of the legend", file=sys.stderr)
+            print(
+                f"note: {names[run]}: nothing to draw{'' if steps is None else f' in the first {steps} steps'}: "
+                "left out of the legend",
+                file=sys.stderr,
+            )
     renderer = renderer_of(figure)
     if title is None:  # the runs named one after the other, while they fit on a line
         title = "compared: " + " vs ".join(names[run] for run in runs)
@@ -200,6 +231,7 @@ def place_legend(figure, runs, names, top):
     first ones are named, a last entry says how many more there are, and a line on stderr says so.
     Returns the legend's bottom, a share of the figure's height."""
     from matplotlib.lines import Line2D
+
     renderer = renderer_of(figure)
     width, room = 0.98 * figure.bbox.width, LEGEND_MAX_HEIGHT * figure.bbox.height
     handles = [Line2D([], [], lw=2, **run_style(run)) for run in runs]
@@ -209,14 +241,23 @@ def place_legend(figure, runs, names, top):
     def widest(count, fontsize):
         """The legend of the first `count` runs (and an entry for the others) in the most columns that fit."""
         more = len(runs) - count
-        entries = (handles[:count] + [Line2D([], [], lw=0)] * (more > 0),
-                   texts[:count] + [f"... and {more} more"] * (more > 0))
+        entries = (
+            handles[:count] + [Line2D([], [], lw=0)] * (more > 0),
+            texts[:count] + [f"... and {more} more"] * (more > 0),
+        )
         columns = sorted({-(-len(entries[0]) // rows) for rows in range(1, len(entries[0]) + 1)})
         best, low, high = None, 0, len(columns) - 1  # the widest legend that fits: searched by halves
         while low <= high:
             middle = (low + high) // 2
-            legend = figure.legend(*entries, loc="upper center", bbox_to_anchor=(0.5, top), ncol=columns[middle],
-                                   fontsize=fontsize, frameon=False, handlelength=handle_length)
+            legend = figure.legend(
+                *entries,
+                loc="upper center",
+                bbox_to_anchor=(0.5, top),
+                ncol=columns[middle],
+                fontsize=fontsize,
+                frameon=False,
+                handlelength=handle_length,
+            )
             if legend.get_window_extent(renderer).width <= width or middle == 0:  # (one column: as narrow as it gets)
                 if best is not None:
                     best.remove()
@@ -243,8 +284,11 @@ def place_legend(figure, runs, names, top):
         legend.remove()
         count = max(0, min(count - 1, int((count + 1) * room / height) - 1))  # the rows scale with the entries
         legend = widest(count, LEGEND_FONT_SIZES[-1])
-    print(f"note: the legend names the first {count} of the {len(runs)} runs: no room for more (compare fewer "
-          "runs, or give them shorter --labels)", file=sys.stderr)
+    print(
+        f"note: the legend names the first {count} of the {len(runs)} runs: no room for more (compare fewer "
+        "runs, or give them shorter --labels)",
+        file=sys.stderr,
+    )
     return legend.get_window_extent(renderer).y0 / figure.bbox.height
 
 
@@ -253,6 +297,7 @@ def check_bands(bands, path):
     lesson writes them: two titles and two y ranges (null or [low, high]), and at each step (a number) the
     8 percentiles (numbers, or null where a run diverged) of each of the two panels. Values that cannot be
     drawn (null, NaN, infinities) are said in a line on stderr."""
+
     def refuse(field, what):
         raise UsageError(f"--bands: {path}: {field} {what}")
 
@@ -265,8 +310,12 @@ def check_bands(bands, path):
         if len(bands[key]) != 2:
             refuse(f"bands.{key}", f"has {len(bands[key])} entries, not 2 (one per panel)")
     for i, limit in enumerate(bands["limits"]):
-        if limit is not None and not (isinstance(limit, list) and len(limit) == 2 and all(
-                is_finite_number(v) for v in limit) and limit[0] < limit[1]):
+        if limit is not None and not (
+            isinstance(limit, list)
+            and len(limit) == 2
+            and all(is_finite_number(v) for v in limit)
+            and limit[0] < limit[1]
+        ):
             refuse(f"bands.limits[{i}]", f"is {kind(limit)}, not null or [low, high]")
     for i, step in enumerate(bands["step"]):
         if not is_finite_number(step):
@@ -275,14 +324,22 @@ def check_bands(bands, path):
         refuse("bands.percentiles", f"has {len(bands['percentiles'])} points for {len(bands['step'])} steps")
     size = len(PERCENTILES)
     for i, point in enumerate(bands["percentiles"]):
-        if not (isinstance(point, list) and len(point) == 2 and all(
+        if not (
+            isinstance(point, list)
+            and len(point) == 2
+            and all(
                 isinstance(panel, list) and len(panel) == size and all(v is None or is_number(v) for v in panel)
-                for panel in point)):
+                for panel in point
+            )
+        ):
             refuse(f"bands.percentiles[{i}]", f"is not 2 lists (one per panel) of {size} numbers")
     why = [{not_drawn(v, "percentile") for v in panel} - {None} for point in bands["percentiles"] for panel in point]
     if any(why):
-        print(f"note: {path}: not drawn: bands.percentiles: {sum(map(bool, why))} points with values that are "
-              f"not numbers ({', '.join(sorted(set().union(*why)))})", file=sys.stderr)
+        print(
+            f"note: {path}: not drawn: bands.percentiles: {sum(map(bool, why))} points with values that are "
+            f"not numbers ({', '.join(sorted(set().union(*why)))})",
+            file=sys.stderr,
+        )
 
 
 def draw_band_panels(figure, summaries, paths, steps=None, title=None, names=None):
@@ -298,8 +355,9 @@ def draw_band_panels(figure, summaries, paths, steps=None, title=None, names=Non
         if all(fixed):
             low, high = min(f[0] for f in fixed), max(f[1] for f in fixed)
         else:
-            values = np.array([point[column] for summary in summaries for point in summary["bands"]["percentiles"]],
-                              np.float64)  # (null: NaN)
+            values = np.array(
+                [point[column] for summary in summaries for point in summary["bands"]["percentiles"]], np.float64
+            )  # (null: NaN)
             values = values[np.isfinite(values)]
             low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
         margin = 0.05 * (high - low) + 1e-6
@@ -313,8 +371,9 @@ def draw_band_panels(figure, summaries, paths, steps=None, title=None, names=Non
             values = np.array([bands["percentiles"][i][column] for i in points], np.float64)  # (null: NaN)
             values = values.reshape(len(points), len(PERCENTILES))  # (none: [0, 8])
             finite = np.isfinite(values).all(axis=1)  # a point with a value that is not a number: not drawn
-            draw_bands(ax, [bands["step"][i] for i, keep in zip(points, finite) if keep], values[finite],
-                       limits[column])
+            draw_bands(
+                ax, [bands["step"][i] for i, keep in zip(points, finite) if keep], values[finite], limits[column]
+            )
             ax.set_title(plain(f"{name}: {bands['titles'][column]}"), fontsize=9)
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
@@ -331,9 +390,16 @@ def draw_band_panels(figure, summaries, paths, steps=None, title=None, names=Non
 def main(argv=None):
     args = parse_args(argv)
     summaries = [load_summary(path) for path in args.summaries]
-    if args.steps is not None and not args.bands and not any(
-            s is not None and s <= args.steps for summary in summaries for curve in summary["curves"].values()
-            for s in curve["step"]):
+    if (
+        args.steps is not None
+        and not args.bands
+        and not any(
+            s is not None and s <= args.steps
+            for summary in summaries
+            for curve in summary["curves"].values()
+            for s in curve["step"]
+        )
+    ):
         raise UsageError(f"--steps {args.steps}: no run has a measurement in its first {args.steps} steps")
     # a window where one can be opened, the cell's output in a notebook, else (or with --save-png) a PNG file
     where, figure = figures.open_figure(FIGURE_SIZE, "compare_runs", "compare_runs", live=not args.save_png)

@@ -6,22 +6,32 @@ right) drawn in 3x5 pixel glyphs. The test set is sorted misrecognised first, an
 the panel's side: where the red ends reads as the share of the whole test set recognised. Plain NumPy: a
 grid costs a few milliseconds, a table look-up per pixel.
 """
+
 import numpy as np
 
 DIGIT = 28  # pixels: an MNIST digit is 28 x 28
 
 # 3x5 pixel glyphs of the digits 0-9, to label misrecognised digits inside the image itself.
 _GLYPH_ROWS = {
-    0: ("111", "101", "101", "101", "111"), 1: ("010", "110", "010", "010", "111"),
-    2: ("111", "001", "111", "100", "111"), 3: ("111", "001", "111", "001", "111"),
-    4: ("101", "101", "111", "001", "001"), 5: ("111", "100", "111", "001", "111"),
-    6: ("111", "100", "111", "101", "111"), 7: ("111", "001", "001", "010", "010"),
-    8: ("111", "101", "111", "101", "111"), 9: ("111", "101", "111", "001", "111"),
+    0: ("111", "101", "101", "101", "111"),
+    1: ("010", "110", "010", "010", "111"),
+    2: ("111", "001", "111", "100", "111"),
+    3: ("111", "001", "111", "001", "111"),
+    4: ("101", "101", "111", "001", "001"),
+    5: ("111", "100", "111", "001", "111"),
+    6: ("111", "100", "111", "101", "111"),
+    7: ("111", "001", "001", "010", "010"),
+    8: ("111", "101", "111", "101", "111"),
+    9: ("111", "101", "111", "001", "111"),
 }
-GLYPHS = {d: np.kron(np.array([[c == "1" for c in row] for row in rows]), np.ones((2, 2), bool))
-          for d, rows in _GLYPH_ROWS.items()}  # each [10, 6] booleans (3x5 font at 2x)
-_GLYPH_STACKS = {DIGIT: np.stack([GLYPHS[d] for d in range(10)]),  # tile size -> glyphs: [10, 10, 6] at 2x,
-                 DIGIT // 2: np.stack([GLYPHS[d][::2, ::2] for d in range(10)])}  # [10, 5, 3] in halved tiles
+GLYPHS = {
+    d: np.kron(np.array([[c == "1" for c in row] for row in rows]), np.ones((2, 2), bool))
+    for d, rows in _GLYPH_ROWS.items()
+}  # each [10, 6] booleans (3x5 font at 2x)
+_GLYPH_STACKS = {
+    DIGIT: np.stack([GLYPHS[d] for d in range(10)]),  # tile size -> glyphs: [10, 10, 6] at 2x,
+    DIGIT // 2: np.stack([GLYPHS[d][::2, ::2] for d in range(10)]),
+}  # [10, 5, 3] in halved tiles
 
 BACKGROUND_OK = np.array([255, 255, 255], np.float32)
 BACKGROUND_WRONG = np.array([230, 70, 70], np.float32)
@@ -38,8 +48,9 @@ def _rgba32(rgb):
 
 
 _INK = np.linspace(0, 1, 256, dtype=np.float32)[:, None]  # [256, 1] ink levels
-_INK_ON_BACKGROUNDS = _rgba32(np.concatenate([background * (1 - _INK) + INK * _INK for background in
-                                              (BACKGROUND_OK, BACKGROUND_WRONG)]))  # [512]: on white, then on red
+_INK_ON_BACKGROUNDS = _rgba32(
+    np.concatenate([background * (1 - _INK) + INK * _INK for background in (BACKGROUND_OK, BACKGROUND_WRONG)])
+)  # [512]: on white, then on red
 
 
 def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=True, rgba=False):
@@ -52,30 +63,32 @@ def digit_grid(images, labels, predictions, columns, rows, misrecognised_first=T
     Returns (image, number of misrecognised digits among all N).
     """
     labels, predictions = np.asarray(labels), np.asarray(predictions)
-    wrong_all = labels != predictions                                         # [N] over all the digits
+    wrong_all = labels != predictions  # [N] over all the digits
     order = np.argsort(~wrong_all, kind="stable") if misrecognised_first else np.arange(len(labels))
-    shown = order[:rows * columns]                                            # only these become tiles
+    shown = order[: rows * columns]  # only these become tiles
     count = len(shown)
     labels, predictions, wrong = labels[shown], predictions[shown], wrong_all[shown]
 
     # each pixel's colour, from its ink (0 to 1, in 256 levels) and its tile's background: a table look-up,
     # [n, T, T] levels -> [n, T, T] RGBA pixels (one uint32 each), = background * (1 - ink) + INK * ink
-    tile = DIGIT // 2 if np.shape(images)[1] == DIGIT // 2 else DIGIT                       # T: 28, or 14 halved
-    ink = ink_levels(images[shown]).reshape(count, tile, tile)                                # [n, T, T]
-    levels = ink.astype(np.intp) + 256 * wrong[:, None, None]                                 # [n, T, T]
-    tiles = np.take(_INK_ON_BACKGROUNDS, levels)                                              # [n, T, T]
-    glyphs = _GLYPH_STACKS[tile]                                                              # [10, 5g, 3g]
+    tile = DIGIT // 2 if np.shape(images)[1] == DIGIT // 2 else DIGIT  # T: 28, or 14 halved
+    ink = ink_levels(images[shown]).reshape(count, tile, tile)  # [n, T, T]
+    levels = ink.astype(np.intp) + 256 * wrong[:, None, None]  # [n, T, T]
+    tiles = np.take(_INK_ON_BACKGROUNDS, levels)  # [n, T, T]
+    glyphs = _GLYPH_STACKS[tile]  # [10, 5g, 3g]
     height, width = glyphs.shape[1:]
     wrong_tiles = np.flatnonzero(wrong)  # their labels drawn in: correct top left, predicted top right
-    for columns_, digits, colour in ((slice(1, 1 + width), labels, LABEL_CORRECT),
-                                     (slice(tile - 1 - width, tile - 1), predictions, LABEL_PREDICTED)):
-        corner = tiles[wrong_tiles, 1:1 + height, columns_]                             # [wrong, 5g, 3g]
+    for columns_, digits, colour in (
+        (slice(1, 1 + width), labels, LABEL_CORRECT),
+        (slice(tile - 1 - width, tile - 1), predictions, LABEL_PREDICTED),
+    ):
+        corner = tiles[wrong_tiles, 1 : 1 + height, columns_]  # [wrong, 5g, 3g]
         corner[glyphs[digits[wrong_tiles].astype(np.intp)]] = _rgba32(colour)
-        tiles[wrong_tiles, 1:1 + height, columns_] = corner
+        tiles[wrong_tiles, 1 : 1 + height, columns_] = corner
     grid = np.full((rows * columns, tile, tile), _rgba32([240, 240, 240]), np.uint32)  # grey: no digit
     grid[:count] = tiles
     grid = grid.reshape(rows, columns, tile, tile).transpose(0, 2, 1, 3).reshape(rows * tile, columns * tile)
-    image = grid.view(np.uint8).reshape(rows * tile, columns * tile, 4)                  # [H, W, 4] RGBA
+    image = grid.view(np.uint8).reshape(rows * tile, columns * tile, 4)  # [H, W, 4] RGBA
     return (image if rgba else np.ascontiguousarray(image[..., :3])), int(wrong_all.sum())
 
 

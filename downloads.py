@@ -12,6 +12,7 @@ size is not known), whatever the mirror says or sends; a mirror that sends nothi
 less than MIN_RATE bytes a second once SLOW_AFTER seconds have passed, is given up. Progress is shown as
 bytes arrive, however few.
 """
+
 import hashlib
 import os
 import sys
@@ -21,8 +22,8 @@ import urllib.request
 from cli import atomic_output
 
 
-MIN_RATE = 2000      # bytes a second: a mirror slower than this (a 145 KB play in over a minute) is given up
-SLOW_AFTER = 30.0    # seconds: ... once this long has passed
+MIN_RATE = 2000  # bytes a second: a mirror slower than this (a 145 KB play in over a minute) is given up
+SLOW_AFTER = 30.0  # seconds: ... once this long has passed
 DEFAULT_CAP = 50_000_000  # bytes: the most read of a file whose size is not known
 
 
@@ -98,8 +99,14 @@ def fetch_all(folder, names, mirrors, checksums, timeout=30, sizes=None, cap=DEF
         errors = []
         for mirror in mirrors:
             try:
-                fetch(mirror + name, os.path.join(folder, name), checksums.get(name), timeout,
-                      size=(sizes or {}).get(name), cap=cap)
+                fetch(
+                    mirror + name,
+                    os.path.join(folder, name),
+                    checksums.get(name),
+                    timeout,
+                    size=(sizes or {}).get(name),
+                    cap=cap,
+                )
                 break
             except (OSError, ValueError) as e:  # URLError and socket timeouts are OSErrors
                 errors.append(f"{mirror}: {getattr(e, 'reason', e)}")

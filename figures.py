@@ -5,6 +5,7 @@ a Jupyter kernel, else off screen. The lessons' dashboard (tensorflowvisu.py, th
 RNN's training view (rnn_dashboard.py) and compare_runs.py draw through it; present() shows a finished
 figure where it went, save_png() writes one whole or not at all, wait_until_closed() keeps a window open.
 """
+
 import io
 import os
 import sys
@@ -13,8 +14,8 @@ import matplotlib
 
 from cli import atomic_output
 
-WINDOW_DPI = 80           # 13 x 7.5 inches: a 1,040 x 600 window, which fits a laptop's screen
-NOTEBOOK_DPI = 72         # 13 x 7.5 inches: a 936 x 540 image
+WINDOW_DPI = 80  # 13 x 7.5 inches: a 1,040 x 600 window, which fits a laptop's screen
+NOTEBOOK_DPI = 72  # 13 x 7.5 inches: a 936 x 540 image
 
 
 def display_available():
@@ -38,16 +39,22 @@ def open_figure(size, title, what, live=True, dpi=None):
     if live and display_available():
         try:
             import matplotlib.pyplot as plt
+
             if matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
                 display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                raise RuntimeError(f"matplotlib found no usable window system: the display {display} cannot "
-                                   "be reached, or no GUI toolkit is installed (on Linux: python3-tk)")
+                raise RuntimeError(
+                    f"matplotlib found no usable window system: the display {display} cannot "
+                    "be reached, or no GUI toolkit is installed (on Linux: python3-tk)"
+                )
             figure = plt.figure(figsize=size, dpi=WINDOW_DPI)
             figure.canvas.manager.set_window_title(title)
             return "window", figure
         except Exception as e:  # no usable display: fall back to headless, never crash
-            print(f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
-                  "continuing headless", file=sys.stderr)
+            print(
+                f"{what}: cannot open a window ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+                "continuing headless",
+                file=sys.stderr,
+            )
     return "file", _offscreen_figure(size, dpi)
 
 
@@ -66,6 +73,7 @@ def _offscreen_figure(size, dpi=None):
     """A matplotlib figure drawn off screen (for a PNG, a movie or a notebook cell)."""
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     figure = Figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(figure)
     return figure
@@ -93,6 +101,7 @@ def show_in_notebook(png, handle=None):
     """Show PNG bytes as an image in the notebook cell's output: a new one, or in place of the one shown
     through `handle` (an IPython DisplayHandle). Returns the handle."""
     from IPython.display import Image, display
+
     image = Image(data=png, format="png")
     if handle is None:
         return display(image, display_id=True)

@@ -15,6 +15,7 @@ TF_VERBOSE=1); when TensorFlow cannot be imported, one line says what to do. Err
 rnn_model, rnn_checkpoints): importing it loads nothing, and its first use starts TensorFlow where no
 script did (a notebook, a test).
 """
+
 import logging
 import os
 import signal
@@ -101,9 +102,11 @@ def _no_tensorflow(error):
     version = sys.version_info[:2]
     low, high = SUPPORTED_PYTHONS
     if not low <= version <= high:
-        advice = (f"TensorFlow 2.21 is published for Python {low[0]}.{low[1]} to {high[0]}.{high[1]}, this is "
-                  f"Python {version[0]}.{version[1]}: make a virtual environment with one of those "
-                  f"(e.g. python{high[0]}.{high[1]} -m venv .venv) and install requirements.txt in it")
+        advice = (
+            f"TensorFlow 2.21 is published for Python {low[0]}.{low[1]} to {high[0]}.{high[1]}, this is "
+            f"Python {version[0]}.{version[1]}: make a virtual environment with one of those "
+            f"(e.g. python{high[0]}.{high[1]} -m venv .venv) and install requirements.txt in it"
+        )
     else:
         advice = "install the requirements: python -m pip install -r requirements.txt"
     print(f"error: cannot import TensorFlow ({error}). {advice}", file=sys.stderr)
@@ -112,6 +115,7 @@ def _no_tensorflow(error):
 
 def _import_tensorflow():
     import tensorflow.compat.v1 as tf_v1
+
     tf_v1.disable_v2_behavior()
     return tf_v1
 
@@ -129,6 +133,7 @@ def _import_quietly():
     try:
         os.dup2(devnull, 2)
         import tensorflow.compat.v1 as tf_v1
+
         tf_v1.get_logger().setLevel(logging.ERROR)
         tf_v1.disable_v2_behavior()
         tf_v1.config.list_physical_devices("GPU")  # CUDA probing happens here: keep it quiet too
@@ -142,14 +147,21 @@ def _import_quietly():
 def add_xla_flag(parser, measured):
     """Declare --xla (read by start_tensorflow(), see XLA_FLAG); measured: what it did here, for --help (% written
     %%)."""
-    parser.add_argument(XLA_FLAG, action="store_true", help="opt-in: compile the graph with XLA, faster on the "
-                        f"CPU ({measured}); the figures differ from the default run in the last digits")
+    parser.add_argument(
+        XLA_FLAG,
+        action="store_true",
+        help="opt-in: compile the graph with XLA, faster on the "
+        f"CPU ({measured}); the figures differ from the default run in the last digits",
+    )
 
 
 def add_verbose_flag(parser):
     """Declare --tf-verbose (read by start_tensorflow(), see VERBOSE_FLAG) in a script's argument parser."""
-    parser.add_argument(VERBOSE_FLAG, action="store_true", help="show TensorFlow's own log messages, silenced "
-                        "by default (also: TF_VERBOSE=1)")
+    parser.add_argument(
+        VERBOSE_FLAG,
+        action="store_true",
+        help="show TensorFlow's own log messages, silenced by default (also: TF_VERBOSE=1)",
+    )
 
 
 def devices():

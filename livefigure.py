@@ -21,6 +21,7 @@ in place (an IPython display handle), no more often than Jupyter's output rate l
 Its helpers: PixelImage, an image copied into the canvas as it is (fit_image() sizes one to its axes), and
 steady_limits(), an axis range that moves seldom, since each change costs a drawing of that panel anew.
 """
+
 import atexit
 import concurrent.futures
 import io
@@ -35,17 +36,17 @@ from matplotlib.transforms import Bbox
 from figures import open_figure, present, save_png, show_in_notebook, wait_until_closed
 from movies import MOVIE_DPI, start_movie
 
-PICTURE_INTERVAL = 0.18   # seconds between two pictures: 5.5 a second, a smooth enough motion for a curve
-START_INTERVAL = 0.05     # and for the first START_PICTURES pictures, up to 20 a second:
-START_PICTURES = 20       # a run shorter than a blink still moves
-START_ALLOWANCE = 1.0     # seconds of drawing allowed beyond DRAW_SHARE, for those first pictures
+PICTURE_INTERVAL = 0.18  # seconds between two pictures: 5.5 a second, a smooth enough motion for a curve
+START_INTERVAL = 0.05  # and for the first START_PICTURES pictures, up to 20 a second:
+START_PICTURES = 20  # a run shorter than a blink still moves
+START_ALLOWANCE = 1.0  # seconds of drawing allowed beyond DRAW_SHARE, for those first pictures
 DRAW_SHARE = {"window": 0.10, "notebook": 0.12, "file": 0.10}  # the drawing's share of the time, at most:
-                          # slower pictures when they cost more (a slow machine, a big window)
-NOTEBOOK_INTERVAL = 0.5   # seconds between two images sent to a notebook, at least
+# slower pictures when they cost more (a slow machine, a big window)
+NOTEBOOK_INTERVAL = 0.5  # seconds between two images sent to a notebook, at least
 NOTEBOOK_BYTES_PER_SECOND = 250_000  # and at most this many bytes of images a second: Jupyter's server drops
-                                     # a cell's output beyond 1 MB/s (base64 makes them a third bigger)
-TICK_LABEL_ROOM = 12      # pixels on either side of an axes cleared when it alone is drawn anew
-EVENT_INTERVAL = 0.2      # seconds between two looks at the window's keyboard and mouse events
+# a cell's output beyond 1 MB/s (base64 makes them a third bigger)
+TICK_LABEL_ROOM = 12  # pixels on either side of an axes cleared when it alone is drawn anew
+EVENT_INTERVAL = 0.2  # seconds between two looks at the window's keyboard and mouse events
 WORK_EVENT_INTERVAL = 0.05  # and while responsive() waits for long work
 STEADY_FILL = 0.4  # an axis range is kept while the values fill at least this share of it (steady_limits)
 
@@ -73,22 +74,22 @@ class LiveFigure:
         self.watch = watch
         self.draw_share = DRAW_SHARE[self.where] if draw_share is None else draw_share
         self.paused = self.closed = False
-        self.finished = False          # the work is over: closing the window ends the program
-        self.pictures = 0              # pictures drawn while the work ran
-        self.draw_seconds = 0.0        # the time they took, all included
+        self.finished = False  # the work is over: closing the window ends the program
+        self.pictures = 0  # pictures drawn while the work ran
+        self.draw_seconds = 0.0  # the time they took, all included
         self.movie_frames = 0
-        self._animated = {}            # region (an axes, a title) -> its moving artists, drawn in this order
-        self._backgrounds = {}         # region -> (its rectangle in pixels, the still picture under it)
-        self._whole_drawing = True     # the next picture draws everything anew
-        self._axes_to_redraw = set()   # or these axes, whole (relayout(ax))
-        self._axes_boxes = {}          # axes -> the pixels it took when last drawn whole: its ticks, labels...
-        self._first_request = None     # when picture_due() was first asked: the pace's time starts
+        self._animated = {}  # region (an axes, a title) -> its moving artists, drawn in this order
+        self._backgrounds = {}  # region -> (its rectangle in pixels, the still picture under it)
+        self._whole_drawing = True  # the next picture draws everything anew
+        self._axes_to_redraw = set()  # or these axes, whole (relayout(ax))
+        self._axes_boxes = {}  # axes -> the pixels it took when last drawn whole: its ticks, labels...
+        self._first_request = None  # when picture_due() was first asked: the pace's time starts
         self._last_picture = -np.inf
         self._notebook_interval = NOTEBOOK_INTERVAL
         self._notebook_display = None
         self._next_events = 0.0
         self._on_key_owner = on_key
-        self._worker = None            # the thread responsive() runs work in, made on first use
+        self._worker = None  # the thread responsive() runs work in, made on first use
         self._movie = None
         self._movie_path = movie
         self.figure.canvas.mpl_connect("draw_event", self._on_whole_drawing)
@@ -125,6 +126,7 @@ class LiveFigure:
         fonts, toolkit; it is not counted in the work's drawing time)."""
         if self.window:
             import matplotlib.pyplot as plt
+
             plt.show(block=False)
             self.figure.canvas.draw()
             self._process_events()
@@ -197,7 +199,7 @@ class LiveFigure:
         x0, x1 = max(0, int(box.x0)), min(width, int(np.ceil(box.x1)))
         y0, y1 = max(0, int(box.y0)), min(height, int(np.ceil(box.y1)))
         background = np.array(matplotlib.colors.to_rgba(self.figure.get_facecolor())) * 255
-        pixels[height - y1:height - y0, x0:x1] = background
+        pixels[height - y1 : height - y0, x0:x1] = background
         ax.draw(renderer)  # its moving artists are left out (animated)
         for artist in (*self.figure.legends, self.figure._suptitle):  # still artists of the figure around it
             if artist is not None and artist.get_window_extent(renderer).overlaps(box):
@@ -226,8 +228,11 @@ class LiveFigure:
         self._keep_backgrounds(renderer, list(self._animated))
         # where each axes draws (its ticks, labels, title), with room for wider tick labels: what a drawing
         # of it alone clears first
-        self._axes_boxes = {ax: Bbox.from_extents(*ax.get_tightbbox(renderer).padded(3).extents)
-                            for ax in {region.axes for region in self._animated} if ax.get_visible()}
+        self._axes_boxes = {
+            ax: Bbox.from_extents(*ax.get_tightbbox(renderer).padded(3).extents)
+            for ax in {region.axes for region in self._animated}
+            if ax.get_visible()
+        }
         for box in self._axes_boxes.values():
             box.x0, box.x1 = box.x0 - TICK_LABEL_ROOM, box.x1 + TICK_LABEL_ROOM
 
@@ -239,6 +244,7 @@ class LiveFigure:
         """The picture as drawn now, as PNG bytes, in 256 colours (a third of the size, for the notebook's
         output rate limit), quickly compressed."""
         from PIL import Image
+
         buffer = io.BytesIO()
         image = Image.fromarray(self._pixels()).quantize(256, method=Image.Quantize.FASTOCTREE)
         image.save(buffer, format="png", compress_level=1)
@@ -322,8 +328,10 @@ class LiveFigure:
             movie.finish()
             os.replace(movie.partial, self._movie_path)
             if movie.kept_one_in > 1:
-                print(f"movie: one picture in {movie.kept_one_in} kept (at most {movie.max_frames} frames, "
-                      "to bound the memory)")
+                print(
+                    f"movie: one picture in {movie.kept_one_in} kept (at most {movie.max_frames} frames, "
+                    "to bound the memory)"
+                )
             return None
         except OSError as e:
             movie.abort()
@@ -358,14 +366,20 @@ class PixelImage(matplotlib.image.AxesImage):
         box = self.axes.bbox
         x0, y1 = int(round(box.x0)), int(round(box.y1))
         height, width = pixels.shape[:2]
-        if canvas is None or canvas.is_saving() or renderer is not canvas.get_renderer() or \
-                pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4 or \
-                (height, width) != (int(round(box.height)), int(round(box.width))):
+        if (
+            canvas is None
+            or canvas.is_saving()
+            or renderer is not canvas.get_renderer()
+            or pixels.dtype != np.uint8
+            or pixels.ndim != 3
+            or pixels.shape[2] != 4
+            or (height, width) != (int(round(box.height)), int(round(box.width)))
+        ):
             return super().draw(renderer)
         buffer = np.asarray(renderer.buffer_rgba())  # [height, width, 4], the top row first
         top = buffer.shape[0] - y1
         if 0 <= top and top + height <= buffer.shape[0] and 0 <= x0 and x0 + width <= buffer.shape[1]:
-            buffer[top:top + height, x0:x0 + width] = pixels
+            buffer[top : top + height, x0 : x0 + width] = pixels
         else:
             super().draw(renderer)
         self.stale = False
@@ -385,6 +399,7 @@ def fit_image(image, ax):
     where it grows), with an opaque alpha channel: drawn 1:1, it costs a few milliseconds where matplotlib's
     own resampling of the 1,120 x 700 test grid costs twenty."""
     from PIL import Image
+
     width, height = max(1, int(round(ax.bbox.width))), max(1, int(round(ax.bbox.height)))
     picture = Image.fromarray(image)
     if picture.size != (width, height):
@@ -398,12 +413,16 @@ def steady_limits(current, low, high, floor=None, ceiling=None):
     [low, high] fits in it and fills at least STEADY_FILL of it; else a new range around the values, a
     margin added and its ends rounded to a tidy step, within [floor, ceiling]. In a live dashboard each
     change costs a drawing of that panel anew (its ticks move), a few times a run rather than at every picture."""
-    if current is not None and current[0] <= low and high <= current[1] and \
-            high - low >= STEADY_FILL * (current[1] - current[0]):
+    if (
+        current is not None
+        and current[0] <= low
+        and high <= current[1]
+        and high - low >= STEADY_FILL * (current[1] - current[0])
+    ):
         return current
     span = max(high - low, 0.05 * max(abs(low), abs(high)), 1e-6)  # values all alike: a range around them
     step = 10.0 ** np.floor(np.log10(span / 4))
-    step *= next(m for m in (1, 2, 5, 10) if span / 4 <= m * step)       # a tidy step: 1, 2 or 5 x 10^k
+    step *= next(m for m in (1, 2, 5, 10) if span / 4 <= m * step)  # a tidy step: 1, 2 or 5 x 10^k
     # room to move on a side the values crossed (growing weights go on growing), a little on the others
     below = 0.35 if current is not None and low < current[0] else 0.1
     above = 0.35 if current is not None and high > current[1] else 0.1

@@ -16,6 +16,7 @@ failed download never leaves a partial file behind.
 
 Anything wrong raises DataError, whose message is one line naming the file and what to do.
 """
+
 import gzip
 import hashlib
 import os
@@ -42,8 +43,10 @@ OFFICIAL_MD5 = {
     TEST_LABELS + ".gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
 OFFICIAL_GZ_SIZE = {  # the official .gz files' sizes in bytes, by their MD5: no mirror is read beyond them
-    "f68b3c2dcbeaaa9fbdd348bbdeb94873": 9912422, "d53e105ee54ea40749a09fcbcd1e9432": 28881,
-    "9fb629c4189551a2d022fa330f9573f3": 1648877, "ec29112dd5afa0611ce80d1b7f02629c": 4542,
+    "f68b3c2dcbeaaa9fbdd348bbdeb94873": 9912422,
+    "d53e105ee54ea40749a09fcbcd1e9432": 28881,
+    "9fb629c4189551a2d022fa330f9573f3": 1648877,
+    "ec29112dd5afa0611ce80d1b7f02629c": 4542,
 }
 # Public mirrors, tried in order (the environment variable MNIST_MIRRORS, comma-separated base URLs, overrides).
 MIRRORS_ENV_VAR = "MNIST_MIRRORS"
@@ -81,14 +84,17 @@ def data_dir_from(data_dir=None):
 # Parsing IDX files
 # ---------------------------------------------------------------------------------------------
 
+
 def _read_bytes(path):
     try:
         with open(path, "rb") as f:
             raw = f.read()
         return gzip.decompress(raw) if path.endswith(".gz") else raw
     except PermissionError:
-        raise DataError(f"cannot read {path}: permission denied. Make it readable (chmod a+r), "
-                        "or point --data-dir at a copy you can read.") from None
+        raise DataError(
+            f"cannot read {path}: permission denied. Make it readable (chmod a+r), "
+            "or point --data-dir at a copy you can read."
+        ) from None
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(f"cannot read {path}: {e}. Delete it and run again to download a fresh copy.") from None
 
@@ -98,20 +104,26 @@ def _parse(data, path, magic):
     ndim = magic & 0xFF
     header_size = 4 + 4 * ndim
     if len(data) < header_size:
-        raise DataError(f"{path} is truncated ({len(data)} bytes, not even an IDX header). "
-                        "Delete it and run again to download a fresh copy.")
+        raise DataError(
+            f"{path} is truncated ({len(data)} bytes, not even an IDX header). "
+            "Delete it and run again to download a fresh copy."
+        )
     found_magic = int.from_bytes(data[0:4], "big")
     if found_magic != magic:
-        raise DataError(f"{path} is not an MNIST {'image' if ndim == 3 else 'label'} file "
-                        f"(magic number {found_magic:#010x}, expected {magic:#010x}). "
-                        "Delete it and run again to download a fresh copy.")
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+        raise DataError(
+            f"{path} is not an MNIST {'image' if ndim == 3 else 'label'} file "
+            f"(magic number {found_magic:#010x}, expected {magic:#010x}). "
+            "Delete it and run again to download a fresh copy."
+        )
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     if ndim == 3 and dims[1:] != [IMAGE_SIZE, IMAGE_SIZE]:
         raise DataError(f"{path} holds {dims[1]}x{dims[2]} images, expected 28x28.")
     expected = header_size + int(np.prod(dims))
     if len(data) != expected:
-        raise DataError(f"{path} is truncated or corrupt ({len(data)} bytes of data, expected {expected} "
-                        f"for {dims[0]} items). Delete it and run again to download a fresh copy.")
+        raise DataError(
+            f"{path} is truncated or corrupt ({len(data)} bytes of data, expected {expected} "
+            f"for {dims[0]} items). Delete it and run again to download a fresh copy."
+        )
     if dims[0] == 0:
         raise DataError(f"{path} holds no items. Delete it and run again to download a fresh copy.")
     return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims)
@@ -163,18 +175,24 @@ def load_file(data_dir, name):
         other = paths[1] if chosen.path == paths[0] else paths[0]
         if len(loaded) == 1 or not loaded[1].official or not chosen.official:
             why = "the official content" if chosen.official else "the newer one"
-            print(f"MNIST: both {os.path.basename(paths[0])} and {os.path.basename(paths[1])} are in {data_dir} "
-                  f"and differ: using {os.path.basename(chosen.path)} ({why}); delete {other}", file=sys.stderr)
+            print(
+                f"MNIST: both {os.path.basename(paths[0])} and {os.path.basename(paths[1])} are in {data_dir} "
+                f"and differ: using {os.path.basename(chosen.path)} ({why}); delete {other}",
+                file=sys.stderr,
+            )
     if chosen.claims_official and not chosen.official:
-        raise DataError(f"{chosen.path} has the size of the official MNIST file but not its content (SHA-256 "
-                        "differs): another data set with the same file name, or a damaged copy. Delete it and run "
-                        "again to download the official file.")
+        raise DataError(
+            f"{chosen.path} has the size of the official MNIST file but not its content (SHA-256 "
+            "differs): another data set with the same file name, or a damaged copy. Delete it and run "
+            "again to download the official file."
+        )
     return chosen.array, chosen.path
 
 
 # ---------------------------------------------------------------------------------------------
 # Downloading
 # ---------------------------------------------------------------------------------------------
+
 
 def mirrors_from_environment():
     return downloads.mirrors_from(MIRRORS_ENV_VAR, MIRRORS)
@@ -187,25 +205,33 @@ def download(data_dir, names=FILES, mirrors=None, checksums=OFFICIAL_MD5, timeou
     try:
         os.makedirs(data_dir, exist_ok=True)
     except OSError as e:
-        raise DataError(f"cannot create the data folder {data_dir}: {e.strerror}. "
-                        "Pass --data-dir (or set MNIST_DATA_DIR) to a folder you can write to.") from None
+        raise DataError(
+            f"cannot create the data folder {data_dir}: {e.strerror}. "
+            "Pass --data-dir (or set MNIST_DATA_DIR) to a folder you can write to."
+        ) from None
     try:
-        downloads.fetch_all(data_dir, [name + ".gz" for name in names], mirrors,
-                            {name: ("md5", md5) for name, md5 in checksums.items()}, timeout,
-                            sizes={name: OFFICIAL_GZ_SIZE[md5] for name, md5 in checksums.items()
-                                   if md5 in OFFICIAL_GZ_SIZE})
+        downloads.fetch_all(
+            data_dir,
+            [name + ".gz" for name in names],
+            mirrors,
+            {name: ("md5", md5) for name, md5 in checksums.items()},
+            timeout,
+            sizes={name: OFFICIAL_GZ_SIZE[md5] for name, md5 in checksums.items() if md5 in OFFICIAL_GZ_SIZE},
+        )
     except downloads.DownloadError as e:
         if created and not os.listdir(data_dir):  # nothing left behind: not even the empty folder
             os.rmdir(data_dir)
         raise DataError(
             f"{e}. Offline? Put the four MNIST files "
             f"({', '.join(FILES)}, .gz or uncompressed) in {data_dir}, "
-            f"or point --data-dir / {ENV_VAR} at a folder that has them.") from None
+            f"or point --data-dir / {ENV_VAR} at a folder that has them."
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
 # Data sets and mini-batches
 # ---------------------------------------------------------------------------------------------
+
 
 class DataSet:
     """Images and labels, with next_batch() walking them in a new random order each epoch."""
@@ -229,7 +255,7 @@ class DataSet:
             self.epoch += 1
             self._order = self._rng.permutation(len(self))
             self._position = 0
-        indices = self._order[self._position: self._position + batch_size]
+        indices = self._order[self._position : self._position + batch_size]
         self._position += batch_size
         return self.images[indices], self.labels[indices]
 
@@ -241,12 +267,12 @@ class Datasets:
 
 
 def _prepare(images, labels, one_hot, flatten):
-    images = images.astype(np.float32) / 255.0                      # [N, 28, 28] in [0, 1]
+    images = images.astype(np.float32) / 255.0  # [N, 28, 28] in [0, 1]
     images = images.reshape(len(images), -1) if flatten else images[..., np.newaxis]  # [N, 784] or [N, 28, 28, 1]
     if one_hot:
-        labels = np.eye(10, dtype=np.float32)[labels]               # [N, 10]
+        labels = np.eye(10, dtype=np.float32)[labels]  # [N, 10]
     else:
-        labels = labels.astype(np.int64)                            # [N]
+        labels = labels.astype(np.int64)  # [N]
     return images, labels
 
 
@@ -254,13 +280,17 @@ def read_data_sets(data_dir=None, one_hot=True, flatten=False, seed=0, allow_dow
     """The MNIST training set (60,000 digits) and test set (10,000 digits), downloading them if needed."""
     data_dir = data_dir_from(data_dir)
     if os.path.exists(data_dir) and not os.path.isdir(data_dir):
-        raise DataError(f"{data_dir} is a file, not a folder: point --data-dir / {ENV_VAR} at the folder that holds "
-                        f"the four MNIST files ({', '.join(FILES)}, .gz or uncompressed)")
+        raise DataError(
+            f"{data_dir} is a file, not a folder: point --data-dir / {ENV_VAR} at the folder that holds "
+            f"the four MNIST files ({', '.join(FILES)}, .gz or uncompressed)"
+        )
     missing = [name for name in FILES if find_file(data_dir, name) is None]
     if missing:
         if not allow_download:
-            raise DataError(f"MNIST files missing in {data_dir}: {', '.join(missing)} (.gz or uncompressed). "
-                            f"Put them there, or point --data-dir / {ENV_VAR} at a folder that has them.")
+            raise DataError(
+                f"MNIST files missing in {data_dir}: {', '.join(missing)} (.gz or uncompressed). "
+                f"Put them there, or point --data-dir / {ENV_VAR} at a folder that has them."
+            )
         print(f"MNIST: downloading {len(missing)} file(s) into {data_dir}", file=sys.stderr)
         download(data_dir, missing)
     arrays, paths = {}, {}
@@ -269,15 +299,22 @@ def read_data_sets(data_dir=None, one_hot=True, flatten=False, seed=0, allow_dow
     for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
         images, labels = arrays[images_name], arrays[labels_name]
         if len(images) != len(labels):
-            raise DataError(f"{paths[images_name]} holds {len(images)} images but {paths[labels_name]} holds "
-                            f"{len(labels)} labels. Delete both and run again to download fresh copies.")
+            raise DataError(
+                f"{paths[images_name]} holds {len(images)} images but {paths[labels_name]} holds "
+                f"{len(labels)} labels. Delete both and run again to download fresh copies."
+            )
         if labels.max() > 9:
-            raise DataError(f"{paths[labels_name]} holds a label {labels.max()}, "
-                            "MNIST labels are 0-9. Delete it and run again to download a fresh copy.")
+            raise DataError(
+                f"{paths[labels_name]} holds a label {labels.max()}, "
+                "MNIST labels are 0-9. Delete it and run again to download a fresh copy."
+            )
     counts = (len(arrays[TRAIN_IMAGES]), len(arrays[TEST_IMAGES]))
     if counts != (OFFICIAL_COUNT[TRAIN_IMAGES], OFFICIAL_COUNT[TEST_IMAGES]):
-        print(f"MNIST: {data_dir} holds {counts[0]:,} training and {counts[1]:,} test digits, not the official "
-              "60,000 and 10,000: using them as they are", file=sys.stderr)
+        print(
+            f"MNIST: {data_dir} holds {counts[0]:,} training and {counts[1]:,} test digits, not the official "
+            "60,000 and 10,000: using them as they are",
+            file=sys.stderr,
+        )
     train = DataSet(*_prepare(arrays[TRAIN_IMAGES], arrays[TRAIN_LABELS], one_hot, flatten), seed=seed)
     test = DataSet(*_prepare(arrays[TEST_IMAGES], arrays[TEST_LABELS], one_hot, flatten), seed=seed)
     return Datasets(train, test)

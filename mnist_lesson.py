@@ -34,12 +34,24 @@ Here: the flags and the data (flags_and_data, load_mnist), a fresh seeded graph 
 test set in chunks (run_on_test_set), Ctrl-C as a `with` block (stop_on_ctrl_c). TensorFlow is the one the
 lesson started (graphmode.tf).
 """
+
 import os
 
 import numpy as np
 
-from cli import (StopOnCtrlC, UsageError, check_output_dir, check_output_file, non_negative_float,
-                 parser_from_docstring, positive_float, positive_int, probability, seed, user_path)
+from cli import (
+    StopOnCtrlC,
+    UsageError,
+    check_output_dir,
+    check_output_file,
+    non_negative_float,
+    parser_from_docstring,
+    positive_float,
+    positive_int,
+    probability,
+    seed,
+    user_path,
+)
 import graphmode
 from graphmode import tf  # the TensorFlow the lesson started
 import mnist_data
@@ -54,6 +66,7 @@ TEST_CHUNK = 2000  # the test set is evaluated in chunks of this many images, to
 # Flags, data, a fresh graph
 # ------------------------------------------------------------------------------------------------
 
+
 def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     """A parser with the flags every lesson has; the lesson adds its own hyperparameters to it.
 
@@ -61,29 +74,71 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
     """
     parser = parser_from_docstring(doc)
     common = parser.add_argument_group("common to every lesson")
-    common.add_argument("--data-dir", metavar="DIR", type=user_path, help="folder with the MNIST files (default: "
-                        "$MNIST_DATA_DIR, else data/mnist beside the scripts; downloaded there when missing)")
-    common.add_argument("--iterations", type=positive_int, default=iterations, metavar="N",
-                        help="training steps (default: %(default)s)")
-    common.add_argument("--batch-size", type=positive_int, default=batch_size, metavar="N",
-                        help="images per training step (default: %(default)s)")
-    common.add_argument("--seed", type=seed, default=0, help="random seed of the weights, dropout and batch order "
-                        "(default: %(default)s)")
-    common.add_argument("--test-every", type=positive_int, default=test_every, metavar="N",
-                        help="evaluate the whole test set every N steps (default: %(default)s)")
-    common.add_argument("--train-every", type=positive_int, default=train_every, metavar="N",
-                        help="measure the training batch every N steps (default: %(default)s)")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=user_path,
+        help="folder with the MNIST files (default: "
+        "$MNIST_DATA_DIR, else data/mnist beside the scripts; downloaded there when missing)",
+    )
+    common.add_argument(
+        "--iterations", type=positive_int, default=iterations, metavar="N", help="training steps (default: %(default)s)"
+    )
+    common.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=batch_size,
+        metavar="N",
+        help="images per training step (default: %(default)s)",
+    )
+    common.add_argument(
+        "--seed",
+        type=seed,
+        default=0,
+        help="random seed of the weights, dropout and batch order (default: %(default)s)",
+    )
+    common.add_argument(
+        "--test-every",
+        type=positive_int,
+        default=test_every,
+        metavar="N",
+        help="evaluate the whole test set every N steps (default: %(default)s)",
+    )
+    common.add_argument(
+        "--train-every",
+        type=positive_int,
+        default=train_every,
+        metavar="N",
+        help="measure the training batch every N steps (default: %(default)s)",
+    )
     common.add_argument("--no-visu", action="store_true", help="no dashboard: text output only (fastest)")
-    common.add_argument("--save-png", metavar="FILE", type=user_path,
-                        help="no window: train, then save the final dashboard as a PNG")
-    common.add_argument("--save-movie", metavar="FILE", type=user_path, help="record the dashboard's pictures as "
-                        "they are drawn, as .gif (or .mp4 where ffmpeg is installed)")
-    common.add_argument("--watch", action="store_true", help="draw the dashboard at every measurement: training "
-                        "goes at the pace of its drawing, slow enough to watch a short lesson learn")
-    common.add_argument("--exit-at-end", action="store_true", help="close the window when training ends "
-                        "instead of waiting for you to close it")
-    common.add_argument("--runs-dir", metavar="DIR", type=user_path, default=RUNS_DIR,
-                        help="where the JSON run summaries go (default: runs/ beside the scripts)")
+    common.add_argument(
+        "--save-png", metavar="FILE", type=user_path, help="no window: train, then save the final dashboard as a PNG"
+    )
+    common.add_argument(
+        "--save-movie",
+        metavar="FILE",
+        type=user_path,
+        help="record the dashboard's pictures as they are drawn, as .gif (or .mp4 where ffmpeg is installed)",
+    )
+    common.add_argument(
+        "--watch",
+        action="store_true",
+        help="draw the dashboard at every measurement: training "
+        "goes at the pace of its drawing, slow enough to watch a short lesson learn",
+    )
+    common.add_argument(
+        "--exit-at-end",
+        action="store_true",
+        help="close the window when training ends instead of waiting for you to close it",
+    )
+    common.add_argument(
+        "--runs-dir",
+        metavar="DIR",
+        type=user_path,
+        default=RUNS_DIR,
+        help="where the JSON run summaries go (default: runs/ beside the scripts)",
+    )
     graphmode.add_xla_flag(common, "lesson 3.1 trained 14-53%% faster on 2 cores, 2026-11-29")
     graphmode.add_verbose_flag(common)
     return parser
@@ -104,22 +159,46 @@ def add_learning_rate_flags(parser, lr, lr_min, lr_decay, lr_help=None):
     """Flags of a decaying learning rate (the lesson's loop computes it: lr_min + lr * exp(-step / lr_decay)).
     lr: the default of --lr; None where the lesson picks it after parsing, and lr_help says what it picks
     (the lesson tests `args.lr is None`: --lr 0, a constant learning rate, stays 0)."""
-    group = parser.add_argument_group("learning rate decay, from lr_min + lr at step 0 down to lr_min "
-                                      "(a constant learning rate R: --lr 0 --lr-min R)")
-    group.add_argument("--lr", type=non_negative_float, default=lr,
-                       help=f"decaying part (default: {lr_help or '%(default)s'})")
+    group = parser.add_argument_group(
+        "learning rate decay, from lr_min + lr at step 0 down to lr_min (a constant learning rate R: --lr 0 --lr-min R)"
+    )
+    group.add_argument(
+        "--lr", type=non_negative_float, default=lr, help=f"decaying part (default: {lr_help or '%(default)s'})"
+    )
     group.add_argument("--lr-min", type=positive_float, default=lr_min, help="floor (default: %(default)s)")
-    group.add_argument("--lr-decay", type=positive_float, default=lr_decay, metavar="STEPS",
-                       help="decay time constant, in steps (default: %(default)s)")
+    group.add_argument(
+        "--lr-decay",
+        type=positive_float,
+        default=lr_decay,
+        metavar="STEPS",
+        help="decay time constant, in steps (default: %(default)s)",
+    )
 
 
 def add_dropout_flag(parser, pkeep):
-    parser.add_argument("--pkeep", type=probability, default=pkeep, help="dropout: probability to keep a "
-                        "neuron's output during training; 1.0 for evaluation (default: %(default)s)")
+    parser.add_argument(
+        "--pkeep",
+        type=probability,
+        default=pkeep,
+        help="dropout: probability to keep a "
+        "neuron's output during training; 1.0 for evaluation (default: %(default)s)",
+    )
 
 
-def flags_and_data(doc, *, iterations, test_every, batch_size, learning_rate=None, lr=None, lr_min=None,
-                   lr_decay=None, lr_help=None, pkeep=None, lesson_flags=None):
+def flags_and_data(
+    doc,
+    *,
+    iterations,
+    test_every,
+    batch_size,
+    learning_rate=None,
+    lr=None,
+    lr_min=None,
+    lr_decay=None,
+    lr_help=None,
+    pkeep=None,
+    lesson_flags=None,
+):
     """The flags, parsed and checked (a bad one, or a folder the run cannot write to, ends with one line), and
     MNIST, loaded (downloaded when missing). Returns (args, mnist).
 
@@ -133,8 +212,9 @@ def flags_and_data(doc, *, iterations, test_every, batch_size, learning_rate=Non
     """
     parser = argument_parser(doc, iterations, test_every, batch_size)
     if learning_rate is not None:
-        parser.add_argument("--learning-rate", type=positive_float, default=learning_rate,
-                            help="learning rate (default: %(default)s)")
+        parser.add_argument(
+            "--learning-rate", type=positive_float, default=learning_rate, help="learning rate (default: %(default)s)"
+        )
     if lr_decay is not None:
         add_learning_rate_flags(parser, lr, lr_min, lr_decay, lr_help)
     if pkeep is not None:
@@ -191,8 +271,10 @@ def run_on_test_set(sess, fetches, feed_dict):
     count = max(len(value) for value in feed_dict.values() if np.ndim(value) > 0)
     totals, rows = None, []
     for start in range(0, count, TEST_CHUNK):
-        chunk = {k: (v[start:start + TEST_CHUNK] if np.ndim(v) > 0 and len(v) == count else v)
-                 for k, v in feed_dict.items()}
+        chunk = {
+            k: (v[start : start + TEST_CHUNK] if np.ndim(v) > 0 and len(v) == count else v)
+            for k, v in feed_dict.items()
+        }
         values = tf.nest.flatten(sess.run(fetches, feed_dict=chunk))
         size = min(TEST_CHUNK, count - start)
         if totals is None:
@@ -201,6 +283,8 @@ def run_on_test_set(sess, fetches, feed_dict):
             if np.ndim(value) == 0:
                 totals[i] += value * size
         rows.append(values)
-    results = [totals[i] / count if np.ndim(value) == 0 else np.concatenate([r[i] for r in rows])
-               for i, value in enumerate(rows[0])]
+    results = [
+        totals[i] / count if np.ndim(value) == 0 else np.concatenate([r[i] for r in rows])
+        for i, value in enumerate(rows[0])
+    ]
     return tf.nest.pack_sequence_as(fetches, results)

@@ -5,13 +5,14 @@ writes to a hidden partial file beside it; the owner adds each picture (add), th
 complete, for the owner to move into place) or aborts (nothing left behind). A GIF is kept in bounded memory
 (GifRecorder thins it as it grows), an .mp4 is piped to ffmpeg as it comes (Mp4Recorder).
 """
+
 import os
 import shutil
 import subprocess
 
 import matplotlib
 
-MOVIE_DPI = 60            # a movie's frames: 13 x 7.5 inches at 60 dots: 780 x 450
+MOVIE_DPI = 60  # a movie's frames: 13 x 7.5 inches at 60 dots: 780 x 450
 MOVIE_FPS = 10
 
 
@@ -22,8 +23,10 @@ def start_movie(path, figure):
     if extension not in (".gif", ".mp4"):
         raise ValueError(f"--save-movie {path}: the movie must be a .gif or an .mp4 file.")
     if extension == ".mp4" and not shutil.which(matplotlib.rcParams["animation.ffmpeg_path"]):
-        raise ValueError(f"--save-movie {path}: recording .mp4 needs ffmpeg, which is not installed. "
-                         "Install ffmpeg, or record a .gif instead.")
+        raise ValueError(
+            f"--save-movie {path}: recording .mp4 needs ffmpeg, which is not installed. "
+            "Install ffmpeg, or record a .gif instead."
+        )
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
@@ -48,6 +51,7 @@ class GifRecorder:
     def add(self, pixels):
         """One picture: [height, width, 3] uint8, resized to the movie's size."""
         from PIL import Image
+
         self._added += 1
         if (self._added - 1) % self.kept_one_in:
             return
@@ -61,8 +65,14 @@ class GifRecorder:
 
     def finish(self):
         if self._frames:
-            self._frames[0].save(self.partial, format="GIF", save_all=True, append_images=self._frames[1:],
-                                 duration=int(1000 / self.fps), loop=0)
+            self._frames[0].save(
+                self.partial,
+                format="GIF",
+                save_all=True,
+                append_images=self._frames[1:],
+                duration=int(1000 / self.fps),
+                loop=0,
+            )
         self._frames = []
 
     def abort(self):
@@ -78,13 +88,32 @@ class Mp4Recorder:
 
     def __init__(self, partial, size, fps):
         self.partial, self.size = partial, (size[0] // 2 * 2, size[1] // 2 * 2)  # H.264 wants even sizes
-        command = [matplotlib.rcParams["animation.ffmpeg_path"], "-y", "-loglevel", "error", "-f", "rawvideo",
-                   "-pix_fmt", "rgb24", "-s", f"{self.size[0]}x{self.size[1]}", "-r", str(fps), "-i", "-",
-                   "-pix_fmt", "yuv420p", "-f", "mp4", partial]
+        command = [
+            matplotlib.rcParams["animation.ffmpeg_path"],
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{self.size[0]}x{self.size[1]}",
+            "-r",
+            str(fps),
+            "-i",
+            "-",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "mp4",
+            partial,
+        ]
         self._ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def add(self, pixels):
         from PIL import Image
+
         frame = Image.fromarray(pixels)
         if frame.size != self.size:
             frame = frame.resize(self.size, Image.Resampling.BILINEAR)

@@ -15,6 +15,7 @@ newest complete one is used instead, with one line saying so.
 A model folder (models/shakespeare/, written by rnn_play.py --export: rnn_model_folder.py) is the compact form
 of one checkpoint; its weights are found, checked and restored here as a checkpoint's are.
 """
+
 import contextlib
 import glob
 import json
@@ -35,7 +36,7 @@ from rnn_model_folder import WEIGHTS_FILE, is_model_folder, refuse_shipped_model
 
 DEFAULT_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints")  # rnn_train's default
 CHECKPOINT_NAME = "rnn_train"  # checkpoint files: rnn_train-STEP.index, rnn_train-STEP.data-00000-of-00001
-KEEP_CHECKPOINTS = 5           # the newest ones kept (about 50 MB each at the default size)
+KEEP_CHECKPOINTS = 5  # the newest ones kept (about 50 MB each at the default size)
 STATE_FILE = "rnn_state.npz"
 MILESTONES_DIR, MILESTONE_NAME, MILESTONES_FILE = "milestones", "milestone", "milestones.json"
 FIRST_MILESTONE, LAST_DOUBLING, MILESTONE_EVERY = 25, 800, 1000  # 25, 50, 100, 200, 400, 800, 1000, 2000...
@@ -44,6 +45,7 @@ FIRST_MILESTONE, LAST_DOUBLING, MILESTONE_EVERY = 25, 800, 1000  # 25, 50, 100, 
 # ------------------------------------------------------------------------------------------------
 # The weights against hparams.json (rnn_hparams.py reads and checks the file itself)
 # ------------------------------------------------------------------------------------------------
+
 
 def saved_shapes(prefix):
     """{name: shape} of the weights a checkpoint or a model folder's weights.npz holds, read from their headers
@@ -58,8 +60,9 @@ def saved_shapes(prefix):
             listed = tf.train.list_variables(path)
         except (tf.errors.OpError, ValueError, IndexError) as e:
             raise UsageError(f"checkpoint {prefix} cannot be read ({first_line(e)})") from None
-    return {name: tuple(shape) for name, shape in listed
-            if name.startswith(("gru", "softmax/")) and "/Adam" not in name}
+    return {
+        name: tuple(shape) for name, shape in listed if name.startswith(("gru", "softmax/")) and "/Adam" not in name
+    }
 
 
 def check_weights(folder, prefix, hparams):
@@ -71,9 +74,11 @@ def check_weights(folder, prefix, hparams):
         return
     layers = len([name for name in saved if name.endswith("/U_candidate")])
     units = saved.get("gru0/U_candidate", ("?",))[0]
-    raise UsageError(f"{os.path.join(folder, HPARAMS_FILE)} says {hparams.layers} layers of "
-                     f"{hparams.internal_size} units, but {prefix} holds {layers} layers of {units} units: "
-                     f"the folder's {HPARAMS_FILE} does not match its weights; copy the folder again, or correct it")
+    raise UsageError(
+        f"{os.path.join(folder, HPARAMS_FILE)} says {hparams.layers} layers of "
+        f"{hparams.internal_size} units, but {prefix} holds {layers} layers of {units} units: "
+        f"the folder's {HPARAMS_FILE} does not match its weights; copy the folder again, or correct it"
+    )
 
 
 def _damaged(path, error):
@@ -83,70 +88,16 @@ def _damaged(path, error):
 
 def _not_of_this_model(prefix, hparams, error):
     """Weights that do not fit the graph of hparams.json's size."""
-    return UsageError(f"{prefix} does not match the model of {HPARAMS_FILE} (internal size {hparams.internal_size}, "
-                      f"{hparams.layers} layers): {first_line(error)}")
-
-
-# ------------------------------------------------------------------------------------------------
-# One training run at a time in a folder
-# ------------------------------------------------------------------------------------------------
-
-LOCK_FILE = ".rnn_train.lock"
-
-
-@contextlib.contextmanager
-def lock(folder):
-    """Hold the folder for one rnn_train.py run: a second one on the same folder stops with one line instead of
-    mixing its checkpoints and hparams.json with the first's. The lock file holds the process id; one left by
-    a process that no longer runs (killed, crashed) is recognised and taken over. Released on any exit."""
-    path = os.path.join(folder, LOCK_FILE)
-    mine = f"{path}.{os.getpid()}"
-    with open(mine, "w") as f:  # the process id first, then linked into place: never an empty lock file
-        f.write(str(os.getpid()))
-    while True:
-        try:
-            os.link(mine, path)  # atomic, and fails when the lock exists
-            os.remove(mine)
-            break
-        except FileExistsError:
-            owner = _lock_owner(path)
-            if owner is not None and owner != os.getpid() and _running(owner):
-                os.remove(mine)
-                raise UsageError(f"{folder} is in use by another rnn_train.py (process {owner}): wait until it ends, "
-                                 "or pass --checkpoint-dir NEW_FOLDER") from None
-            with contextlib.suppress(FileNotFoundError):  # stale: its process is gone
-                os.remove(path)
-        except BaseException:
-            os.remove(mine)
-            raise
-    try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.remove(path)
-
-
-def _lock_owner(path):
-    try:
-        with open(path) as f:
-            return int(f.read().strip() or "0") or None
-    except (OSError, ValueError):
-        return None
-
-
-def _running(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # it exists (another user's), or cannot be told: assume it runs
-    return True
+    return UsageError(
+        f"{prefix} does not match the model of {HPARAMS_FILE} (internal size {hparams.internal_size}, "
+        f"{hparams.layers} layers): {first_line(error)}"
+    )
 
 
 # ------------------------------------------------------------------------------------------------
 # Finding checkpoints
 # ------------------------------------------------------------------------------------------------
+
 
 def find(folder):
     """[(step, prefix)] of the checkpoints in the folder, oldest first, found from the folder's own files.
@@ -157,7 +108,7 @@ def find(folder):
     for index in glob.glob(os.path.join(glob.escape(folder), CHECKPOINT_NAME + "-*.index")):
         match = re.fullmatch(re.escape(CHECKPOINT_NAME) + r"-(\d+)\.index", os.path.basename(index))
         if match:
-            found.append((int(match.group(1)), index[:-len(".index")]))
+            found.append((int(match.group(1)), index[: -len(".index")]))
     return sorted(found)
 
 
@@ -173,9 +124,10 @@ def readable(prefix):
         yield prefix
         return
     import tempfile
+
     with tempfile.TemporaryDirectory(prefix="checkpoint-") as folder:
         for path in glob.glob(glob.escape(prefix) + ".*"):
-            alias = os.path.join(folder, "checkpoint" + path[len(prefix):])
+            alias = os.path.join(folder, "checkpoint" + path[len(prefix) :])
             try:
                 os.symlink(os.path.abspath(path), alias)
             except OSError:
@@ -211,22 +163,28 @@ def newest_complete(folder):
         if why is None:
             if damaged:
                 names = ", ".join(f"{os.path.basename(p)} ({w})" for p, w in damaged)
-                print(f"warning: cannot load {names}: using {os.path.basename(prefix)}, the newest complete "
-                      "checkpoint", file=sys.stderr, flush=True)
+                print(
+                    f"warning: cannot load {names}: using {os.path.basename(prefix)}, the newest complete checkpoint",
+                    file=sys.stderr,
+                    flush=True,
+                )
             return prefix
         damaged.append((prefix, why))
     if damaged:
         newest, why = damaged[0]
         older = f", nor the {len(damaged) - 1} older ones" if len(damaged) > 1 else ""
-        raise UsageError(f"no complete checkpoint in {folder}: {os.path.basename(newest)} cannot be "
-                         f"loaded ({why}){older}; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER")
+        raise UsageError(
+            f"no complete checkpoint in {folder}: {os.path.basename(newest)} cannot be "
+            f"loaded ({why}){older}; train a new model with rnn_train.py --checkpoint-dir NEW_FOLDER"
+        )
     return None
 
 
 def holds_a_checkpoint_run(folder):
     """Whether the folder holds checkpoints or milestones of a training run (not only a model's files)."""
-    return bool(find(folder)) or any(os.path.exists(os.path.join(folder, name))
-                                     for name in (MILESTONES_FILE, MILESTONES_DIR))
+    return bool(find(folder)) or any(
+        os.path.exists(os.path.join(folder, name)) for name in (MILESTONES_FILE, MILESTONES_DIR)
+    )
 
 
 def holds_a_run(folder):
@@ -256,19 +214,24 @@ def find_weights(path):
     if os.path.exists(path + ".index"):
         why = why_unloadable(path)
         if why:
-            raise UsageError(f"checkpoint {path} cannot be loaded ({why}): pass another one, or its folder "
-                             "for the newest complete one")
+            raise UsageError(
+                f"checkpoint {path} cannot be loaded ({why}): pass another one, or its folder "
+                "for the newest complete one"
+            )
         folder = os.path.dirname(path) or "."
         if os.path.basename(os.path.abspath(folder)) == MILESTONES_DIR:  # a milestone: hparams.json is above
             folder = os.path.dirname(os.path.abspath(folder))
         return path, folder
-    raise UsageError(f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
-                     f"checkpoints/{CHECKPOINT_NAME}-5000 (without .index)")
+    raise UsageError(
+        f"no checkpoint at {path}: pass a checkpoint folder, or a checkpoint such as "
+        f"checkpoints/{CHECKPOINT_NAME}-5000 (without .index)"
+    )
 
 
 # ------------------------------------------------------------------------------------------------
 # Saving and restoring
 # ------------------------------------------------------------------------------------------------
+
 
 def saver(var_list=None):
     """A tf.train.Saver for the folder: relative paths in its `checkpoint` file (right after a move);
@@ -302,10 +265,16 @@ def _remove(pattern):
 def _cannot_save(what, folder, step, error):
     """One line: what could not be saved, why, and how many steps the newest complete checkpoint lacks."""
     saved = [s for s, _ in find(folder) if s < step]
-    kept = (f"the newest complete checkpoint is {CHECKPOINT_NAME}-{saved[-1]}, so the {step - saved[-1]} steps "
-            "since were not saved" if saved else f"no checkpoint was saved: the {step} steps were not saved")
-    return f"cannot save the {what} of step {step} into {folder} ({first_line(error)}): {kept}; " \
-           "free some space, then continue with --resume"
+    kept = (
+        f"the newest complete checkpoint is {CHECKPOINT_NAME}-{saved[-1]}, so the {step - saved[-1]} steps "
+        "since were not saved"
+        if saved
+        else f"no checkpoint was saved: the {step} steps were not saved"
+    )
+    return (
+        f"cannot save the {what} of step {step} into {folder} ({first_line(error)}): {kept}; "
+        "free some space, then continue with --resume"
+    )
 
 
 def remove_old(folder, step, keep=KEEP_CHECKPOINTS):
@@ -340,13 +309,20 @@ def describe_training(folder, prefix):
     """What is known of the training of checkpoint `prefix` in folder: its step and epochs, its validation loss
     (when a milestone was saved at its step) and the milestones' curve up to it."""
     step = int(re.search(r"-(\d+)$", prefix).group(1))
-    curve = [{k: m[k] for k in ("step", "epoch", "validation_loss")}
-             for m in milestones(folder, fall_back=False) if m["step"] <= step]
+    curve = [
+        {k: m[k] for k in ("step", "epoch", "validation_loss")}
+        for m in milestones(folder, fall_back=False)
+        if m["step"] <= step
+    ]
     per_step = [m["epoch"] / m["step"] for m in curve if m["epoch"] is not None]
     at_step = [m["validation_loss"] for m in curve if m["step"] == step]
-    return {"checkpoint": os.path.basename(prefix), "steps": step,
-            "epochs": round(step * per_step[-1], 2) if per_step else None,
-            "validation_loss": at_step[0] if at_step else None, "curve": curve}
+    return {
+        "checkpoint": os.path.basename(prefix),
+        "steps": step,
+        "epochs": round(step * per_step[-1], 2) if per_step else None,
+        "validation_loss": at_step[0] if at_step else None,
+        "curve": curve,
+    }
 
 
 def load_state(folder, step, shape):
@@ -370,25 +346,40 @@ def first_line(error):
 # Milestones: the weights along the way, for rnn_play.py --replay
 # ------------------------------------------------------------------------------------------------
 
+
 def is_milestone(step):
     """Steps that catch the early stages, when the text changes fastest: doubling from FIRST_MILESTONE up
     to LAST_DOUBLING (25, 50, 100, 200, 400, 800), then every MILESTONE_EVERY steps."""
-    doubling = FIRST_MILESTONE <= step <= LAST_DOUBLING and step % FIRST_MILESTONE == 0 \
-        and (step // FIRST_MILESTONE) & (step // FIRST_MILESTONE - 1) == 0  # a power of 2 times 25
+    doubling = (
+        FIRST_MILESTONE <= step <= LAST_DOUBLING
+        and step % FIRST_MILESTONE == 0
+        and (step // FIRST_MILESTONE) & (step // FIRST_MILESTONE - 1) == 0
+    )  # a power of 2 times 25
     return doubling or (step > 0 and step % MILESTONE_EVERY == 0)
 
 
 def save_milestone(sess, weights_saver, folder, step, epoch, validation_loss):
     """The weights only (no optimizer state: a third of a checkpoint's size), and what they had reached."""
     try:
-        prefix = weights_saver.save(sess, os.path.join(folder, MILESTONES_DIR, MILESTONE_NAME), global_step=step,
-                                    write_meta_graph=False, write_state=False)
+        prefix = weights_saver.save(
+            sess,
+            os.path.join(folder, MILESTONES_DIR, MILESTONE_NAME),
+            global_step=step,
+            write_meta_graph=False,
+            write_state=False,
+        )
     except (tf.errors.OpError, OSError) as e:
         _remove(os.path.join(glob.escape(folder), MILESTONES_DIR, f"{MILESTONE_NAME}-{step}*"))
         raise UsageError(_cannot_save("milestone", folder, step, e)) from None
     recorded = [m for m in milestones(folder, fall_back=False) if m["step"] != step]
-    recorded.append({"step": step, "epoch": round(epoch, 4), "validation_loss": validation_loss,
-                     "checkpoint": os.path.relpath(prefix, folder)})
+    recorded.append(
+        {
+            "step": step,
+            "epoch": round(epoch, 4),
+            "validation_loss": validation_loss,
+            "checkpoint": os.path.relpath(prefix, folder),
+        }
+    )
     with atomic_output(os.path.join(folder, MILESTONES_FILE)) as f:
         json.dump(sorted(recorded, key=lambda m: m["step"]), f, indent=1)
     print(f"milestone saved: step {step}", flush=True)
@@ -398,10 +389,14 @@ def _check_milestone(m):
     """Raise ValueError unless m is a milestone record: step (int), epoch and validation_loss (numbers or
     null), checkpoint (a file name inside the folder)."""
     number = (int, float)
-    if not (isinstance(m, dict) and isinstance(m.get("step"), int) and not isinstance(m["step"], bool)
-            and (m.get("epoch") is None or isinstance(m["epoch"], number))
-            and (m.get("validation_loss") is None or isinstance(m["validation_loss"], number))
-            and isinstance(m.get("checkpoint"), str)):
+    if not (
+        isinstance(m, dict)
+        and isinstance(m.get("step"), int)
+        and not isinstance(m["step"], bool)
+        and (m.get("epoch") is None or isinstance(m["epoch"], number))
+        and (m.get("validation_loss") is None or isinstance(m["validation_loss"], number))
+        and isinstance(m.get("checkpoint"), str)
+    ):
         raise ValueError(f"not a milestone record: {json.dumps(m)[:80]}")
 
 
@@ -420,9 +415,12 @@ def milestones(folder, fall_back=True):
     except FileNotFoundError:
         found = []
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise UsageError(f"cannot read {path} ({e}): the checkpoint folder is damaged; delete {path} to train or "
-                         "play without its milestones") from None
+        raise UsageError(
+            f"cannot read {path} ({e}): the checkpoint folder is damaged; delete {path} to train or "
+            "play without its milestones"
+        ) from None
     if not found and fall_back:
-        found = [{"step": step, "epoch": None, "validation_loss": None, "prefix": prefix}
-                 for step, prefix in find(folder)]
+        found = [
+            {"step": step, "epoch": None, "validation_loss": None, "prefix": prefix} for step, prefix in find(folder)
+        ]
     return sorted(found, key=lambda m: m["step"])

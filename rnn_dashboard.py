@@ -27,6 +27,7 @@ cores: a picture per step. Space pauses in the window.
 
 Nothing here knows TensorFlow: rnn_train.py hands it plain numbers, codes and text.
 """
+
 import math
 import re
 import textwrap
@@ -40,12 +41,12 @@ import livefigure
 import runcurves  # the y ranges that show the curves past their steep start, as the lessons' dashboard's
 import txtutils
 
-DRAW_SHARE = 0.04     # the drawing's share of the training time, at most (the dashboard's is 0.10)
-PNG_INTERVAL = 30.0   # seconds between two rewrites of a headless run's PNG, at least
-ROWS = 8              # sequences of the mini-batch shown
-SMOOTHING = 25        # training-batch measurements in the running mean drawn over them
-SAMPLE_COLUMNS = 52   # the sample's lines are wrapped at this width
-SAMPLE_LINES = 40      # lines of samples shown, the newest first
+DRAW_SHARE = 0.04  # the drawing's share of the training time, at most (the dashboard's is 0.10)
+PNG_INTERVAL = 30.0  # seconds between two rewrites of a headless run's PNG, at least
+ROWS = 8  # sequences of the mini-batch shown
+SMOOTHING = 25  # training-batch measurements in the running mean drawn over them
+SAMPLE_COLUMNS = 52  # the sample's lines are wrapped at this width
+SAMPLE_LINES = 40  # lines of samples shown, the newest first
 UNIFORM_LOSS = math.log(txtutils.ALPHASIZE)  # the loss of a network that knows nothing: all 98 codes alike
 
 
@@ -78,6 +79,7 @@ class GlyphAtlas:
     def __init__(self, pixels):
         from matplotlib import font_manager
         from PIL import Image, ImageDraw, ImageFont
+
         font = ImageFont.truetype(font_manager.findfont(font_manager.FontProperties(family="monospace")), pixels)
         ascent, descent = font.getmetrics()
         self.height, self.width = ascent + descent + max(1, pixels // 6), max(1, round(font.getlength("M")))
@@ -104,22 +106,25 @@ def text_pixels(lines, width, height, margin=4):
     INK index per character (or one for the line), set in the largest font of FONT_PIXELS whose lines fit
     (the smallest when none does: what does not fit is cut)."""
     columns = max([len(text) for text, _ in lines] + [1])
-    fits = [p for p in range(FONT_PIXELS[0], FONT_PIXELS[1] + 1)
-            if atlas(p).height * len(lines) <= height - 2 * margin and atlas(p).width * columns <= width - 2 * margin]
+    fits = [
+        p
+        for p in range(FONT_PIXELS[0], FONT_PIXELS[1] + 1)
+        if atlas(p).height * len(lines) <= height - 2 * margin and atlas(p).width * columns <= width - 2 * margin
+    ]
     glyphs = atlas(fits[-1] if fits else FONT_PIXELS[0])
     codes = np.full([len(lines), columns], glyphs.index[" "], np.int32)
     colours = np.zeros([len(lines), columns], np.int32)
     for row, (text, ink) in enumerate(lines):
-        codes[row, :len(text)] = [glyphs.index.get(char, glyphs.unknown) for char in text]
-        colours[row, :len(text)] = ink
-    cells = glyphs.masks[codes]                                             # [rows, columns, cell h, cell w]
+        codes[row, : len(text)] = [glyphs.index.get(char, glyphs.unknown) for char in text]
+        colours[row, : len(text)] = ink
+    cells = glyphs.masks[codes]  # [rows, columns, cell h, cell w]
     rows_h, columns_w = len(lines) * glyphs.height, columns * glyphs.width
     ink = cells.transpose(0, 2, 1, 3).reshape(rows_h, columns_w)[..., None]  # [rows*cell h, columns*cell w, 1]
     tint = np.repeat(np.repeat(INK[colours], glyphs.height, 0), glyphs.width, 1)  # [rows*cell h, columns*cell w, 3]
     picture = np.full([height, width, 4], 255, np.uint8)
     block = (PAPER + (tint - PAPER) * ink).astype(np.uint8)
     h, w = max(0, min(rows_h, height - margin)), max(0, min(columns_w, width - margin))
-    picture[margin:margin + h, margin:margin + w, :3] = block[:h, :w]
+    picture[margin : margin + h, margin : margin + w, :3] = block[:h, :w]
     return picture
 
 
@@ -133,8 +138,14 @@ def minibatch_lines(expected, predicted, losses, books, symbols=txtutils.SYMBOLS
         label = f"{k:2d} {books[k][:13]:<13} "
         lines.append((f"{label}expected   {want}", [GREY] * (len(label) + 11) + [BLACK] * len(want)))
         guesses = f"{'':{len(label)}}predicted  {got}   loss {losses[k]:.3f}"
-        lines.append((guesses, [GREY] * (len(label) + 11) + [BLACK if g == w else RED for g, w in zip(got, want)]
-                      + [GREY] * (len(guesses) - len(label) - 11 - len(got))))
+        lines.append(
+            (
+                guesses,
+                [GREY] * (len(label) + 11)
+                + [BLACK if g == w else RED for g, w in zip(got, want)]
+                + [GREY] * (len(guesses) - len(label) - 11 - len(got)),
+            )
+        )
     return lines
 
 
@@ -156,6 +167,7 @@ def sample_lines(samples, columns=SAMPLE_COLUMNS, lines=SAMPLE_LINES):
 class Shown(typing.NamedTuple):
     """What the latest picture shows: how many training measurements and validations, which mini-batch, how many
     samples (what changed since is drawn anew)."""
+
     measurements: int = 0
     validations: int = 0
     minibatch: tuple = None
@@ -186,11 +198,11 @@ class TrainingView:
                 self.validation["step"].append(m["step"])
                 self.validation["loss"].append(m["validation_loss"])
                 self.validation["accuracy"].append(np.nan)
-        self.minibatch = None             # (step, epoch, expected, predicted, losses, batch loss, accuracy)
-        self.samples = []                 # [(step, text)]
-        self._shown = Shown()             # what the latest picture shows
+        self.minibatch = None  # (step, epoch, expected, predicted, losses, batch loss, accuracy)
+        self.samples = []  # [(step, text)]
+        self._shown = Shown()  # what the latest picture shows
         self._limits = [None, None]
-        self._png_written = None          # when a headless run's PNG was last written
+        self._png_written = None  # when a headless run's PNG was last written
         self._build_panels()
         self.live.show_first()
 
@@ -211,8 +223,9 @@ class TrainingView:
     def _build_panels(self):
         fig = self.figure
         fig.suptitle(self.title, fontsize=13)
-        grid = fig.add_gridspec(2, 3, left=0.05, right=0.98, bottom=0.05, top=0.9, wspace=0.22, hspace=0.32,
-                                width_ratios=(1, 1, 1.15))
+        grid = fig.add_gridspec(
+            2, 3, left=0.05, right=0.98, bottom=0.05, top=0.9, wspace=0.22, hspace=0.32, width_ratios=(1, 1, 1.15)
+        )
         self.loss_ax, self.acc_ax = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         self.batch_ax, self.sample_ax = fig.add_subplot(grid[1, :2]), fig.add_subplot(grid[:, 2])
         for ax, name in ((self.loss_ax, "nats per character"), (self.acc_ax, "share of next characters guessed")):
@@ -221,13 +234,16 @@ class TrainingView:
             ax.set_xlabel("training step", fontsize=8)
             ax.set_ylabel(name, fontsize=8)
             ax.set_xlim(0, max(1, self.end_step))
-        self.loss_ax.axhline(UNIFORM_LOSS, color="grey", lw=1, ls=":",
-                             label=f"knows nothing: ln 98 = {UNIFORM_LOSS:.2f}")
+        self.loss_ax.axhline(
+            UNIFORM_LOSS, color="grey", lw=1, ls=":", label=f"knows nothing: ln 98 = {UNIFORM_LOSS:.2f}"
+        )
         self.lines = {}
         for ax, name in ((self.loss_ax, "loss"), (self.acc_ax, "accuracy")):
-            self.lines[name] = (ax.plot([], [], color="tab:blue", lw=0.6, alpha=0.35)[0],
-                                ax.plot([], [], color="tab:blue", lw=1.5, label="training batches")[0],
-                                ax.plot([], [], color="tab:red", lw=1.5, marker="o", ms=3, label="validation text")[0])
+            self.lines[name] = (
+                ax.plot([], [], color="tab:blue", lw=0.6, alpha=0.35)[0],
+                ax.plot([], [], color="tab:blue", lw=1.5, label="training batches")[0],
+                ax.plot([], [], color="tab:red", lw=1.5, marker="o", ms=3, label="validation text")[0],
+            )
             ax.legend(loc="upper right" if name == "loss" else "lower right", fontsize=8)
         self.loss_ax.set_ylim(0, 5)
         self.acc_ax.set_ylim(0, 1)
@@ -240,13 +256,17 @@ class TrainingView:
             ax.set_ylim(0, 1)
         # panels of text, drawn as pixels (text_pixels)
         self.text_images, self.text_lines = {}, {}
-        for ax, lines in ((self.batch_ax, [("(the mini-batch, from the first step on)", GREY)]),
-                          (self.sample_ax, [("(a sample at each report)", GREY)])):
+        for ax, lines in (
+            (self.batch_ax, [("(the mini-batch, from the first step on)", GREY)]),
+            (self.sample_ax, [("(a sample at each report)", GREY)]),
+        ):
             self.text_images[ax] = ax.add_image(livefigure.PixelImage(ax, interpolation="none", extent=(0, 1, 0, 1)))
             self.text_images[ax].set_data(np.full([2, 2, 4], 255, np.uint8))
             self.text_lines[ax] = lines
-        self.batch_ax.set_title("the mini-batch just trained on: the next characters, and the network's guesses "
-                                "as it trained (red: wrong)", fontsize=10)
+        self.batch_ax.set_title(
+            "the mini-batch just trained on: the next characters, and the network's guesses as it trained (red: wrong)",
+            fontsize=10,
+        )
         self.sample_ax.set_title("what it writes, from a line feed: the newest sample first", fontsize=10)
         self.live.animate(self.loss_ax, self.lines["loss"])
         self.live.animate(self.acc_ax, self.lines["accuracy"])
@@ -278,8 +298,12 @@ class TrainingView:
     # ------------------------------------------------------------------ drawing
     def _changed(self):
         shown = self._shown
-        return (len(self.train["step"]) != shown.measurements or len(self.validation["step"]) != shown.validations
-                or self.minibatch is not shown.minibatch or len(self.samples) != shown.samples)
+        return (
+            len(self.train["step"]) != shown.measurements
+            or len(self.validation["step"]) != shown.validations
+            or self.minibatch is not shown.minibatch
+            or len(self.samples) != shown.samples
+        )
 
     def _render(self):
         """Bring the moving artists up to date; returns the regions that changed (livefigure.LiveFigure.draw)."""
@@ -293,8 +317,9 @@ class TrainingView:
                 validation.set_data(self.validation["step"], self.validation[name])
                 wanted = runcurves.zoomed_limits(name, [self.train[name], self.validation[name]], skip=0.1)
                 if wanted:
-                    limits = livefigure.steady_limits(self._limits[index], *wanted, floor=0.0,
-                                                      ceiling=1.0 if name == "accuracy" else None)
+                    limits = livefigure.steady_limits(
+                        self._limits[index], *wanted, floor=0.0, ceiling=1.0 if name == "accuracy" else None
+                    )
                     if limits != self._limits[index]:
                         self._limits[index] = limits
                         ax.set_ylim(*limits)
@@ -302,21 +327,25 @@ class TrainingView:
                 changed.append(ax)
             if counts[1] != shown.validations:
                 loss, accuracy = self.validation["loss"][-1], self.validation["accuracy"][-1]
-                self.loss_ax.set_title(f"cross-entropy loss: validation {loss:.3f} ({loss / math.log(2):.2f} bits "
-                                       "per character)", fontsize=10)
+                self.loss_ax.set_title(
+                    f"cross-entropy loss: validation {loss:.3f} ({loss / math.log(2):.2f} bits per character)",
+                    fontsize=10,
+                )
                 if np.isfinite(accuracy):
                     self.acc_ax.set_title(f"accuracy: validation {accuracy:.3f}", fontsize=10)
                 changed += [self.loss_ax.title, self.acc_ax.title]
         if self.minibatch is not None and self.minibatch is not shown.minibatch:
             step, epoch, expected, predicted, losses, loss, accuracy = self.minibatch
-            books = self.books_of(step)[:len(expected)] if self.books_of else [""] * len(expected)
-            self.text_lines[self.batch_ax] = [(f"step {step}, epoch {epoch}: batch loss {loss:.3f}, accuracy "
-                                               f"{accuracy:.3f}", GREY)] + minibatch_lines(expected, predicted,
-                                                                                             losses, books)
+            books = self.books_of(step)[: len(expected)] if self.books_of else [""] * len(expected)
+            self.text_lines[self.batch_ax] = [
+                (f"step {step}, epoch {epoch}: batch loss {loss:.3f}, accuracy {accuracy:.3f}", GREY)
+            ] + minibatch_lines(expected, predicted, losses, books)
         if len(self.samples) != shown.samples:
             self.text_lines[self.sample_ax] = sample_lines(self.samples)
-        for ax, new in ((self.batch_ax, self.minibatch is not shown.minibatch),
-                        (self.sample_ax, len(self.samples) != shown.samples)):
+        for ax, new in (
+            (self.batch_ax, self.minibatch is not shown.minibatch),
+            (self.sample_ax, len(self.samples) != shown.samples),
+        ):
             image = self.text_images[ax]
             size = (max(1, round(ax.bbox.height)), max(1, round(ax.bbox.width)))
             if new or image.get_array().shape[:2] != size:  # new text, or a resized window
@@ -338,8 +367,12 @@ class TrainingView:
     def report(self):
         """At a report: a headless run's PNG rewritten, at most every PNG_INTERVAL seconds. Returns None, or a
         line saying why it could not be (and it is not tried again)."""
-        if self.where != "file" or not self.png or \
-                self._png_written is not None and time.perf_counter() - self._png_written < PNG_INTERVAL:
+        if (
+            self.where != "file"
+            or not self.png
+            or self._png_written is not None
+            and time.perf_counter() - self._png_written < PNG_INTERVAL
+        ):
             return None
         try:
             self._save_png()
@@ -364,6 +397,8 @@ class TrainingView:
         """One line: the pictures drawn while training, their rate and their share of the training time."""
         if not self.pictures:
             return None
-        return (f"training view: {self.pictures} pictures in {training_seconds:.0f} s "
-                f"({self.pictures / max(training_seconds, 1e-9):.2f} a second), {self.draw_seconds:.1f} s of drawing "
-                f"({100 * self.draw_seconds / max(training_seconds, 1e-9):.1f}% of the time)")
+        return (
+            f"training view: {self.pictures} pictures in {training_seconds:.0f} s "
+            f"({self.pictures / max(training_seconds, 1e-9):.2f} a second), {self.draw_seconds:.1f} s of drawing "
+            f"({100 * self.draw_seconds / max(training_seconds, 1e-9):.1f}% of the time)"
+        )

@@ -15,6 +15,7 @@ line naming the file and the field (rnn_checkpoints.check_weights() then holds i
 The last three are None where unknown: a model folder records the model alone, and older checkpoint folders
 were saved before they were recorded.
 """
+
 import dataclasses
 import json
 import os
@@ -24,8 +25,8 @@ from txtutils import ALPHASIZE
 
 INTERNALSIZE = 512  # GRU units per layer
 NLAYERS = 3
-SEQLEN = 30         # characters per sequence: the layers are unrolled over 30 time steps (training, validation)
-BATCHSIZE = 200     # sequences per batch
+SEQLEN = 30  # characters per sequence: the layers are unrolled over 30 time steps (training, validation)
+BATCHSIZE = 200  # sequences per batch
 
 HPARAMS_FILE = "hparams.json"
 FLAGS = ("internal_size", "layers", "batch_size", "seqlen")  # rnn_train.py's flags: --internal-size, --layers...
@@ -40,6 +41,7 @@ MAX_BATCH_BYTES = 8e9  # what one batch's activations may take (an estimate, see
 @dataclasses.dataclass(frozen=True)
 class HParams:
     """What a model is and how it trains (see the module's docstring); Model(**hparams.model_size())."""
+
     internal_size: int = INTERNALSIZE
     layers: int = NLAYERS
     alphasize: int = ALPHASIZE
@@ -57,8 +59,12 @@ class HParams:
 
     def check_memory(self):
         """UsageError, said before anything is built, when a training batch would not fit in memory."""
-        check_batch_memory(self.batch_size * self.seqlen, self.internal_size, self.layers,
-                           flags=f"--batch-size {self.batch_size} x --seqlen {self.seqlen}")
+        check_batch_memory(
+            self.batch_size * self.seqlen,
+            self.internal_size,
+            self.layers,
+            flags=f"--batch-size {self.batch_size} x --seqlen {self.seqlen}",
+        )
 
     def weight_shapes(self):
         """The weights' names and shapes of a model of this size (rnn_model.Model's trainable variables)."""
@@ -66,8 +72,14 @@ class HParams:
         units = self.internal_size
         for i in range(self.layers):
             inputs = self.alphasize if i == 0 else units
-            shapes.update({f"gru{i}/W": (inputs, 3 * units), f"gru{i}/U_gates": (units, 2 * units),
-                           f"gru{i}/U_candidate": (units, units), f"gru{i}/b": (3 * units,)})
+            shapes.update(
+                {
+                    f"gru{i}/W": (inputs, 3 * units),
+                    f"gru{i}/U_gates": (units, 2 * units),
+                    f"gru{i}/U_candidate": (units, units),
+                    f"gru{i}/b": (3 * units,),
+                }
+            )
         shapes.update({"softmax/W": (units, self.alphasize), "softmax/b": (self.alphasize,)})
         return shapes
 
@@ -84,9 +96,11 @@ def check_batch_memory(batch_characters, internal_size, layers, flags):
     not found out by the kernel's out-of-memory killer. flags: the flags that set the batch, in words."""
     needed = batch_memory(batch_characters, internal_size, layers)
     if needed > MAX_BATCH_BYTES:
-        raise UsageError(f"{flags}: one batch of {batch_characters:,} characters through {layers} layers of "
-                         f"{internal_size} units would take about {needed / 1e9:.0f} GB of memory (at most "
-                         f"{MAX_BATCH_BYTES / 1e9:.0f} GB): lower them")
+        raise UsageError(
+            f"{flags}: one batch of {batch_characters:,} characters through {layers} layers of "
+            f"{internal_size} units would take about {needed / 1e9:.0f} GB of memory (at most "
+            f"{MAX_BATCH_BYTES / 1e9:.0f} GB): lower them"
+        )
 
 
 def from_flags(args):
@@ -102,18 +116,30 @@ def resumed(saved, args, folder):
     for key in FLAGS:
         flag, given, recorded = "--" + key.replace("_", "-"), getattr(args, key), getattr(saved, key)
         if given is not None and recorded is not None and recorded != given:
-            raise UsageError(f"--resume: the checkpoints in {folder} have {flag} {recorded}, not {given}: "
-                             f"leave {flag} out (--resume reads it from {HPARAMS_FILE})")
-    return dataclasses.replace(saved, batch_size=args.batch_size or saved.batch_size or BATCHSIZE,
-                               seqlen=args.seqlen or saved.seqlen or SEQLEN)
+            raise UsageError(
+                f"--resume: the checkpoints in {folder} have {flag} {recorded}, not {given}: "
+                f"leave {flag} out (--resume reads it from {HPARAMS_FILE})"
+            )
+    return dataclasses.replace(
+        saved, batch_size=args.batch_size or saved.batch_size or BATCHSIZE, seqlen=args.seqlen or saved.seqlen or SEQLEN
+    )
 
 
 def save(folder, hparams):
     """hparams.json: the model's size and alphabet, then what is known of how it trains."""
-    record = {"internal_size": hparams.internal_size, "layers": hparams.layers, "alphasize": hparams.alphasize,
-              "alphabet": ALPHABET}
-    record.update({key: getattr(hparams, key) for key in ("batch_size", "seqlen", "precision")
-                   if getattr(hparams, key) is not None})
+    record = {
+        "internal_size": hparams.internal_size,
+        "layers": hparams.layers,
+        "alphasize": hparams.alphasize,
+        "alphabet": ALPHABET,
+    }
+    record.update(
+        {
+            key: getattr(hparams, key)
+            for key in ("batch_size", "seqlen", "precision")
+            if getattr(hparams, key) is not None
+        }
+    )
     with atomic_output(os.path.join(folder, HPARAMS_FILE)) as f:
         json.dump(record, f, indent=1)
 
@@ -129,18 +155,28 @@ def load(folder):
         if key not in saved:
             raise UsageError(f"{path} lacks {key}: not saved by rnn_train.py")
         if not _whole_number(value) or not 1 <= value <= limit:
-            raise UsageError(f"{path}: {key} is {json.dumps(value)[:40]}, not a whole number from 1 to {limit:,}: "
-                             "the file is damaged")
+            raise UsageError(
+                f"{path}: {key} is {json.dumps(value)[:40]}, not a whole number from 1 to {limit:,}: "
+                "the file is damaged"
+            )
     if "alphasize" in saved and saved["alphasize"] != ALPHASIZE:
-        raise UsageError(f"{path}: alphasize is {json.dumps(saved['alphasize'])[:40]}, not {ALPHASIZE}: "
-                         "a model of another alphabet")
+        raise UsageError(
+            f"{path}: alphasize is {json.dumps(saved['alphasize'])[:40]}, not {ALPHASIZE}: a model of another alphabet"
+        )
     shape = {key: saved[key] for key in ("batch_size", "seqlen") if _whole_number(saved.get(key)) and saved[key] >= 1}
     if len(shape) == 2 and shape["batch_size"] * shape["seqlen"] > MAX_BATCH_CHARACTERS:
-        raise UsageError(f"{path}: batch_size {shape['batch_size']} x seqlen {shape['seqlen']} is over "
-                         f"{MAX_BATCH_CHARACTERS:,} characters a batch: the file is damaged")
+        raise UsageError(
+            f"{path}: batch_size {shape['batch_size']} x seqlen {shape['seqlen']} is over "
+            f"{MAX_BATCH_CHARACTERS:,} characters a batch: the file is damaged"
+        )
     precision = saved.get("precision")
-    return HParams(internal_size=saved["internal_size"], layers=saved["layers"], batch_size=shape.get("batch_size"),
-                   seqlen=shape.get("seqlen"), precision=precision if precision in PRECISIONS else None)
+    return HParams(
+        internal_size=saved["internal_size"],
+        layers=saved["layers"],
+        batch_size=shape.get("batch_size"),
+        seqlen=shape.get("seqlen"),
+        precision=precision if precision in PRECISIONS else None,
+    )
 
 
 def _read(folder, path):

@@ -8,6 +8,7 @@
 rnn_checkpoints.py finds a model folder's weights as it finds a checkpoint, and says in one line what is wrong
 with weights that cannot be read (the exceptions of weight_shapes() and load_weights()).
 """
+
 import json
 import os
 import zipfile
@@ -31,8 +32,9 @@ def refuse_shipped_model(path, flag, instead):
     spelling): no command writes there. instead: where to go, in words."""
     real, shipped = os.path.realpath(path), os.path.realpath(SHIPPED_MODEL)
     if real == shipped or real.startswith(shipped + os.sep):
-        raise UsageError(f"{flag} {path} is the trained model shipped with the project, which no command "
-                         f"overwrites: {instead}")
+        raise UsageError(
+            f"{flag} {path} is the trained model shipped with the project, which no command overwrites: {instead}"
+        )
 
 
 def weight_shapes(path):
@@ -43,10 +45,11 @@ def weight_shapes(path):
         for member in archive.namelist():
             with archive.open(member) as f:
                 version = np.lib.format.read_magic(f)
-                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
-                    else np.lib.format.read_array_header_2_0
+                read_header = (
+                    np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                )
                 shape = read_header(f)[0]
-            shapes[member[:-len(".npy")] if member.endswith(".npy") else member] = tuple(shape)
+            shapes[member[: -len(".npy")] if member.endswith(".npy") else member] = tuple(shape)
     return shapes
 
 
@@ -72,8 +75,10 @@ def load_weights(sess, path):
                 raise ValueError(f"{name} is {list(value.shape)}, the model's is {variable.shape.as_list()}")
             value = value.astype(np.float32)
             if not np.isfinite(value).all():
-                raise UsageError(f"{path} is damaged: {name} holds NaN or infinite values; copy the model "
-                                 "folder again, or pass another --checkpoint")
+                raise UsageError(
+                    f"{path} is damaged: {name} holds NaN or infinite values; copy the model "
+                    "folder again, or pass another --checkpoint"
+                )
             variable.load(value, sess)
 
 
@@ -87,8 +92,11 @@ def training_record(folder):
     try:
         with open(os.path.join(folder, TRAINING_FILE)) as f:
             record = json.load(f)
-        if isinstance(record.get("steps"), int) and isinstance(record.get("epochs"), (int, float)) \
-                and isinstance(record.get("validation_loss"), (int, float)):
+        if (
+            isinstance(record.get("steps"), int)
+            and isinstance(record.get("epochs"), (int, float))
+            and isinstance(record.get("validation_loss"), (int, float))
+        ):
             return record
     except (OSError, ValueError, AttributeError):
         pass

@@ -26,6 +26,7 @@ state carried from batch to batch; --batch-size and --seqlen as in training) and
 average of -ln(probability of the right next character), in nats per character, and in bits (nats /
 ln 2). Lower is better; a model that knew nothing would score ln(98) = 4.585 nats.
 """
+
 import contextlib
 import math
 import os
@@ -35,56 +36,105 @@ import time
 
 import numpy as np
 
-import graphmode              # TensorFlow in graph mode, started first thing in main(), quietly
+import graphmode  # TensorFlow in graph mode, started first thing in main(), quietly
 from cli import UsageError, check_output_dir, parser_from_docstring, positive_int, run_main, seed, user_path
-import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
-import rnn_hparams            # the model's size (hparams.json), checked
-import rnn_model              # the model: Model(internal_size, layers), validate()
-import rnn_model_folder       # a model folder: the compact copy --export writes (models/shakespeare/ is one)
-import shakespeare_data       # --score's text, read as rnn_train.py reads its corpus
+import rnn_checkpoints  # the checkpoint folder: what is saved, found, restored
+import rnn_hparams  # the model's size (hparams.json), checked
+import rnn_model  # the model: Model(internal_size, layers), validate()
+import rnn_model_folder  # a model folder: the compact copy --export writes (models/shakespeare/ is one)
+import shakespeare_data  # --score's text, read as rnn_train.py reads its corpus
 import txtutils
 
 CHUNK = 200  # characters generated per sess.run
 LONG_PRIME = 10_000  # a --prime longer than this shows its progress
 REPLAY_LENGTH = 400  # characters per milestone with --replay
-REPLAY_TOPN = 10     # the milestones along the way draw among more characters (the talk's code: 10)
+REPLAY_TOPN = 10  # the milestones along the way draw among more characters (the talk's code: 10)
 DEFAULT_PRIME = "\n"
 SHIPPED_MODEL = rnn_model_folder.SHIPPED_MODEL  # models/shakespeare/ beside the scripts
 
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--checkpoint", type=user_path, default=None,
-                        metavar="PATH", help="a checkpoint folder (its newest complete checkpoint), one checkpoint "
-                             "(e.g. checkpoints/rnn_train-5000), or a model folder (e.g. models/shakespeare) "
-                             "(default: checkpoints/ when it holds a checkpoint, else models/shakespeare/)")
-    parser.add_argument("--prime", default=DEFAULT_PRIME, metavar="TEXT",
-                        help="text to start from (default: a line feed)")
-    parser.add_argument("--topn", type=positive_int, default=rnn_model.SAMPLE_TOPN,
-                        help="sample among the N most likely characters (default: %(default)s)")
-    parser.add_argument("--length", type=positive_int, default=None, metavar="N",
-                        help="characters to generate (default: endless, until Ctrl-C)")
+    parser.add_argument(
+        "--checkpoint",
+        type=user_path,
+        default=None,
+        metavar="PATH",
+        help="a checkpoint folder (its newest complete checkpoint), one checkpoint "
+        "(e.g. checkpoints/rnn_train-5000), or a model folder (e.g. models/shakespeare) "
+        "(default: checkpoints/ when it holds a checkpoint, else models/shakespeare/)",
+    )
+    parser.add_argument(
+        "--prime", default=DEFAULT_PRIME, metavar="TEXT", help="text to start from (default: a line feed)"
+    )
+    parser.add_argument(
+        "--topn",
+        type=positive_int,
+        default=rnn_model.SAMPLE_TOPN,
+        help="sample among the N most likely characters (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--length",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="characters to generate (default: endless, until Ctrl-C)",
+    )
     parser.add_argument("--seed", type=seed, default=None, help="random seed, for a reproducible text")
-    parser.add_argument("--width", type=positive_int, default=None, help="wrap lines longer than this "
-                        "(default: the terminal's width)")
-    parser.add_argument("--replay", action="store_true", help="play the milestones of a checkpoint folder in "
-                        f"step order, {REPLAY_LENGTH} characters each unless --length says otherwise")
-    parser.add_argument("--replay-topn", type=positive_int, default=REPLAY_TOPN, metavar="N",
-                        help="with --replay: the milestones before the last draw among N characters "
-                             "(default: %(default)s; the last one uses --topn)")
-    parser.add_argument("--score", metavar="FILE", default=None,
-                        help="print the model's loss on a text file (or a quoted glob, or a folder) and stop")
-    parser.add_argument("--seqlen", type=positive_int, default=rnn_hparams.SEQLEN,
-                        help="with --score: sequence length, as in training (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=rnn_hparams.BATCHSIZE,
-                        help="with --score: sequences per batch, as in training (default: %(default)s)")
-    parser.add_argument("--held-out", action="store_true",
-                        help="with --score: only the text rnn_train.py holds out of these files for validation")
-    parser.add_argument("--export", metavar="DIR", type=user_path, default=None,
-                        help="write the model's weights in float16, with its hparams.json, into DIR (a model "
-                             "folder that --checkpoint plays and scores), and stop")
-    parser.add_argument("--no-xla", action="store_true", help="generate op by op, not with the loop XLA compiles "
-                        "(2.5x slower here; the same model, other random draws: the same --seed writes another text)")
+    parser.add_argument(
+        "--width", type=positive_int, default=None, help="wrap lines longer than this (default: the terminal's width)"
+    )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="play the milestones of a checkpoint folder in "
+        f"step order, {REPLAY_LENGTH} characters each unless --length says otherwise",
+    )
+    parser.add_argument(
+        "--replay-topn",
+        type=positive_int,
+        default=REPLAY_TOPN,
+        metavar="N",
+        help="with --replay: the milestones before the last draw among N characters "
+        "(default: %(default)s; the last one uses --topn)",
+    )
+    parser.add_argument(
+        "--score",
+        metavar="FILE",
+        default=None,
+        help="print the model's loss on a text file (or a quoted glob, or a folder) and stop",
+    )
+    parser.add_argument(
+        "--seqlen",
+        type=positive_int,
+        default=rnn_hparams.SEQLEN,
+        help="with --score: sequence length, as in training (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=rnn_hparams.BATCHSIZE,
+        help="with --score: sequences per batch, as in training (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="with --score: only the text rnn_train.py holds out of these files for validation",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="DIR",
+        type=user_path,
+        default=None,
+        help="write the model's weights in float16, with its hparams.json, into DIR (a model "
+        "folder that --checkpoint plays and scores), and stop",
+    )
+    parser.add_argument(
+        "--no-xla",
+        action="store_true",
+        help="generate op by op, not with the loop XLA compiles "
+        "(2.5x slower here; the same model, other random draws: the same --seed writes another text)",
+    )
     graphmode.add_verbose_flag(parser)
     args = parser.parse_args(argv)
     if sum(map(bool, (args.replay, args.score, args.export))) > 1:
@@ -180,8 +230,10 @@ def model_to_play(args):
         return own
     if rnn_model_folder.is_model_folder(SHIPPED_MODEL):
         return SHIPPED_MODEL
-    raise UsageError(f"no checkpoint in {own} and no model in {SHIPPED_MODEL}: train one with rnn_train.py, "
-                     "or pass --checkpoint PATH")
+    raise UsageError(
+        f"no checkpoint in {own} and no model in {SHIPPED_MODEL}: train one with rnn_train.py, "
+        "or pass --checkpoint PATH"
+    )
 
 
 def generation_path(args):
@@ -195,8 +247,10 @@ def describe(checkpoint, folder, hparams):
     what = f"{hparams.layers} layers of {hparams.internal_size} units"
     training = rnn_model_folder.training_record(folder)
     if training:
-        what += (f", trained {training['steps']:,} steps ({training['epochs']:.1f} epochs), validation loss "
-                 f"{training['validation_loss']:.3f} nats per character")
+        what += (
+            f", trained {training['steps']:,} steps ({training['epochs']:.1f} epochs), validation loss "
+            f"{training['validation_loss']:.3f} nats per character"
+        )
     shown = folder if checkpoint.endswith(rnn_model_folder.WEIGHTS_FILE) else checkpoint
     return f"[{shown}: {what}]"
 
@@ -217,8 +271,10 @@ def play(args):
         # BrokenPipeError inside main(), where run_main() ends quietly.
         sys.stdout.flush()
         seconds = time.perf_counter() - started
-        print(f"\n\n[{produced:,} characters in {seconds:.2f} s: {produced / max(seconds, 1e-9):,.0f} chars/s]",
-              file=sys.stderr)
+        print(
+            f"\n\n[{produced:,} characters in {seconds:.2f} s: {produced / max(seconds, 1e-9):,.0f} chars/s]",
+            file=sys.stderr,
+        )
 
 
 def milestone_header(milestone, topn):
@@ -235,14 +291,20 @@ def replay(args):
     last milestone drawn among --topn characters, the ones before among --replay-topn."""
     folder = args.checkpoint or rnn_checkpoints.DEFAULT_FOLDER
     if not os.path.isdir(folder):
-        raise UsageError(f"--replay: no checkpoint folder {folder}: train with rnn_train.py first (the shipped "
-                         "model's own replay is in docs/rnn_replay.txt)")
+        raise UsageError(
+            f"--replay: no checkpoint folder {folder}: train with rnn_train.py first (the shipped "
+            "model's own replay is in docs/rnn_replay.txt)"
+        )
     milestones = rnn_checkpoints.milestones(folder)
     if not milestones:
         raise UsageError(f"no checkpoint in {folder}: train one with rnn_train.py")
     if milestones[0]["epoch"] is None:
-        print(f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
-              f"{len(milestones)} checkpoints instead]", file=sys.stderr, flush=True)
+        print(
+            f"[{folder} has no milestones (trained before rnn_train.py saved them): replaying its "
+            f"{len(milestones)} checkpoints instead]",
+            file=sys.stderr,
+            flush=True,
+        )
     model, hparams, saver = load_model(folder, milestones[-1]["prefix"], compiled_generator=not args.no_xla)
     draws = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, 2**31))
     out = terminal(args)
@@ -252,8 +314,9 @@ def replay(args):
             rnn_checkpoints.restore(sess, saver, milestone["prefix"], hparams)
             out.write(milestone_header(milestone, topn))
             # the same draws for every milestone: only the weights differ
-            for _ in write_text(sess, model, out, args, np.random.default_rng(draws), args.length or REPLAY_LENGTH,
-                                topn):
+            for _ in write_text(
+                sess, model, out, args, np.random.default_rng(draws), args.length or REPLAY_LENGTH, topn
+            ):
                 pass
             out.write("\n")
     sys.stdout.flush()
@@ -271,16 +334,24 @@ def score(args):
         raise UsageError(f"--held-out: nothing is held out of --score {args.score} ({corpus.held_out})")
     batch_size = min(args.batch_size, max(1, (len(text) - 1) // args.seqlen))  # as rnn_model.validate() reads it
     hparams = rnn_hparams.load(folder)
-    rnn_hparams.check_batch_memory(batch_size * args.seqlen, hparams.internal_size, hparams.layers,
-                                   flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}")
+    rnn_hparams.check_batch_memory(
+        batch_size * args.seqlen,
+        hparams.internal_size,
+        hparams.layers,
+        flags=f"--batch-size {args.batch_size} x --seqlen {args.seqlen}",
+    )
     with restored_model(checkpoint, folder, hparams) as (sess, model, _):
         result = rnn_model.validate(sess, model, text, args.batch_size, args.seqlen)
     if result is None:
-        raise UsageError(f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
-                         f"of --seqlen {args.seqlen} characters")
+        raise UsageError(
+            f"--score {args.score}: the text ({len(text):,} characters) is shorter than one sequence "
+            f"of --seqlen {args.seqlen} characters"
+        )
     loss, accuracy, scored = result
-    print(f"{what}: loss {loss:.4f} nats per character ({loss / math.log(2):.3f} bits), next character right "
-          f"{accuracy:.1%} of the time, over {scored:,} characters")
+    print(
+        f"{what}: loss {loss:.4f} nats per character ({loss / math.log(2):.3f} bits), next character right "
+        f"{accuracy:.1%} of the time, over {scored:,} characters"
+    )
     return loss
 
 
@@ -288,16 +359,21 @@ def check_export_folder(path):
     """--export writes a model folder: never into the shipped model, a checkpoint folder (its hparams.json would
     be replaced: the run could no longer be resumed, and play would take the export for its checkpoints), nor a
     folder holding anything else. An earlier export of one's own may be replaced."""
-    rnn_model_folder.refuse_shipped_model(path, "--export",
-                                          "export into a folder of your own, e.g. --export models/mine")
+    rnn_model_folder.refuse_shipped_model(
+        path, "--export", "export into a folder of your own, e.g. --export models/mine"
+    )
     if not os.path.isdir(path):
         return
     if rnn_checkpoints.holds_a_checkpoint_run(path):
-        raise UsageError(f"--export {path} is a checkpoint folder: exporting into it would replace its run's "
-                         f"{rnn_hparams.HPARAMS_FILE}; export into a new folder, e.g. --export models/mine")
+        raise UsageError(
+            f"--export {path} is a checkpoint folder: exporting into it would replace its run's "
+            f"{rnn_hparams.HPARAMS_FILE}; export into a new folder, e.g. --export models/mine"
+        )
     if os.listdir(path) and not rnn_model_folder.is_model_folder(path):
-        raise UsageError(f"--export {path} is a folder that holds other files: export into a new or empty "
-                         "folder, e.g. --export models/mine")
+        raise UsageError(
+            f"--export {path} is a folder that holds other files: export into a new or empty "
+            "folder, e.g. --export models/mine"
+        )
 
 
 def export(args):

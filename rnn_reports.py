@@ -4,6 +4,7 @@ scalars TensorBoard draws, and the live view (rnn_dashboard.py) opened, fed and 
 
 Each function takes rnn_train's Run: the flags, the model, the session, the corpus, the TensorBoard writers.
 """
+
 import math
 import os
 import sys
@@ -18,8 +19,9 @@ VIEW_PNG = "training.png"  # the live view of a run with no display, in its chec
 
 
 def write_scalars(writer, step, **values):
-    writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v)) for k, v in values.items()]),
-                       step)
+    writer.add_summary(
+        tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v)) for k, v in values.items()]), step
+    )
 
 
 def show_report(run, batch, epoch, step):
@@ -46,17 +48,22 @@ def show_minibatch(run, batch, epoch, step):
     x, y_, state_in = batch
     model = run.model
     predicted, seq_loss, loss, accuracy = run.sess.run(
-        [model.Y, model.seq_loss, model.batch_loss, model.accuracy], {model.X: x, model.Y_: y_, model.Hin: state_in})
+        [model.Y, model.seq_loss, model.batch_loss, model.accuracy], {model.X: x, model.Y_: y_, model.Hin: state_in}
+    )
     books = books_of(run, step, rows=len(x))
     print()
-    print(txtutils.format_minibatch(x, predicted, seq_loss, books, loss, accuracy, epoch, step,
-                                    symbols=txtutils.display_symbols(sys.stdout)))
+    print(
+        txtutils.format_minibatch(
+            x, predicted, seq_loss, books, loss, accuracy, epoch, step, symbols=txtutils.display_symbols(sys.stdout)
+        )
+    )
 
 
 def books_of(run, step, rows):
     """The works the first `rows` sequences of mini-batch `step` (counted from 1) read."""
-    positions = txtutils.minibatch_positions(len(run.corpus.train), run.hparams.batch_size, run.hparams.seqlen,
-                                             step - 1)
+    positions = txtutils.minibatch_positions(
+        len(run.corpus.train), run.hparams.batch_size, run.hparams.seqlen, step - 1
+    )
     return [run.corpus.book_at(p) for p in positions[:rows]]
 
 
@@ -74,8 +81,9 @@ def show_validation(run, step):
 def show_sample(run):
     """SAMPLE_LENGTH characters written by the network as it is now, after a line feed: printed, and returned."""
     code, state = run.model.prime(run.sess, txtutils.encode_text("\n"))
-    codes, _, _ = run.model.generate(run.sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN,
-                                     seed=run.rng.integers(0, 2**31, 2))
+    codes, _, _ = run.model.generate(
+        run.sess, code, state, SAMPLE_LENGTH, topn=SAMPLE_TOPN, seed=run.rng.integers(0, 2**31, 2)
+    )
     text = txtutils.decode_to_text(codes)
     print("generated sample:\n" + "-" * 60 + "\n" + text + "\n" + "-" * 60)
     return text
@@ -87,17 +95,27 @@ def open_view(run, first_step, end_step):
     if args.no_visu:
         return None
     import rnn_dashboard
+
     layers = f"{hparams.layers} GRU layer" + ("s" if hparams.layers > 1 else "")
-    title = (f"rnn_train.py: {layers} of {hparams.internal_size} units, "
-             f"{len(run.corpus.train):,} characters of text, batches of {hparams.batch_size} x {hparams.seqlen}")
+    title = (
+        f"rnn_train.py: {layers} of {hparams.internal_size} units, "
+        f"{len(run.corpus.train):,} characters of text, batches of {hparams.batch_size} x {hparams.seqlen}"
+    )
     earlier = rnn_checkpoints.milestones(run.folder, fall_back=False) if first_step else ()
-    view = rnn_dashboard.TrainingView(title, first_step, end_step, live=not args.save_png,
-                                      png=args.save_png or os.path.join(run.folder, VIEW_PNG),
-                                      books_of=lambda step: books_of(run, step, rnn_dashboard.ROWS),
-                                      earlier=earlier)
+    view = rnn_dashboard.TrainingView(
+        title,
+        first_step,
+        end_step,
+        live=not args.save_png,
+        png=args.save_png or os.path.join(run.folder, VIEW_PNG),
+        books_of=lambda step: books_of(run, step, rnn_dashboard.ROWS),
+        earlier=earlier,
+    )
     if view.where == "file" and not args.save_png:
-        print(f"No display: the live view goes to {view.png}, rewritten at the reports (every "
-              f"{rnn_dashboard.PNG_INTERVAL:.0f} s at most) and at the end")
+        print(
+            f"No display: the live view goes to {view.png}, rewritten at the reports (every "
+            f"{rnn_dashboard.PNG_INTERVAL:.0f} s at most) and at the end"
+        )
     return view
 
 
@@ -109,5 +127,9 @@ def close_view(view, args, training_seconds):
     if line:
         print(line)
     for path, error in view.finish(wait=not args.exit_at_end).items():
-        print(f"training view saved: {path}" if error is None else f"the training view could not be saved to "
-              f"{path} ({error})", flush=True)
+        print(
+            f"training view saved: {path}"
+            if error is None
+            else f"the training view could not be saved to {path} ({error})",
+            flush=True,
+        )

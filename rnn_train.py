@@ -34,6 +34,7 @@ Then: python rnn_play.py             (a play from the newest checkpoint)
 A checkpoint folder holds everything rnn_play and --resume need (the model's size in hparams.json), and
 can be moved or copied: the checkpoints are found from its own files. It keeps the 5 newest checkpoints.
 """
+
 import dataclasses
 import datetime
 import os
@@ -41,17 +42,29 @@ import sys
 
 import numpy as np
 
-from graphmode import tf     # TensorFlow in graph mode: placeholders, variables, a session
-from cli import (StopOnCtrlC, UsageError, check_output_dir, check_output_file, parser_from_docstring, positive_float,
-                 positive_int, probability, run_main, seed, user_path)
+from graphmode import tf  # TensorFlow in graph mode: placeholders, variables, a session
+from cli import (
+    StopOnCtrlC,
+    UsageError,
+    check_output_dir,
+    check_output_file,
+    parser_from_docstring,
+    positive_float,
+    positive_int,
+    probability,
+    run_main,
+    seed,
+    user_path,
+)
+import folderlock  # one training run at a time in a checkpoint folder
 import graphmode
-import rnn_checkpoints        # the checkpoint folder: what is saved, found, restored
-import rnn_hparams            # the model's size and batches, one record (hparams.json)
+import rnn_checkpoints  # the checkpoint folder: what is saved, found, restored
+import rnn_hparams  # the model's size and batches, one record (hparams.json)
 import rnn_model
-import rnn_reports            # what it shows: the console's reports, TensorBoard's scalars, the live view
+import rnn_reports  # what it shows: the console's reports, TensorBoard's scalars, the live view
 from rnn_hparams import BATCHSIZE, INTERNALSIZE, NLAYERS, SEQLEN  # the talk's network and batches
 from rnn_model import LEARNING_RATE, Model, validate  # the model
-import shakespeare_data       # the corpus: found, downloaded, checked, read
+import shakespeare_data  # the corpus: found, downloaded, checked, read
 import txtutils
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -71,47 +84,96 @@ SCALARS_EVERY = 10  # training loss and accuracy written for TensorBoard every 1
 # Before training: the flags, the folders, the hyperparameters, the corpus
 # ------------------------------------------------------------------------------------------------
 
+
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--data", metavar="GLOB", default=None,
-                        help="text files to train on: a quoted glob ('src/**/*.py'), or a folder (every text file "
-                             "under it) (default: $SHAKESPEARE_DATA, else the talk's Shakespeare corpus in "
-                             "data/shakespeare/ beside this script, downloaded on first use)")
-    parser.add_argument("--seqlen", type=positive_int, default=None,
-                        help=f"unrolled sequence length (default: {SEQLEN}; with --resume, the run's)")
-    parser.add_argument("--batch-size", type=positive_int, default=None,
-                        help=f"sequences per batch (default: {BATCHSIZE}; with --resume, the run's)")
-    parser.add_argument("--internal-size", type=positive_int, default=None,
-                        help=f"GRU units per layer (default: {INTERNALSIZE}; with --resume, the checkpoint's)")
-    parser.add_argument("--layers", type=positive_int, default=None,
-                        help=f"stacked GRU layers (default: {NLAYERS}; with --resume, the checkpoint's)")
-    parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE,
-                        help="Adam learning rate (default: %(default)s)")
-    parser.add_argument("--pkeep", type=probability, default=PKEEP,
-                        help="dropout keep probability in training (default: %(default)s)")
-    parser.add_argument("--epochs", type=positive_int, default=EPOCHS,
-                        help="passes over the text (default: %(default)s)")
+    parser.add_argument(
+        "--data",
+        metavar="GLOB",
+        default=None,
+        help="text files to train on: a quoted glob ('src/**/*.py'), or a folder (every text file "
+        "under it) (default: $SHAKESPEARE_DATA, else the talk's Shakespeare corpus in "
+        "data/shakespeare/ beside this script, downloaded on first use)",
+    )
+    parser.add_argument(
+        "--seqlen",
+        type=positive_int,
+        default=None,
+        help=f"unrolled sequence length (default: {SEQLEN}; with --resume, the run's)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help=f"sequences per batch (default: {BATCHSIZE}; with --resume, the run's)",
+    )
+    parser.add_argument(
+        "--internal-size",
+        type=positive_int,
+        default=None,
+        help=f"GRU units per layer (default: {INTERNALSIZE}; with --resume, the checkpoint's)",
+    )
+    parser.add_argument(
+        "--layers",
+        type=positive_int,
+        default=None,
+        help=f"stacked GRU layers (default: {NLAYERS}; with --resume, the checkpoint's)",
+    )
+    parser.add_argument(
+        "--learning-rate", type=positive_float, default=LEARNING_RATE, help="Adam learning rate (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--pkeep", type=probability, default=PKEEP, help="dropout keep probability in training (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--epochs", type=positive_int, default=EPOCHS, help="passes over the text (default: %(default)s)"
+    )
     parser.add_argument("--steps", type=positive_int, default=None, metavar="N", help="stop after N batches (this run)")
-    parser.add_argument("--report-every", type=positive_int, default=REPORT_EVERY, metavar="N",
-                        help="mini-batch display, validation and a sample every N steps (default: %(default)s)")
-    parser.add_argument("--checkpoint-every", type=positive_int, default=CHECKPOINT_EVERY, metavar="N",
-                        help="save a checkpoint every N steps, and at the end (default: %(default)s)")
-    parser.add_argument("--checkpoint-dir", type=user_path, default=DEFAULT_CHECKPOINT_DIR, metavar="DIR",
-                        help="default: checkpoints/")
-    parser.add_argument("--log-dir", type=user_path, default=DEFAULT_LOG_DIR, metavar="DIR",
-                        help="TensorBoard logs (default: log/)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the newest complete checkpoint in --checkpoint-dir")
+    parser.add_argument(
+        "--report-every",
+        type=positive_int,
+        default=REPORT_EVERY,
+        metavar="N",
+        help="mini-batch display, validation and a sample every N steps (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        default=CHECKPOINT_EVERY,
+        metavar="N",
+        help="save a checkpoint every N steps, and at the end (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--checkpoint-dir", type=user_path, default=DEFAULT_CHECKPOINT_DIR, metavar="DIR", help="default: checkpoints/"
+    )
+    parser.add_argument(
+        "--log-dir", type=user_path, default=DEFAULT_LOG_DIR, metavar="DIR", help="TensorBoard logs (default: log/)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir"
+    )
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
-    parser.add_argument("--float32", action="store_true", help="train in float32 only: no bfloat16 matrix products, "
-                        "which are the default where the CPU has bfloat16 instructions (1.35-1.4x faster, "
-                        "2026-12-02)")
+    parser.add_argument(
+        "--float32",
+        action="store_true",
+        help="train in float32 only: no bfloat16 matrix products, "
+        "which are the default where the CPU has bfloat16 instructions (1.35-1.4x faster, "
+        "2026-12-02)",
+    )
     parser.add_argument("--no-visu", action="store_true", help="no live view: text output only")
-    parser.add_argument("--save-png", metavar="FILE", type=user_path, default=None,
-                        help="no window: the live view saved as a PNG, at the reports and at the end (default "
-                             f"with no display: {rnn_reports.VIEW_PNG} in the checkpoint folder)")
-    parser.add_argument("--exit-at-end", action="store_true", help="close the live view's window when training "
-                        "ends instead of waiting for you to close it")
+    parser.add_argument(
+        "--save-png",
+        metavar="FILE",
+        type=user_path,
+        default=None,
+        help="no window: the live view saved as a PNG, at the reports and at the end (default "
+        f"with no display: {rnn_reports.VIEW_PNG} in the checkpoint folder)",
+    )
+    parser.add_argument(
+        "--exit-at-end",
+        action="store_true",
+        help="close the live view's window when training ends instead of waiting for you to close it",
+    )
     graphmode.add_verbose_flag(parser)
     args, extra = parser.parse_known_args(argv)
     if args.save_png and not args.save_png.lower().endswith(".png"):
@@ -140,12 +202,16 @@ def resume_or_refuse(args):
     folder = args.checkpoint_dir
     if not args.resume:
         if rnn_checkpoints.find(folder):
-            raise UsageError(f"{folder} already holds a training run: pass --resume to continue it, "
-                             "or --checkpoint-dir NEW_FOLDER to start another")
+            raise UsageError(
+                f"{folder} already holds a training run: pass --resume to continue it, "
+                "or --checkpoint-dir NEW_FOLDER to start another"
+            )
         if rnn_checkpoints.holds_a_run(folder):  # what is left of a run: its milestones would mix with this one's
-            raise UsageError(f"{folder} holds what is left of another training run (milestones or "
-                             f"{rnn_hparams.HPARAMS_FILE}, no checkpoint): pass --checkpoint-dir NEW_FOLDER, "
-                             "or delete those files to train there")
+            raise UsageError(
+                f"{folder} holds what is left of another training run (milestones or "
+                f"{rnn_hparams.HPARAMS_FILE}, no checkpoint): pass --checkpoint-dir NEW_FOLDER, "
+                "or delete those files to train there"
+            )
         hparams = rnn_hparams.from_flags(args)
         hparams.check_memory()  # a batch that cannot fit in memory: refused now, in one line
         return None, hparams
@@ -165,12 +231,16 @@ def load_corpus(args, hparams):
     corpus = shakespeare_data.read_corpus(shakespeare_data.find_corpus(args.data))
     txtutils.check_text_length(len(corpus.train), hparams.batch_size, hparams.seqlen)
     steps_per_epoch = txtutils.batches_per_epoch(len(corpus.train), hparams.batch_size, hparams.seqlen)
-    print(f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works; "
-          f"{steps_per_epoch} batches per epoch")
+    print(
+        f"corpus: {len(corpus.train):,} training characters in {len(corpus.books)} works; "
+        f"{steps_per_epoch} batches per epoch"
+    )
     print(f"corpus: {len(corpus.validation):,} validation characters held out: {corpus.held_out}")
     if 0 < len(corpus.validation) <= hparams.seqlen:
-        print(f"corpus: the validation text is shorter than one sequence (--seqlen {hparams.seqlen}): "
-              "no validation loss (give more text)")
+        print(
+            f"corpus: the validation text is shorter than one sequence (--seqlen {hparams.seqlen}): "
+            "no validation loss (give more text)"
+        )
     unknown = shakespeare_data.describe_unknown(corpus, sys.stdout)
     if unknown:
         print(f"corpus: {unknown}")
@@ -187,7 +257,7 @@ def train(args):
     checkpoint_dir = check_output_dir(args.checkpoint_dir, "--checkpoint-dir")
     if args.save_png:
         args.save_png = check_output_file(args.save_png, "--save-png")
-    with rnn_checkpoints.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
+    with folderlock.lock(checkpoint_dir):  # one run at a time in a checkpoint folder
         build_and_train(args, checkpoint_dir)
 
 
@@ -195,21 +265,23 @@ def train(args):
 # Training
 # ------------------------------------------------------------------------------------------------
 
+
 @dataclasses.dataclass
 class Run:
     """What the pieces of a training run share."""
-    args: object                   # the flags
-    hparams: rnn_hparams.HParams   # the model's size and batches (saved as hparams.json)
-    folder: str                    # the checkpoint folder
-    corpus: object                 # shakespeare_data.Corpus: the training and validation texts
+
+    args: object  # the flags
+    hparams: rnn_hparams.HParams  # the model's size and batches (saved as hparams.json)
+    folder: str  # the checkpoint folder
+    corpus: object  # shakespeare_data.Corpus: the training and validation texts
     steps_per_epoch: int
-    model: Model                   # the graph
-    saver: object                  # everything, to resume
-    weights_saver: object          # the weights alone, for the milestones
-    writers: dict                  # TensorBoard's two runs: {"training": FileWriter, "validation": FileWriter}
-    rng: object                    # the samples' random draws
+    model: Model  # the graph
+    saver: object  # everything, to resume
+    weights_saver: object  # the weights alone, for the milestones
+    writers: dict  # TensorBoard's two runs: {"training": FileWriter, "validation": FileWriter}
+    rng: object  # the samples' random draws
     sess: object = None
-    view: object = None            # the live view (rnn_dashboard.TrainingView), None with --no-visu
+    view: object = None  # the live view (rnn_dashboard.TrainingView), None with --no-visu
 
     def responsive(self, work, *args):
         """work(*args), a live window answering meanwhile (it runs in a second thread then)."""
@@ -229,13 +301,24 @@ def build_and_train(args, checkpoint_dir):
     print(f"precision: {why}")
     hparams = dataclasses.replace(hparams, precision="bfloat16" if bfloat16 else "float32")
     model = Model(learning_rate=args.learning_rate, bfloat16=bfloat16, **hparams.model_size())
-    saver = rnn_checkpoints.saver()                                       # everything, to resume
+    saver = rnn_checkpoints.saver()  # everything, to resume
     weights_saver = rnn_checkpoints.saver(var_list=model.model_variables())  # the weights, for milestones
     run_name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    writers = {kind: tf.summary.FileWriter(os.path.join(log_dir, f"{run_name}-{kind}"))
-               for kind in ("training", "validation")}
-    run = Run(args, hparams, checkpoint_dir, corpus, steps_per_epoch, model, saver, weights_saver, writers,
-              rng=np.random.default_rng(args.seed))
+    writers = {
+        kind: tf.summary.FileWriter(os.path.join(log_dir, f"{run_name}-{kind}")) for kind in ("training", "validation")
+    }
+    run = Run(
+        args,
+        hparams,
+        checkpoint_dir,
+        corpus,
+        steps_per_epoch,
+        model,
+        saver,
+        weights_saver,
+        writers,
+        rng=np.random.default_rng(args.seed),
+    )
     try:
         with graphmode.session() as sess, StopOnCtrlC("saving a checkpoint, then stopping") as stop:
             run.sess = sess
@@ -251,8 +334,10 @@ def build_and_train(args, checkpoint_dir):
             step, pace = training_loop(run, step, state, end_step, stop)
             if stop.requested:
                 print(f"stopped by {stop.signal_name} at step {step}: continue with --resume", flush=True)
-            print(f"trained {step - first_step} steps ({(step - first_step) * pace.chars_per_step:,} characters) "
-                  f"in {pace.speed.total_seconds():.1f} s")
+            print(
+                f"trained {step - first_step} steps ({(step - first_step) * pace.chars_per_step:,} characters) "
+                f"in {pace.speed.total_seconds():.1f} s"
+            )
             rnn_reports.close_view(run.view, args, pace.speed.total_seconds())
             run.view = None
     finally:
@@ -273,8 +358,10 @@ def start_or_resume(run, resume_from):
     rnn_checkpoints.restore(run.sess, run.saver, resume_from, run.hparams)
     step = int(run.sess.run(run.model.global_step))
     saved_state = rnn_checkpoints.load_state(run.folder, step, state.shape)
-    print(f"resumed from {resume_from} at step {step}"
-          + (", with its RNN state" if saved_state is not None else ", RNN state from zeros"))
+    print(
+        f"resumed from {resume_from} at step {step}"
+        + (", with its RNN state" if saved_state is not None else ", RNN state from zeros")
+    )
     return step, state if saved_state is None else saved_state
 
 
@@ -288,8 +375,9 @@ def training_loop(run, step, state, end_step, stop):
     if run.view is not None:
         fetches += [model.Y, model.seq_loss]
     pace = txtutils.Pace(hparams.batch_size * hparams.seqlen, args.report_every, step, end_step)
-    for x, y_, epoch in txtutils.rnn_minibatch_sequencer(run.corpus.train, hparams.batch_size, hparams.seqlen,
-                                                         args.epochs, start_step=step):
+    for x, y_, epoch in txtutils.rnn_minibatch_sequencer(
+        run.corpus.train, hparams.batch_size, hparams.seqlen, args.epochs, start_step=step
+    ):
         # train on one batch: the RNN state it ends in is where the next batch starts
         state_in = state
         feed = {model.X: x, model.Y_: y_, model.Hin: state_in, model.pkeep: args.pkeep}
@@ -320,6 +408,7 @@ def training_loop(run, step, state, end_step, stop):
 # After each step, the schedules; what the learner sees
 # ------------------------------------------------------------------------------------------------
 
+
 def record_step(run, step, epoch, loss, accuracy, expected, guesses):
     """Every step: its loss and accuracy for the live view (with the batch's expected characters and the guesses);
     every SCALARS_EVERY steps, for TensorBoard."""
@@ -346,10 +435,17 @@ def save_milestone(run, step, validation):
     """At milestone steps (25, 50, 100... 800, then every 1,000) and at the end of the last epoch: the weights, for
     --replay, with their validation loss (measured now, unless the report just did). Returns the validation."""
     if validation is None:
-        validation = run.responsive(validate, run.sess, run.model, run.corpus.validation, run.hparams.batch_size,
-                                    run.hparams.seqlen)
-    rnn_checkpoints.save_milestone(run.sess, run.weights_saver, run.folder, step, step / run.steps_per_epoch,
-                                   validation_loss=round(validation[0], 4) if validation else None)
+        validation = run.responsive(
+            validate, run.sess, run.model, run.corpus.validation, run.hparams.batch_size, run.hparams.seqlen
+        )
+    rnn_checkpoints.save_milestone(
+        run.sess,
+        run.weights_saver,
+        run.folder,
+        step,
+        step / run.steps_per_epoch,
+        validation_loss=round(validation[0], 4) if validation else None,
+    )
     return validation
 
 

@@ -5,6 +5,7 @@ Curves is what the lessons' run log keeps (runlog.RunLog), what the dashboard dr
 zoomed_limits() frames an accuracy or loss panel on the curves' later part, past their steep start (the
 lessons' dashboard, the RNN's training view, compare_runs.py).
 """
+
 import numpy as np
 
 
@@ -47,15 +48,17 @@ class Curves:
 
     def as_dict(self):
         """For the run summary: only the figures that were measured."""
-        return {which: {name: values for name, values in getattr(self, which).items()
-                        if values or name in self.REQUIRED} for which in ("train", "test")}
+        return {
+            which: {name: values for name, values in getattr(self, which).items() if values or name in self.REQUIRED}
+            for which in ("train", "test")
+        }
 
 
 def zoomed_limits(figure_name, curves, skip=0.25):
     """The y range of an accuracy or loss panel drawn with `curves` (lists of values), from the part of each
     curve after its first `skip` share (the steep start): accuracy from a little under the lowest value up
     to 1, loss from 0 to a little over the highest. None when there is nothing to show yet."""
-    parts = [np.asarray(curve[int(len(curve) * skip):], dtype=np.float64) for curve in curves]  # None: NaN
+    parts = [np.asarray(curve[int(len(curve) * skip) :], dtype=np.float64) for curve in curves]  # None: NaN
     values = np.concatenate(parts) if parts else np.zeros(0)
     values = values[np.isfinite(values)]
     if not len(values):

@@ -2,6 +2,7 @@
 dashboard, and at the end the run summary, runs/LESSON-DATE-TIME.json, that compare_runs.py and talk_claims.py
 read (runsummary.py). A lesson makes one with `lesson.RunLog(__file__, args, mnist)` and tells it what it measured.
 """
+
 import contextlib
 import datetime
 import json
@@ -34,35 +35,42 @@ class RunLog:
         to follow the values.
     """
 
-    def __init__(self, script, args, mnist, title=None, band_titles=("weights", "biases"),
-                 band_limits=(None, None)):
+    def __init__(self, script, args, mnist, title=None, band_titles=("weights", "biases"), band_limits=(None, None)):
         self.args = args
-        self.test_images = mnist.test.images              # [10000, 28, 28, 1]
-        self.test_digits = mnist.test.labels.argmax(1)    # [10000]
+        self.test_images = mnist.test.images  # [10000, 28, 28, 1]
+        self.test_digits = mnist.test.labels.argmax(1)  # [10000]
         self.name = os.path.splitext(os.path.basename(script))[0]
         self.curves = Curves()
         # the summary: STEM.json, the picture: STEM.png; the name reserved now, the files written at the end
         self.output_stem, self._reservation = _new_run_stem(args.runs_dir, self.name)
         self.png_path = args.save_png
         self.diverged = False
-        self._started = None                  # the wall clock starts at the first measurement
-        self._train_seconds = 0.0             # in the training steps (`with log.timed_training_step():`)
+        self._started = None  # the wall clock starts at the first measurement
+        self._train_seconds = 0.0  # in the training steps (`with log.timed_training_step():`)
         self._steps_timed = 0
-        self._warm_seconds_start = None       # _train_seconds when the step WARMUP_STEPS started
+        self._warm_seconds_start = None  # _train_seconds when the step WARMUP_STEPS started
         self.dashboard = None
         if not args.no_visu:
             try:  # a live window unless --save-png, where one can be opened: the dashboard decides
-                self.dashboard = tensorflowvisu.Dashboard(title or self.name, self.curves, band_titles,
-                                                          window=not args.save_png, movie=args.save_movie,
-                                                          band_limits=band_limits, steps=args.iterations,
-                                                          watch=args.watch)
+                self.dashboard = tensorflowvisu.Dashboard(
+                    title or self.name,
+                    self.curves,
+                    band_titles,
+                    window=not args.save_png,
+                    movie=args.save_movie,
+                    band_limits=band_limits,
+                    steps=args.iterations,
+                    watch=args.watch,
+                )
             except ValueError as e:
                 raise UsageError(str(e)) from None
             if self.dashboard.where == "file" and not self.png_path:
                 self.png_path = self.output_stem + ".png"
                 print(f"No display: the dashboard will be saved as {self.png_path}")
-        print(f"{self.name}: {args.iterations} steps of {args.batch_size} images, test set "
-              f"({len(self.test_digits):,} images) every {args.test_every} steps, on {graphmode.devices()}")
+        print(
+            f"{self.name}: {args.iterations} steps of {args.batch_size} images, test set "
+            f"({len(self.test_digits):,} images) every {args.test_every} steps, on {graphmode.devices()}"
+        )
 
     def dashboard_tensors(self, predictions, bands=()):
         """What the dashboard draws besides the curves, as tensors to fetch with the measurements: for the
@@ -71,9 +79,11 @@ class RunLog:
         both empty with --no-visu (nothing extra is computed)."""
         if self.dashboard is None:
             return {}, {}
-        digits = tf.argmax(predictions, 1)                                          # [batch] predicted digits
-        return ({"digits": digits, "bands": [percentiles_in_graph(group) for group in bands]},  # bands.py
-                {"digits": digits})
+        digits = tf.argmax(predictions, 1)  # [batch] predicted digits
+        return (
+            {"digits": digits, "bands": [percentiles_in_graph(group) for group in bands]},  # bands.py
+            {"digits": digits},
+        )
 
     def record_training_batch(self, step, accuracy, loss, learning_rate, images, labels, drawn):
         """Record a measurement on the training batch: accuracy, loss, the learning rate used at this step,
@@ -94,14 +104,20 @@ class RunLog:
         if self.dashboard is not None:  # the whole test set: the dashboard sorts it, misrecognised first
             self.dashboard.show_test(self.test_images, self.test_digits, drawn["digits"])
         train_accuracy, train_loss = self._train_figures
-        print(f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
-              f"test: accuracy {accuracy:.4f} loss {loss:8.4f}", flush=True)
+        print(
+            f"step {step:6d}  training: accuracy {train_accuracy:.4f} loss {train_loss:8.4f}   "
+            f"test: accuracy {accuracy:.4f} loss {loss:8.4f}",
+            flush=True,
+        )
 
     def _check_finite(self, which, step, loss):
         if not math.isfinite(loss) and not self.diverged:  # said once; the summary records it as null
             self.diverged = True
-            print(f"warning: the {which} loss is {float(loss)} at step {step}: the training diverged (the weights "
-                  "overflowed); try a lower learning rate", flush=True)
+            print(
+                f"warning: the {which} loss is {float(loss)} at step {step}: the training diverged (the weights "
+                "overflowed); try a lower learning rate",
+                flush=True,
+            )
 
     @contextlib.contextmanager
     def timed_training_step(self):
@@ -133,8 +149,10 @@ class RunLog:
             print(f"stopped by {stop.signal_name} after {steps} of {self.args.iterations} steps")
         steps_per_second = steps / self._train_seconds if self._train_seconds else float("nan")
         summary = self._summary(steps, interrupted, wall_seconds, steps_per_second, extra)
-        print(f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
-              f"final test accuracy: {summary['final_test_accuracy']:.4f}")
+        print(
+            f"max test accuracy: {summary['max_test_accuracy']:.4f} (step {summary['max_test_accuracy_step']})   "
+            f"final test accuracy: {summary['final_test_accuracy']:.4f}"
+        )
         print(f"wall time {wall_seconds:.1f} s, training {steps_per_second:.0f} steps/s")
         self._write_files(summary)
         return summary
@@ -160,9 +178,14 @@ class RunLog:
             "train_steps_per_second": round(steps_per_second, 2),
             "train_steps_per_second_after_warmup": warm,
             **self._dashboard_figures(wall_seconds),
-            "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
-                        "python": platform.python_version(), "tensorflow": tf.__version__,
-                        "gpu": bool(tf.config.list_physical_devices("GPU"))},
+            "machine": {
+                "platform": platform.platform(),
+                "processor": platform.machine(),
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "tensorflow": tf.__version__,
+                "gpu": bool(tf.config.list_physical_devices("GPU")),
+            },
             "curves": self.curves.as_dict(),
             **({"bands": self.dashboard.band_history()} if self.dashboard and self.dashboard.band_steps else {}),
             **(extra or {}),
@@ -195,11 +218,13 @@ class RunLog:
         dashboard = self.dashboard
         pictures = dashboard.pictures if dashboard else 0
         seconds = dashboard.draw_seconds if dashboard else 0.0
-        return {"dashboard_where": dashboard.where if dashboard else None,
-                "dashboard_pictures": pictures,
-                "dashboard_pictures_per_second": round(pictures / wall_seconds, 2) if wall_seconds > 0 else None,
-                "dashboard_picture_seconds": round(seconds / pictures, 4) if pictures else None,
-                "dashboard_draw_seconds": round(seconds, 3)}
+        return {
+            "dashboard_where": dashboard.where if dashboard else None,
+            "dashboard_pictures": pictures,
+            "dashboard_pictures_per_second": round(pictures / wall_seconds, 2) if wall_seconds > 0 else None,
+            "dashboard_picture_seconds": round(seconds / pictures, 4) if pictures else None,
+            "dashboard_draw_seconds": round(seconds, 3),
+        }
 
 
 def _new_run_stem(runs_dir, name):

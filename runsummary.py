@@ -8,6 +8,7 @@ messages: is_number(), is_finite_number(), kind(), not_drawn(). A summary of a l
 the talk's file names (4.0 the convolutional one, now 4.2; 4.1 the sigmoid one, now 4.0) is read under the
 lesson's new name.
 """
+
 import json
 import math
 
@@ -80,8 +81,11 @@ def checked(summary):
     steps) set to None, and said in left_out: ["curves.test.loss: 3 values (NaN, null), the first at step 300"]."""
     if not isinstance(summary, dict):
         raise ValueError(f"the file holds {kind(summary)}, not an object of named fields")
-    for key, wanted, name in (("lesson", str, "a string"), ("hyperparameters", dict, "an object"),
-                              ("curves", dict, "an object")):
+    for key, wanted, name in (
+        ("lesson", str, "a string"),
+        ("hyperparameters", dict, "an object"),
+        ("curves", dict, "an object"),
+    ):
         if key not in summary:
             raise ValueError(f"no {key}")
         if not isinstance(summary[key], wanted):
@@ -112,15 +116,22 @@ def checked(summary):
             why = {i: not_drawn(value, name) for i, value in enumerate(values)}
             bad = [i for i in range(len(values)) if why[i]]
             if bad:
-                where = ("" if name == "step" or not_drawn(steps[bad[0]], "step")
-                         else f", the first at step {steps[bad[0]]}")
-                left_out.append(f"{field}.{name}: {len(bad)} value{'s' if len(bad) > 1 else ''} "
-                                f"({', '.join(sorted({why[i] for i in bad}))}){where}")
+                where = (
+                    "" if name == "step" or not_drawn(steps[bad[0]], "step") else f", the first at step {steps[bad[0]]}"
+                )
+                left_out.append(
+                    f"{field}.{name}: {len(bad)} value{'s' if len(bad) > 1 else ''} "
+                    f"({', '.join(sorted({why[i] for i in bad}))}){where}"
+                )
         for name in Curves.REQUIRED:  # set to None only now: the notes above name a step
             clean[name] = [None if not_drawn(v, name) else v for v in clean[name]]
         curves[which] = clean
-    if not any(s is not None and v is not None for curve in curves.values() for name in ("accuracy", "loss")
-               for s, v in zip(curve["step"], curve[name])):
+    if not any(
+        s is not None and v is not None
+        for curve in curves.values()
+        for name in ("accuracy", "loss")
+        for s, v in zip(curve["step"], curve[name])
+    ):
         raise ValueError("nothing to draw: no step with a number for its accuracy or loss")
     Curves(curves)  # read back as the history the dashboard drew (what it checks is checked above)
     return dict(summary, curves=curves), left_out

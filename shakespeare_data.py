@@ -11,6 +11,7 @@ first use; every work is checked against its SHA-256, the downloaded ones and th
 outside the alphabet read as its unknown code (txtutils). Anything wrong raises txtutils.TextError, whose message
 is one line saying what to do.
 """
+
 import collections
 import glob
 import hashlib
@@ -37,9 +38,11 @@ def find_corpus(data=None):
         try:
             corpus_files(pattern)
         except TextError:
-            raise TextError(f"{DATA_ENV_VAR}={pattern} matches no file: point it at the corpus's text files, "
-                            "unset it to download the talk's corpus into data/shakespeare/, "
-                            "or pass --data 'path/to/*.txt'") from None
+            raise TextError(
+                f"{DATA_ENV_VAR}={pattern} matches no file: point it at the corpus's text files, "
+                "unset it to download the talk's corpus into data/shakespeare/, "
+                "or pass --data 'path/to/*.txt'"
+            ) from None
         return pattern
     return fetch(DEFAULT_DATA_DIR)
 
@@ -51,8 +54,10 @@ def find_corpus(data=None):
 # The complete works of Shakespeare, one plain-text file per work (public domain), as
 # the talk's repository holds them at a fixed commit, with the SHA-256 of each file.
 # SHAKESPEARE_MIRRORS (comma-separated base URLs, each holding the 42 files by name) replaces the source.
-SOURCE = ("https://raw.githubusercontent.com/martin-gorner/tensorflow-rnn-shakespeare/"
-          "25946cd6486e8a8f96d84edb200a8b8b6e961c27/shakespeare/")
+SOURCE = (
+    "https://raw.githubusercontent.com/martin-gorner/tensorflow-rnn-shakespeare/"
+    "25946cd6486e8a8f96d84edb200a8b8b6e961c27/shakespeare/"
+)
 REPOSITORY = "github.com/martin-gorner/tensorflow-rnn-shakespeare (commit 25946cd)"
 MIRRORS_ENV_VAR = "SHAKESPEARE_MIRRORS"
 SHA256 = {
@@ -108,12 +113,13 @@ def fetch(folder):
     SHA-256 too, at each use (5 MB: a few hundredths of a second), so that an edited or damaged work is
     never trained on as the talk's. Returns the glob of the works."""
     missing = [name for name in SHA256 if not os.path.isfile(os.path.join(folder, name))]
-    changed = [name for name in SHA256 if name not in missing and
-               _sha256(os.path.join(folder, name)) != SHA256[name]]
+    changed = [name for name in SHA256 if name not in missing and _sha256(os.path.join(folder, name)) != SHA256[name]]
     if changed:
         names = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-        raise TextError(f"{folder}: {names} differ{'s' if len(changed) == 1 else ''} from the talk's corpus (SHA-256): "
-                        "delete them to download them again, or pass --data FOLDER to train on texts of your own")
+        raise TextError(
+            f"{folder}: {names} differ{'s' if len(changed) == 1 else ''} from the talk's corpus (SHA-256): "
+            "delete them to download them again, or pass --data FOLDER to train on texts of your own"
+        )
     if missing:
         what = "the complete works" if len(missing) == len(SHA256) else f"{len(missing)} missing works"
         print(f"Shakespeare: downloading {what} ({len(missing)} files) into {folder}", file=sys.stderr, flush=True)
@@ -121,8 +127,10 @@ def fetch(folder):
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as e:
-            raise TextError(f"cannot create the corpus folder {folder}: {e.strerror}; "
-                            "pass --data FOLDER with the text files to train on") from None
+            raise TextError(
+                f"cannot create the corpus folder {folder}: {e.strerror}; "
+                "pass --data FOLDER with the text files to train on"
+            ) from None
         mirrors = downloads.mirrors_from(MIRRORS_ENV_VAR, (SOURCE,))
         try:
             checksums = {name: ("sha256", digest) for name, digest in SHA256.items()}
@@ -130,8 +138,10 @@ def fetch(folder):
         except downloads.DownloadError as e:
             if created and not os.listdir(folder):  # nothing left behind: not even the empty folder
                 os.rmdir(folder)
-            raise TextError(f"{e}. Offline? Put the 42 .txt files of the folder shakespeare/ of "
-                            f"{REPOSITORY} into {folder}, or pass --data 'path/to/*.txt'") from None
+            raise TextError(
+                f"{e}. Offline? Put the 42 .txt files of the folder shakespeare/ of "
+                f"{REPOSITORY} into {folder}, or pass --data 'path/to/*.txt'"
+            ) from None
     return os.path.join(folder, "*.txt")
 
 
@@ -140,20 +150,24 @@ def _sha256(path):
         with open(path, "rb") as f:
             return hashlib.sha256(f.read()).hexdigest()
     except OSError as e:
-        raise TextError(f"cannot read {path} ({e.strerror}): check its permissions, or delete it to download "
-                        "it again") from None
+        raise TextError(
+            f"cannot read {path} ({e.strerror}): check its permissions, or delete it to download it again"
+        ) from None
 
 
 # ------------------------------------------------------------------------------------------------
 # Any corpus: its files, read into a training and a validation text
 # ------------------------------------------------------------------------------------------------
 
+
 def corpus_files(pattern, flag="--data"):
     """The files of --data, sorted: a glob ('**' matches folders at any depth), or a folder: every file
     under it, at any depth (hidden ones left out)."""
     path = os.path.expanduser(pattern)
-    too_many = (f"{flag} {pattern}: more than {MAX_CORPUS_FILES:,} files: a corpus is a few folders of text, not "
-                "a whole disk; pass a narrower folder, or a glob such as 'src/**/*.py' (quoted)")
+    too_many = (
+        f"{flag} {pattern}: more than {MAX_CORPUS_FILES:,} files: a corpus is a few folders of text, not "
+        "a whole disk; pass a narrower folder, or a glob such as 'src/**/*.py' (quoted)"
+    )
     if os.path.isdir(path):
         files = []
         for folder, subfolders, names in os.walk(path):
@@ -163,8 +177,10 @@ def corpus_files(pattern, flag="--data"):
                 raise TextError(too_many)
         files.sort()
         if not files:
-            raise TextError(f"{flag} {pattern}: this folder is empty; pass a folder of text files, or a glob "
-                            f"such as {flag} 'shakespeare/*.txt' (quoted)")
+            raise TextError(
+                f"{flag} {pattern}: this folder is empty; pass a folder of text files, or a glob "
+                f"such as {flag} 'shakespeare/*.txt' (quoted)"
+            )
         return files
     files = []
     for p in glob.iglob(path, recursive=True):
@@ -174,8 +190,10 @@ def corpus_files(pattern, flag="--data"):
                 raise TextError(too_many)
     files.sort()
     if not files:
-        raise TextError(f"no file matches {flag} {pattern!r}: pass a glob of text files, "
-                        f"for example {flag} 'shakespeare/*.txt' or {flag} 'src/**/*.py' (quoted), or their folder")
+        raise TextError(
+            f"no file matches {flag} {pattern!r}: pass a glob of text files, "
+            f"for example {flag} 'shakespeare/*.txt' or {flag} 'src/**/*.py' (quoted), or their folder"
+        )
     return files
 
 
@@ -210,11 +228,12 @@ def describe_unknown(corpus, stream=None, examples=5):
     if total:
         share = total / (len(corpus.train) + len(corpus.validation))
         share = f"{share:.2%}" if share >= 0.0001 else "under 0.01%"
-        common = ", ".join(f"{repr(char) if can_show(char, stream) else ascii(char)}: {count:,}"
-                           for char, count in corpus.unknown.most_common(examples))
+        common = ", ".join(
+            f"{repr(char) if can_show(char, stream) else ascii(char)}: {count:,}"
+            for char, count in corpus.unknown.most_common(examples)
+        )
         more = ", ..." if len(corpus.unknown) > examples else ""
-        parts.append(f"{total:,} characters outside the alphabet ({share}) are read as unknown "
-                     f"({common}{more})")
+        parts.append(f"{total:,} characters outside the alphabet ({share}) are read as unknown ({common}{more})")
     if corpus.skipped:
         names = ", ".join(corpus.skipped[:3]) + (", ..." if len(corpus.skipped) > 3 else "")
         count = len(corpus.skipped)

@@ -33,6 +33,7 @@ Nothing here knows TensorFlow: the curves come from a Curves (runcurves.py: the 
 lesson's run log), the digits and bands as plain NumPy values through show_training() and show_test(). What
 the panels are made of has a module each: the digit grids (digits.py), the percentile bands (bands.py).
 """
+
 import time
 
 import numpy as np
@@ -45,8 +46,7 @@ from runcurves import Curves, zoomed_limits
 TITLE_INTERVAL = 0.5  # seconds between two updates of the titles' figures, at least
 # keys of the live window -> the panels they show (0-5: accuracy, loss, training digits, bands 1, bands 2,
 # test digits); 0 or Esc show all six
-PANEL_KEYS = {"1": (0,), "2": (1,), "3": (2,), "4": (3,), "5": (4,), "6": (5,), "7": (0, 1), "8": (3, 4),
-              "9": (2, 5)}
+PANEL_KEYS = {"1": (0,), "2": (1,), "3": (2,), "4": (3,), "5": (4,), "6": (5,), "7": (0, 1), "8": (3, 4), "9": (2, 5)}
 
 
 class Dashboard:
@@ -66,26 +66,36 @@ class Dashboard:
     TRAIN_GRID = (10, 10)  # rows, columns
     TEST_GRID = (25, 40)
 
-    def __init__(self, title, curves=None, band_titles=("weights", "biases"), window=True, movie=None,
-                 band_limits=(None, None), steps=None, watch=False):
+    def __init__(
+        self,
+        title,
+        curves=None,
+        band_titles=("weights", "biases"),
+        window=True,
+        movie=None,
+        band_limits=(None, None),
+        steps=None,
+        watch=False,
+    ):
         self.title = title
         self.curves = curves if curves is not None else Curves()
         self.band_titles = tuple(band_titles)
         self.band_limits = tuple(band_limits)
         self.steps = steps
         # live as images in a notebook cell's output, or in a window; else headless (drawn for the PNG, movie)
-        self.live = LiveFigure((13, 7.5), title, "dashboard", live=window, movie=movie, watch=watch,
-                               on_key=self._on_key)
+        self.live = LiveFigure(
+            (13, 7.5), title, "dashboard", live=window, movie=movie, watch=watch, on_key=self._on_key
+        )
         self.where, self._figure = self.live.where, self.live.figure
         # what the curves do not hold, all per instance
         self.band_steps, self.bands = [], ([], [])
         self.train_digits = None
         self.test_digits = None
-        self._test_ink = (None, None)      # the test images shown, and as levels of ink (digits.halved)
+        self._test_ink = (None, None)  # the test images shown, and as levels of ink (digits.halved)
         self._drawn_digits = (None, None)  # the digits the grids on screen were built from
-        self._drawn_points = (0, 0, 0)     # training and test measurements, band points, drawn so far
-        self._limits = [None] * 6          # each panel's y range (steady_limits), by panel index
-        self._x_limit = None               # the curves' and bands' x range: 0 to this step
+        self._drawn_points = (0, 0, 0)  # training and test measurements, band points, drawn so far
+        self._limits = [None] * 6  # each panel's y range (steady_limits), by panel index
+        self._x_limit = None  # the curves' and bands' x range: 0 to this step
         self._titled_points, self._titled_at = 0, -np.inf  # test measurements in the titles, and when written
         self._build_panels()
         self.live.show_first()
@@ -107,8 +117,9 @@ class Dashboard:
     def _build_panels(self):
         fig = self._figure
         fig.suptitle(self.title, fontsize=13)
-        grid = fig.add_gridspec(2, 3, left=0.05, right=0.95, bottom=0.12, top=0.9, wspace=0.25, hspace=0.35,
-                                width_ratios=(1, 1, 1.3))  # the digit panels get more room
+        grid = fig.add_gridspec(
+            2, 3, left=0.05, right=0.95, bottom=0.12, top=0.9, wspace=0.25, hspace=0.35, width_ratios=(1, 1, 1.3)
+        )  # the digit panels get more room
         self.axes = [fig.add_subplot(grid[row, col]) for row in range(2) for col in range(3)]
         self._home_positions = [ax.get_position() for ax in self.axes]
         acc_ax, loss_ax, train_ax, band1_ax, band2_ax, test_ax = self.axes
@@ -126,7 +137,7 @@ class Dashboard:
         # what moves, panel by panel (drawn in this order over each panel's still background)
         self.live.animate(acc_ax, self._acc_lines)
         self.live.animate(loss_ax, self._loss_lines)
-        self.live.animate(acc_ax.title, [acc_ax.title])   # the test figures: they change less often
+        self.live.animate(acc_ax.title, [acc_ax.title])  # the test figures: they change less often
         self.live.animate(loss_ax.title, [loss_ax.title])
         self.live.animate(train_ax, [self._images[train_ax]])
         self.live.animate(test_ax, [self._images[test_ax]])
@@ -136,10 +147,14 @@ class Dashboard:
     def _build_curve_panels(self):
         """The accuracy and loss panels' lines (empty), and the axes of the curves and of the bands."""
         acc_ax, loss_ax, _, band1_ax, band2_ax, _ = self.axes
-        self._acc_lines = (acc_ax.plot([], [], color="tab:blue", lw=1, label="training batch")[0],
-                           acc_ax.plot([], [], color="tab:red", lw=2, label="test set")[0])
-        self._loss_lines = (loss_ax.plot([], [], color="tab:blue", lw=1, label="training batch")[0],
-                            loss_ax.plot([], [], color="tab:red", lw=2, label="test set")[0])
+        self._acc_lines = (
+            acc_ax.plot([], [], color="tab:blue", lw=1, label="training batch")[0],
+            acc_ax.plot([], [], color="tab:red", lw=2, label="test set")[0],
+        )
+        self._loss_lines = (
+            loss_ax.plot([], [], color="tab:blue", lw=1, label="training batch")[0],
+            loss_ax.plot([], [], color="tab:red", lw=2, label="test set")[0],
+        )
         acc_ax.set_ylabel("share of the digits recognised", fontsize=8)
         loss_ax.set_ylabel("cross-entropy, summed over 100 images", fontsize=8)  # the talk's loss: x100 the mean
         for ax in (acc_ax, loss_ax, band1_ax, band2_ax):
@@ -192,8 +207,12 @@ class Dashboard:
         train_ax.set_title("training digits (red: misrecognised)", fontsize=10)
         total = len(self.test_digits[1]) if self.test_digits else 10000
         shown = min(total, self.TEST_GRID[0] * self.TEST_GRID[1])
-        test_ax.set_title(f"test digits: all {total:,} sorted, misrecognised first; the first {shown:,}"
-                          if total > shown else f"{total:,} test digits, misrecognised first", fontsize=10)
+        test_ax.set_title(
+            f"test digits: all {total:,} sorted, misrecognised first; the first {shown:,}"
+            if total > shown
+            else f"{total:,} test digits, misrecognised first",
+            fontsize=10,
+        )
 
     # ------------------------------------------------------------------ what the curves do not hold
     def show_training(self, step, images=None, labels=None, predictions=None, bands=None):
@@ -210,11 +229,14 @@ class Dashboard:
     def band_history(self):
         """The two band panels' history, for the run summary (compare_runs.py --bands draws it again):
         titles, fixed y ranges (or None), steps, and the 8 PERCENTILES of each panel at each step."""
-        return {"titles": list(self.band_titles),
-                "limits": [list(limits) if limits else None for limits in self.band_limits],
-                "step": [int(s) for s in self.band_steps],
-                "percentiles": [[[round(float(v), 6) for v in panel[i]] for panel in self.bands]
-                                for i in range(len(self.band_steps))]}
+        return {
+            "titles": list(self.band_titles),
+            "limits": [list(limits) if limits else None for limits in self.band_limits],
+            "step": [int(s) for s in self.band_steps],
+            "percentiles": [
+                [[round(float(v), 6) for v in panel[i]] for panel in self.bands] for i in range(len(self.band_steps))
+            ],
+        }
 
     def show_test(self, images=None, labels=None, predictions=None):
         """After a test-set measurement (already in the curves): images/labels/predictions, of the whole test
@@ -228,14 +250,20 @@ class Dashboard:
     def _changed(self):
         """Whether anything came in since the last picture (or the titles' figures are due)."""
         points = (len(self.curves.train["step"]), len(self.curves.test["step"]), len(self.band_steps))
-        return points != self._drawn_points or self._drawn_digits[0] is not self.train_digits \
-            or self._drawn_digits[1] is not self.test_digits or self._titles_due()
+        return (
+            points != self._drawn_points
+            or self._drawn_digits[0] is not self.train_digits
+            or self._drawn_digits[1] is not self.test_digits
+            or self._titles_due()
+        )
 
     def _titles_due(self):
         """The titles' test figures, when they are behind the curves and were last written TITLE_INTERVAL ago:
         text is the dearest thing to draw, and a number that changes 20 times a second cannot be read."""
-        return self._titled_points != len(self.curves.test["step"]) and \
-            time.perf_counter() - self._titled_at >= TITLE_INTERVAL
+        return (
+            self._titled_points != len(self.curves.test["step"])
+            and time.perf_counter() - self._titled_at >= TITLE_INTERVAL
+        )
 
     def _render(self):
         """Bring every moving artist up to date with the figures collected so far (no drawing on screen).
@@ -255,15 +283,18 @@ class Dashboard:
         train, test = self.curves.train, self.curves.test
         changed = []
         if points[:2] != self._drawn_points[:2]:
-            for index, ax, lines, name in ((0, acc_ax, self._acc_lines, "accuracy"),
-                                           (1, loss_ax, self._loss_lines, "loss")):
+            for index, ax, lines, name in (
+                (0, acc_ax, self._acc_lines, "accuracy"),
+                (1, loss_ax, self._loss_lines, "loss"),
+            ):
                 lines[0].set_data(train["step"], train[name])
                 lines[1].set_data(test["step"], test[name])
                 # zoom on what matters: the first quarter of the curves (the steep start) left out of the y range
                 wanted = zoomed_limits(name, [train[name], test[name]])
                 if wanted:
-                    limits = steady_limits(self._limits[index], *wanted, floor=0.0,
-                                           ceiling=1.0 if name == "accuracy" else None)
+                    limits = steady_limits(
+                        self._limits[index], *wanted, floor=0.0, ceiling=1.0 if name == "accuracy" else None
+                    )
                     self._set_ylim(index, limits)
                 changed.append(ax)
         if self._titles_due():
@@ -285,14 +316,16 @@ class Dashboard:
         band_axes = (self.axes[3], self.axes[4])
         for panel, (ax, history, fixed) in enumerate(zip(band_axes, self.bands, self.band_limits)):
             artist = self._band_artists[panel]
-            self._band_artists[panel] = draw_bands(ax, self.band_steps, history, bands=artist,
-                                                   limits=fixed or self._limits[3 + panel] or (0, 1))
+            self._band_artists[panel] = draw_bands(
+                ax, self.band_steps, history, bands=artist, limits=fixed or self._limits[3 + panel] or (0, 1)
+            )
             if artist is None:
                 self.live.animate(ax, [self._band_artists[panel]])
             if not fixed and history:
                 values = np.asarray(history)
-                self._set_ylim(3 + panel, steady_limits(self._limits[3 + panel], float(values.min()),
-                                                        float(values.max())))
+                self._set_ylim(
+                    3 + panel, steady_limits(self._limits[3 + panel], float(values.min()), float(values.max()))
+                )
             changed.append(ax)
         return changed
 
@@ -311,8 +344,10 @@ class Dashboard:
                 self._set_titles()
                 self.live.relayout()
         changed = []
-        for ax, digits, drawn in ((train_ax, self.train_digits, self._drawn_digits[0]),
-                                  (test_ax, self.test_digits, self._drawn_digits[1])):
+        for ax, digits, drawn in (
+            (train_ax, self.train_digits, self._drawn_digits[0]),
+            (test_ax, self.test_digits, self._drawn_digits[1]),
+        ):
             fitted = self._images[ax].get_array()
             if digits is not drawn or fitted.shape[:2] != (round(ax.bbox.height), round(ax.bbox.width)):
                 self._images[ax].set_data(fit_image(self._grids[ax], ax))  # new digits, or a resized window

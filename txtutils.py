@@ -8,6 +8,7 @@ The alphabet (ALPHASIZE = 98 codes):
     2        line feed
     3 - 97   the printable ASCII characters, space (32) to tilde (126)
 """
+
 import sys
 import time
 
@@ -52,15 +53,18 @@ def decode_to_text(codes):
 # Mini-batches
 # ------------------------------------------------------------------------------------------------
 
+
 def batches_per_epoch(data_length, batch_size, sequence_size):
     return (data_length - 1) // (batch_size * sequence_size)
 
 
 def check_text_length(data_length, batch_size, sequence_size, what="the training text"):
     if batches_per_epoch(data_length, batch_size, sequence_size) < 1:
-        raise TextError(f"{what} ({data_length:,} characters) is too short for one batch of "
-                        f"--batch-size {batch_size} x --seqlen {sequence_size} characters: "
-                        "lower --batch-size or --seqlen, or give more text")
+        raise TextError(
+            f"{what} ({data_length:,} characters) is too short for one batch of "
+            f"--batch-size {batch_size} x --seqlen {sequence_size} characters: "
+            "lower --batch-size or --seqlen, or give more text"
+        )
 
 
 def rnn_minibatch_sequencer(raw_data, batch_size, sequence_size, nb_epochs, start_step=0):
@@ -77,8 +81,8 @@ def rnn_minibatch_sequencer(raw_data, batch_size, sequence_size, nb_epochs, star
     check_text_length(len(data), batch_size, sequence_size)
     nb_batches = batches_per_epoch(len(data), batch_size, sequence_size)
     row_length = nb_batches * sequence_size
-    xdata = data[:batch_size * row_length].reshape(batch_size, row_length)
-    ydata = data[1:batch_size * row_length + 1].reshape(batch_size, row_length)
+    xdata = data[: batch_size * row_length].reshape(batch_size, row_length)
+    ydata = data[1 : batch_size * row_length + 1].reshape(batch_size, row_length)
     first_epoch, first_batch = divmod(start_step, nb_batches)
     for epoch in range(first_epoch, nb_epochs):
         for batch in range(first_batch if epoch == first_epoch else 0, nb_batches):
@@ -138,8 +142,7 @@ def printable(codes, symbols=SYMBOLS):
     return text
 
 
-def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, epoch, step, rows=8,
-                     symbols=SYMBOLS):
+def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, epoch, step, rows=8, symbols=SYMBOLS):
     """The talk's code's view of a mini-batch: index, book, training sequence | predicted sequence | loss.
 
     x, predicted: [batch, seqlen] codes; losses: [batch] mean loss per sequence; books: [batch] names;
@@ -148,8 +151,10 @@ def format_minibatch(x, predicted, losses, books, batch_loss, batch_accuracy, ep
     bar = symbols["column"]
     lines = []
     for k in range(min(rows, len(x))):
-        lines.append(f"{k:3d} {books[k][:14]:<14} {bar} {printable(x[k], symbols)} {bar} "
-                     f"{printable(predicted[k], symbols)} {bar} loss: {losses[k]:.4f}")
+        lines.append(
+            f"{k:3d} {books[k][:14]:<14} {bar} {printable(x[k], symbols)} {bar} "
+            f"{printable(predicted[k], symbols)} {bar} loss: {losses[k]:.4f}"
+        )
     lines.append(f"epoch {epoch}, step {step}: batch loss {batch_loss:.4f}, batch accuracy {batch_accuracy:.4f}")
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ its own), training steps/s, the pictures the dashboard drew a second of the loop
 sent to the notebook cell), the mean time of one, and the share of the loop's time spent drawing them.
 What a person sees on screen is counted apart, by screenshots: benchmarks/screen_pictures.py.
 """
+
 import os
 import shutil
 import statistics
@@ -57,8 +58,9 @@ def read_summary(output, what):
 
 
 def run_script(project, lesson, flags, env):
-    result = subprocess.run([sys.executable, os.path.join(project, lesson), *flags], capture_output=True,
-                            text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, os.path.join(project, lesson), *flags], capture_output=True, text=True, env=env
+    )
     return read_summary(result.stdout + result.stderr, f"{lesson} {' '.join(flags)}")
 
 
@@ -66,31 +68,52 @@ def run_in_notebook(project, lesson, flags, env):
     """The lesson run by `%run` in a cell of a fresh Jupyter kernel, as a learner's notebook runs it."""
     import nbclient
     import nbformat
+
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"%run {lesson} {' '.join(flags)}")])
-    nbclient.NotebookClient(notebook, timeout=3600, kernel_name="python3",
-                            resources={"metadata": {"path": project}}).execute(env=env)
+    nbclient.NotebookClient(
+        notebook, timeout=3600, kernel_name="python3", resources={"metadata": {"path": project}}
+    ).execute(env=env)
     output = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
     return read_summary(output, f"%run {lesson}")
 
 
 def notebook_available():
     import importlib.util
+
     return all(importlib.util.find_spec(module) for module in ("nbclient", "ipykernel"))
 
 
 def main():
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--lessons", nargs="+", default=["1.0"], metavar="N",
-                        help="the lessons to measure, by number (default: %(default)s)")
-    parser.add_argument("--repeat", type=positive_int, default=3, metavar="N",
-                        help="rounds; the median is reported (default: %(default)s)")
+    parser.add_argument(
+        "--lessons",
+        nargs="+",
+        default=["1.0"],
+        metavar="N",
+        help="the lessons to measure, by number (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=3,
+        metavar="N",
+        help="rounds; the median is reported (default: %(default)s)",
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder (default: the lessons' own default)")
-    parser.add_argument("--iterations", type=positive_int, metavar="N",
-                        help="training steps of every lesson (default: each lesson's own)")
+    parser.add_argument(
+        "--iterations",
+        type=positive_int,
+        metavar="N",
+        help="training steps of every lesson (default: each lesson's own)",
+    )
     parser.add_argument("--baseline", metavar="DIR", help="another checkout of the project, measured alongside")
-    parser.add_argument("--modes", nargs="+", choices=("png", "window", "notebook"),
-                        default=["png", "window", "notebook"],
-                        help="the dashboard's modes to measure, beside --no-visu (default: all three)")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=("png", "window", "notebook"),
+        default=["png", "window", "notebook"],
+        help="the dashboard's modes to measure, beside --no-visu (default: all three)",
+    )
     args = parser.parse_args()
     lessons = [lesson_file(number) for number in args.lessons]
     projects = {"": PROJECT_DIR}
@@ -109,26 +132,37 @@ def main():
         modes.append(("--save-png", run_script, ["--save-png", os.path.join(runs_dir, "dash.png")], headless_env))
     display, xvfb = start_display() if "window" in args.modes else (None, None)
     if display:
-        modes.append((f"live window ({'Xvfb' if xvfb else 'DISPLAY=' + display})", run_script, ["--exit-at-end"],
-                      dict(headless_env, DISPLAY=display, MPLBACKEND="TkAgg")))
+        modes.append(
+            (
+                f"live window ({'Xvfb' if xvfb else 'DISPLAY=' + display})",
+                run_script,
+                ["--exit-at-end"],
+                dict(headless_env, DISPLAY=display, MPLBACKEND="TkAgg"),
+            )
+        )
     elif "window" in args.modes:
         print("no display and no Xvfb: the live window is not measured")
     if "notebook" in args.modes and notebook_available():  # the kernel has costs of its own: the notebook's
         modes.append((NOTEBOOK_NO_VISU, run_in_notebook, [NO_VISU], headless_env))  # overhead is over its --no-visu
         modes.append(("notebook, live dashboard", run_in_notebook, [], headless_env))
     elif "notebook" in args.modes:
-        print("the notebook extra is not installed (pip install -r requirements-notebook.txt): "
-              "the notebook is not measured")
+        print(
+            "the notebook extra is not installed (pip install -r requirements-notebook.txt): "
+            "the notebook is not measured"
+        )
     results = {}
     try:
         for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike; every
-            for lesson in lessons:             # other round in the reverse order, so that a drift does too
-                for name, runner, flags, env in (modes if round_ % 2 == 0 else modes[::-1]):
+            for lesson in lessons:  # other round in the reverse order, so that a drift does too
+                for name, runner, flags, env in modes if round_ % 2 == 0 else modes[::-1]:
                     for version, project in projects.items():
                         summary = runner(project, lesson, flags + common, env)
                         results.setdefault((version, lesson, name), []).append(summary)
-                        print(f"round {round_ + 1}: {version or lesson} {lesson if version else ''} {name}: "
-                              f"loop {summary['wall_seconds']:.1f} s", flush=True)
+                        print(
+                            f"round {round_ + 1}: {version or lesson} {lesson if version else ''} {name}: "
+                            f"loop {summary['wall_seconds']:.1f} s",
+                            flush=True,
+                        )
     finally:
         if xvfb:
             xvfb.terminate()
@@ -138,12 +172,16 @@ def main():
     for version in projects:
         if version:
             print(f"\n{version}")
-        print("| lesson | mode | loop wall s | overhead | training steps/s | pictures a second | one picture, ms "
-              "| drawing, share of the loop |")
+        print(
+            "| lesson | mode | loop wall s | overhead | training steps/s | pictures a second | one picture, ms "
+            "| drawing, share of the loop |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for lesson in lessons:
+
             def loop_seconds(mode, version=version, lesson=lesson):
                 return statistics.median(s["wall_seconds"] for s in results[(version, lesson, mode)])
+
             for name, *_ in modes:
                 summaries = results[(version, lesson, name)]
                 loop = loop_seconds(name)

@@ -8,6 +8,7 @@ the figures come from the JSON run summary each lesson writes. With several seed
 once per seed and a second table gives the spread: the mean, lowest and highest max test accuracy,
 and how far the final accuracy ended under the max.
 """
+
 import argparse
 import glob
 import json
@@ -96,8 +97,10 @@ def seed_list(text):
 
 def table_row(summary, variant=()):
     name = " ".join([summary["lesson"], *variant])
-    return (f"| {name} | {summary['max_test_accuracy']:.4f} | {summary['final_test_accuracy']:.4f} | "
-            f"{summary['iterations']} | {summary['wall_seconds']:.1f} | {summary['train_steps_per_second']:.0f} |")
+    return (
+        f"| {name} | {summary['max_test_accuracy']:.4f} | {summary['final_test_accuracy']:.4f} | "
+        f"{summary['iterations']} | {summary['wall_seconds']:.1f} | {summary['train_steps_per_second']:.0f} |"
+    )
 
 
 def spread_row(summaries):
@@ -106,9 +109,11 @@ def spread_row(summaries):
     gaps = [100 * (s["max_test_accuracy"] - s["final_test_accuracy"]) for s in summaries]
     mean = statistics.mean(best)
     deviation = statistics.stdev(best) if len(best) > 1 else 0.0
-    return (f"| {summaries[0]['lesson']} | {len(best)} | {mean:.4f} ± {deviation:.4f} | {min(best):.4f} | "
-            f"{max(best):.4f} | {statistics.mean(gaps):.2f} | {max(gaps):.2f} | "
-            f"{' '.join(f'{b:.4f}' for b in best)} |")
+    return (
+        f"| {summaries[0]['lesson']} | {len(best)} | {mean:.4f} ± {deviation:.4f} | {min(best):.4f} | "
+        f"{max(best):.4f} | {statistics.mean(gaps):.2f} | {max(gaps):.2f} | "
+        f"{' '.join(f'{b:.4f}' for b in best)} |"
+    )
 
 
 def main():
@@ -118,22 +123,32 @@ def main():
     parser.add_argument("--lessons", nargs="*", help="lesson numbers to run (default: all), e.g. 1.0 3.1")
     parser.add_argument("--iterations", help="override every lesson's iterations (for a quick check)")
     parser.add_argument("--runs-dir", help="where the lessons write their JSON run summaries (default: runs/)")
-    parser.add_argument("--seeds", nargs="+", type=seed_list, default=[[0]],
-                        help="seeds to run every lesson with: numbers and ranges, e.g. 0-9 (default: 0)")
+    parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=seed_list,
+        default=[[0]],
+        help="seeds to run every lesson with: numbers and ranges, e.g. 0-9 (default: 0)",
+    )
     args = parser.parse_args()
     seeds = sorted({seed for group in args.seeds for seed in group})
     # everything the run needs is checked before the first lesson starts: no figures lost an hour later
     unknown = [number for number in args.lessons or [] if lesson_script(number) is None]
     if unknown or args.lessons == []:
         numbers = ", ".join(os.path.basename(script).split("_")[1] for script in lesson_scripts())
-        raise UsageError(f"--lessons {' '.join(unknown)}: " + ("no such lesson" if unknown else "give at least one")
-                         + f" (they are {numbers})")
+        raise UsageError(
+            f"--lessons {' '.join(unknown)}: "
+            + ("no such lesson" if unknown else "give at least one")
+            + f" (they are {numbers})"
+        )
     output = check_output_file(args.output, "--output")
     if args.runs_dir:
         check_output_dir(args.runs_dir, "--runs-dir")
-    flags = (["--data-dir", args.data_dir] if args.data_dir else []) + (
-        ["--iterations", args.iterations] if args.iterations else []) + (
-        ["--runs-dir", args.runs_dir] if args.runs_dir else [])
+    flags = (
+        (["--data-dir", args.data_dir] if args.data_dir else [])
+        + (["--iterations", args.iterations] if args.iterations else [])
+        + (["--runs-dir", args.runs_dir] if args.runs_dir else [])
+    )
 
     rows, spread_rows, notes = [], [], []
     for script in lesson_scripts():
@@ -157,8 +172,10 @@ def main():
             print(spread_rows[-1], flush=True)
         reached = first_reaching(summary, 0.99)
         if reached and number in ("3.1", "4.2"):
-            notes.append(f"Lesson {number} first reached 99% test accuracy at step {reached[0]}, "
-                         f"after {reached[1]:.1f} s (seed {seeds[0]}).")
+            notes.append(
+                f"Lesson {number} first reached 99% test accuracy at step {reached[0]}, "
+                f"after {reached[1]:.1f} s (seed {seeds[0]})."
+            )
     machine = summary["machine"]
     lines = [
         "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
@@ -174,7 +191,8 @@ def main():
     if spread_rows:
         lines += [
             "",
-            f"Over seeds {seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+            f"Over seeds {seeds[0]}-{seeds[-1]}"
+            if seeds == list(range(seeds[0], seeds[-1] + 1))
             else f"Over seeds {', '.join(map(str, seeds))}",
             "",
             "| lesson | seeds | max test accuracy: mean ± sd | lowest | highest | final under max (points): mean "

@@ -23,6 +23,7 @@ taken with `git archive`), in the same rounds: the speed-up of the changes since
 Prints each measurement as it comes, then medians and the ratios project / peer. Needs the peers installed
 (pip install -r requirements-bench.txt); a missing one is said and left out.
 """
+
 import argparse
 import json
 import os
@@ -40,8 +41,8 @@ from cli import UsageError, parser_from_docstring, positive_int, run_main  # noq
 from lessons_table import read_run_summary  # noqa: E402
 
 LESSON = "mnist_3.1_convolutional_bigger_dropout.py"
-WARMUP = 10          # training steps left out at the start (conv, and the peers' GRU)
-BATCH = 100          # lesson 3.1's mini-batch
+WARMUP = 10  # training steps left out at the start (conv, and the peers' GRU)
+BATCH = 100  # lesson 3.1's mini-batch
 GRU_BATCH, SEQLEN, ALPHASIZE, UNITS, LAYERS = 200, 30, 98, 512, 3
 WORKLOADS = ("conv", "gru", "generation")
 PEERS = {"keras": "keras", "pytorch": "torch"}  # name: module to import
@@ -51,9 +52,11 @@ PEERS = {"keras": "keras", "pytorch": "torch"}  # name: module to import
 # The peers, each run in a process of its own: `peers.py --worker NAME ...` prints one JSON line
 # ------------------------------------------------------------------------------------------------
 
+
 def mnist_batches(data_dir, count):
     """count training images [count, 28, 28, 1] and one-hot labels [count, 10], real MNIST."""
     import mnist_data
+
     mnist = mnist_data.read_data_sets(data_dir, one_hot=True, seed=0)
     return mnist.train.images[:count], mnist.train.labels[:count]
 
@@ -61,18 +64,21 @@ def mnist_batches(data_dir, count):
 def keras_conv(steps, data_dir):
     import keras
     from keras import layers
+
     images, labels = mnist_batches(data_dir, (WARMUP + steps) * BATCH)
-    model = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        layers.Conv2D(6, 6, strides=1, padding="same", activation="relu"),
-        layers.Conv2D(12, 5, strides=2, padding="same", activation="relu"),
-        layers.Conv2D(24, 4, strides=2, padding="same", activation="relu"),
-        layers.Flatten(),
-        layers.Dense(200, activation="relu"),
-        layers.Dropout(0.25),
-        layers.Dense(10)])
-    model.compile(optimizer=keras.optimizers.Adam(0.003),
-                  loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(6, 6, strides=1, padding="same", activation="relu"),
+            layers.Conv2D(12, 5, strides=2, padding="same", activation="relu"),
+            layers.Conv2D(24, 4, strides=2, padding="same", activation="relu"),
+            layers.Flatten(),
+            layers.Dense(200, activation="relu"),
+            layers.Dropout(0.25),
+            layers.Dense(10),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(0.003), loss=keras.losses.CategoricalCrossentropy(from_logits=True))
     warm = WARMUP * BATCH
     model.fit(images[:warm], labels[:warm], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
     started = time.perf_counter()
@@ -83,14 +89,23 @@ def keras_conv(steps, data_dir):
 def torch_conv(steps, data_dir):
     import torch
     from torch import nn
+
     images, labels = mnist_batches(data_dir, (WARMUP + steps) * BATCH)
     x = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # PyTorch's layout: [N, 1, 28, 28]
     y = torch.from_numpy(labels.argmax(1))
     model = nn.Sequential(
-        nn.Conv2d(1, 6, 6, stride=1, padding="same"), nn.ReLU(),
-        nn.Conv2d(6, 12, 5, stride=2, padding=2), nn.ReLU(),      # 28 -> 14, as TensorFlow's SAME
-        nn.Conv2d(12, 24, 4, stride=2, padding=1), nn.ReLU(),     # 14 -> 7
-        nn.Flatten(), nn.Linear(7 * 7 * 24, 200), nn.ReLU(), nn.Dropout(0.25), nn.Linear(200, 10))
+        nn.Conv2d(1, 6, 6, stride=1, padding="same"),
+        nn.ReLU(),
+        nn.Conv2d(6, 12, 5, stride=2, padding=2),
+        nn.ReLU(),  # 28 -> 14, as TensorFlow's SAME
+        nn.Conv2d(12, 24, 4, stride=2, padding=1),
+        nn.ReLU(),  # 14 -> 7
+        nn.Flatten(),
+        nn.Linear(7 * 7 * 24, 200),
+        nn.ReLU(),
+        nn.Dropout(0.25),
+        nn.Linear(200, 10),
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=0.003)
     loss_function = nn.CrossEntropyLoss()
 
@@ -111,6 +126,7 @@ def torch_conv(steps, data_dir):
 def character_batches(count):
     """count batches of random characters, one-hot [count, 200, 30, 98], and their next characters."""
     import numpy as np
+
     rng = np.random.default_rng(0)
     codes = rng.integers(0, ALPHASIZE, (count, GRU_BATCH, SEQLEN + 1))
     one_hot = np.eye(ALPHASIZE, dtype=np.float32)[codes[..., :-1]]
@@ -120,14 +136,16 @@ def character_batches(count):
 def keras_gru(steps, _data_dir):
     import keras
     from keras import layers
+
     x, y = character_batches(WARMUP + steps)
     model = keras.Sequential([keras.Input((SEQLEN, ALPHASIZE))])
     for _ in range(LAYERS):
         model.add(layers.GRU(UNITS, return_sequences=True))
         model.add(layers.Dropout(0.2))
     model.add(layers.Dense(ALPHASIZE))
-    model.compile(optimizer=keras.optimizers.Adam(0.001),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.001), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
     shape = lambda a: a.reshape(-1, *a.shape[2:])  # noqa: E731  [batches * 200, ...]
     model.fit(shape(x[:WARMUP]), shape(y[:WARMUP]), batch_size=GRU_BATCH, epochs=1, verbose=0, shuffle=False)
     started = time.perf_counter()
@@ -138,6 +156,7 @@ def keras_gru(steps, _data_dir):
 def torch_gru(steps, _data_dir):
     import torch
     from torch import nn
+
     x, y = character_batches(WARMUP + steps)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
     gru = nn.GRU(ALPHASIZE, UNITS, num_layers=LAYERS, dropout=0.2, batch_first=True)
@@ -168,6 +187,7 @@ WORKERS = {"keras-conv": keras_conv, "pytorch-conv": torch_conv, "keras-gru": ke
 # The project, run as a learner runs it
 # ------------------------------------------------------------------------------------------------
 
+
 def run(command, what, tree=PROJECT_DIR):
     """Run a Python command in the project's folder (or in tree); its stdout and stderr together."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")  # the peers import TensorFlow without the project's quieting
@@ -179,18 +199,31 @@ def run(command, what, tree=PROJECT_DIR):
 
 
 def project_conv(steps, data_dir, work, tree=PROJECT_DIR, xla=False):
-    never = str(10 ** 9)  # the test set and training batch measured at the start and the end only
-    flags = ["--no-visu"] + (["--xla"] if xla else []) + [
-             "--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never,
-             "--runs-dir", work] + (["--data-dir", data_dir] if data_dir else [])
+    never = str(10**9)  # the test set and training batch measured at the start and the end only
+    flags = (
+        ["--no-visu"]
+        + (["--xla"] if xla else [])
+        + ["--iterations", str(WARMUP + steps), "--test-every", never, "--train-every", never, "--runs-dir", work]
+        + (["--data-dir", data_dir] if data_dir else [])
+    )
     return read_run_summary(run([LESSON, *flags], "lesson 3.1", tree))["train_steps_per_second_after_warmup"]
 
 
 def project_gru(steps, corpus, work, tree=PROJECT_DIR):
     """rnn_train.py's chars/s over its last report interval (the first one, with the warm-up, left out)."""
     half = max(1, steps // 2)
-    flags = ["--steps", str(2 * half), "--report-every", str(half), "--checkpoint-every", str(10 ** 9),
-             "--checkpoint-dir", os.path.join(work, "checkpoints"), "--log-dir", os.path.join(work, "log")]
+    flags = [
+        "--steps",
+        str(2 * half),
+        "--report-every",
+        str(half),
+        "--checkpoint-every",
+        str(10**9),
+        "--checkpoint-dir",
+        os.path.join(work, "checkpoints"),
+        "--log-dir",
+        os.path.join(work, "log"),
+    ]
     shutil.rmtree(os.path.join(work, "checkpoints"), ignore_errors=True)
     output = run(["rnn_train.py", *flags] + (["--data", corpus] if corpus else []), "rnn_train.py", tree)
     speeds = re.findall(r"([\d,]+) chars/s \(", output)
@@ -208,6 +241,7 @@ def weight_reading_bound(seconds=3.0):
     matrices (16 MB in float32), each multiplied by one vector per character, in NumPy (its BLAS, all cores).
     Each character has to read all of them: the memory-bound ceiling of generation on this machine."""
     import numpy as np
+
     n, alphabet = UNITS, ALPHASIZE
     shapes = [(n, 2 * n), (n, n)] + [(n, 3 * n), (n, 2 * n), (n, n)] * (LAYERS - 1) + [(n, alphabet)]
     rng = np.random.default_rng(0)
@@ -222,8 +256,11 @@ def weight_reading_bound(seconds=3.0):
 
 
 def peer(name, workload, steps, data_dir):
-    output = run([os.path.abspath(__file__), "--worker", f"{name}-{workload}", "--steps", str(steps)]
-                 + (["--data-dir", data_dir] if data_dir else []), f"{name} {workload}")
+    output = run(
+        [os.path.abspath(__file__), "--worker", f"{name}-{workload}", "--steps", str(steps)]
+        + (["--data-dir", data_dir] if data_dir else []),
+        f"{name} {workload}",
+    )
     return json.loads(re.search(r"^\{.*\}$", output, re.MULTILINE).group(0))["per_second"]
 
 
@@ -253,20 +290,42 @@ def cpu_line():
 
 def installed(module):
     import importlib.util
+
     return importlib.util.find_spec(module) is not None  # without importing it (and TensorFlow with Keras)
 
 
 def main():
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--rounds", type=positive_int, default=3, metavar="N", help="rounds (default: %(default)s)")
-    parser.add_argument("--only", nargs="+", choices=WORKLOADS, default=list(WORKLOADS), metavar="WORKLOAD",
-                        help=f"some of {', '.join(WORKLOADS)} (default: all)")
-    parser.add_argument("--conv-steps", type=positive_int, default=300, metavar="N",
-                        help="training steps timed per conv run (default: %(default)s)")
-    parser.add_argument("--gru-steps", type=positive_int, default=20, metavar="N",
-                        help="training steps timed per GRU run (default: %(default)s)")
-    parser.add_argument("--generate", type=positive_int, default=20000, metavar="N",
-                        help="characters generated per run, the first chunk's warm-up included (default: %(default)s)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=WORKLOADS,
+        default=list(WORKLOADS),
+        metavar="WORKLOAD",
+        help=f"some of {', '.join(WORKLOADS)} (default: all)",
+    )
+    parser.add_argument(
+        "--conv-steps",
+        type=positive_int,
+        default=300,
+        metavar="N",
+        help="training steps timed per conv run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--gru-steps",
+        type=positive_int,
+        default=20,
+        metavar="N",
+        help="training steps timed per GRU run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--generate",
+        type=positive_int,
+        default=20000,
+        metavar="N",
+        help="characters generated per run, the first chunk's warm-up included (default: %(default)s)",
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST (default: the lessons' own default)")
     parser.add_argument("--corpus", metavar="GLOB", help="the text for rnn_train.py (default: its own default)")
     parser.add_argument("--lesson-xla", action="store_true", help="conv: also lesson 3.1 with --xla")
@@ -303,8 +362,12 @@ def main():
                 for who, tree in trees.items():
                     record("lesson 3.1 training", who, project_conv(args.conv_steps, data_dir, work, tree), "steps/s")
                 if args.lesson_xla:
-                    record("lesson 3.1 training", "project --xla",
-                           project_conv(args.conv_steps, data_dir, work, xla=True), "steps/s")
+                    record(
+                        "lesson 3.1 training",
+                        "project --xla",
+                        project_conv(args.conv_steps, data_dir, work, xla=True),
+                        "steps/s",
+                    )
                 for name in peers:
                     record("lesson 3.1 training", name, peer(name, "conv", args.conv_steps, data_dir), "steps/s")
             if "gru" in args.only:
@@ -332,6 +395,7 @@ def main():
         cells = [f"{medians[n]:,.0f}" if n in medians else "-" for n in names]
         ratios = [f"{medians[a] / medians[b]:.2f}x" if a in medians and b in medians else "-" for a, b in pairs]
         print(f"| {workload} | {unit} | " + " | ".join(cells + ratios) + " |")
+
 
 if __name__ == "__main__":
     run_main(main)

@@ -15,6 +15,7 @@ depend on the text. The paths:
   inter-op-1   bfloat16, one inter-op thread (TensorFlow's default: one per core)
   xla          bfloat16, XLA compiling the graph's clusters (the session's global_jit_level, as --xla does)
 """
+
 import argparse
 import os
 import statistics
@@ -35,8 +36,14 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=positive_int, default=12, help="timed steps a run (default: 12)")
     parser.add_argument("--internal-size", type=positive_int, default=512, help="GRU units (default: 512)")
     parser.add_argument("--layers", type=positive_int, default=3, help="GRU layers (default: 3)")
-    parser.add_argument("--paths", nargs="+", choices=PATHS, default=list(PATHS[:2]), metavar="PATH",
-                        help=f"some of {', '.join(PATHS)}; the first is the reference (default: float32 bfloat16)")
+    parser.add_argument(
+        "--paths",
+        nargs="+",
+        choices=PATHS,
+        default=list(PATHS[:2]),
+        metavar="PATH",
+        help=f"some of {', '.join(PATHS)}; the first is the reference (default: float32 bfloat16)",
+    )
     parser.add_argument("--one", choices=PATHS, help=argparse.SUPPRESS)  # one run, in this process (internal)
     return parser.parse_args(argv)
 
@@ -46,18 +53,25 @@ def time_steps(path, steps, internal_size, layers):
     import numpy as np
     from graphmode import tf
     import rnn_model
+
     if path == "unrolled":
+
         def unrolled_rnn(cell, inputs, initial_state, scope):
             h, outputs = initial_state, []
             for x in tf.unstack(inputs, num=30, axis=1):  # [200, 3*512] per time step
                 y, h = cell(x, h)
                 outputs.append(y)
             return tf.stack(outputs, axis=1), h
+
         tf.nn.dynamic_rnn = unrolled_rnn
     model = rnn_model.Model(internal_size=internal_size, layers=layers, bfloat16=path != "float32")
     rng = np.random.default_rng(0)
-    feed = {model.X: rng.integers(3, 98, (200, 30)), model.Y_: rng.integers(3, 98, (200, 30)),
-            model.Hin: model.zero_state(200), model.pkeep: 0.8}
+    feed = {
+        model.X: rng.integers(3, 98, (200, 30)),
+        model.Y_: rng.integers(3, 98, (200, 30)),
+        model.Hin: model.zero_state(200),
+        model.pkeep: 0.8,
+    }
     config = tf.ConfigProto()
     if path == "inter-op-1":
         config.inter_op_parallelism_threads = 1
@@ -83,14 +97,22 @@ def main(argv=None):
     speeds = {path: [] for path in paths}
     for round_number in range(args.rounds):
         for path in paths if round_number % 2 == 0 else paths[::-1]:
-            result = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", path, *size],
-                                    capture_output=True, text=True, check=True)
+            result = subprocess.run(
+                [sys.executable, os.path.abspath(__file__), "--one", path, *size],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             speeds[path].append(float(result.stdout.strip().splitlines()[-1]))
-        print(f"round {round_number + 1}: " + ", ".join(compared(path, speeds, paths[0], -1) for path in paths),
-              flush=True)
+        print(
+            f"round {round_number + 1}: " + ", ".join(compared(path, speeds, paths[0], -1) for path in paths),
+            flush=True,
+        )
     medians = {path: [statistics.median(values)] for path, values in speeds.items()}
-    print(f"median of {args.rounds} rounds, {args.layers} x {args.internal_size} GRU, batches of 200 x 30: "
-          + ", ".join(compared(path, medians, paths[0], 0) for path in paths))
+    print(
+        f"median of {args.rounds} rounds, {args.layers} x {args.internal_size} GRU, batches of 200 x 30: "
+        + ", ".join(compared(path, medians, paths[0], 0) for path in paths)
+    )
 
 
 def compared(path, speeds, reference, index):

@@ -11,6 +11,7 @@ batches of 200 x 30; other sizes after --) from scratch, with no report until th
 last, the view's drawing included. Reported per mode, the median of: characters/s, the cost over --no-visu,
 the pictures the view drew a second, and the share of the time it says it spent drawing them.
 """
+
 import os
 import re
 import shlex
@@ -25,8 +26,11 @@ from cli import UsageError, parser_from_docstring, positive_int, run_main  # noq
 from dashboard_overhead import notebook_available, start_display  # noqa: E402
 
 SPEED = re.compile(r"^([\d,]+) chars/s \((\d+) steps in ([\d.]+) s\)$", re.M)
-VIEW = re.compile(r"^training view: (\d+) pictures in \d+ s \(([\d.]+) a second\), [\d.]+ s of drawing "
-                  r"\(([\d.]+)% ", re.M)
+VIEW = re.compile(
+    r"^training view: (\d+) pictures in \d+ s \(([\d.]+) a second\), [\d.]+ s of drawing "
+    r"\(([\d.]+)% ",
+    re.M,
+)
 
 
 def parse_args(argv=None):
@@ -45,13 +49,18 @@ def measure(output, what):
         raise UsageError(f"{what} failed: {output.strip().splitlines()[-1:]}")
     chars, steps, seconds = speeds[-1]
     view = VIEW.search(output)
-    return (int(chars.replace(",", "")), float(view.group(2)) if view else None,
-            float(view.group(3)) if view else None)
+    return (int(chars.replace(",", "")), float(view.group(2)) if view else None, float(view.group(3)) if view else None)
 
 
 def run(mode, flags, env, folder):
-    command = ["rnn_train.py", *flags, "--checkpoint-dir", os.path.join(folder, "c"), "--log-dir",
-               os.path.join(folder, "l")]
+    command = [
+        "rnn_train.py",
+        *flags,
+        "--checkpoint-dir",
+        os.path.join(folder, "c"),
+        "--log-dir",
+        os.path.join(folder, "l"),
+    ]
     if mode == "--no-visu":
         command.append("--no-visu")
     if mode == "window":
@@ -59,22 +68,29 @@ def run(mode, flags, env, folder):
     if mode == "notebook":
         import nbclient
         import nbformat
+
         cell = "%run -G " + " ".join(shlex.quote(c) for c in command)  # -G: a quoted glob stays the script's
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
-        nbclient.NotebookClient(notebook, timeout=3600, kernel_name="python3",
-                                resources={"metadata": {"path": PROJECT_DIR}}).execute(env=env)
+        nbclient.NotebookClient(
+            notebook, timeout=3600, kernel_name="python3", resources={"metadata": {"path": PROJECT_DIR}}
+        ).execute(env=env)
         output = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
     else:
-        result = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=env,
-                                cwd=PROJECT_DIR)
+        result = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=env, cwd=PROJECT_DIR)
         output = result.stdout + result.stderr
     return measure(output, f"{mode}: {' '.join(command)}")
 
 
 def main(argv=None):
     args = parse_args(argv)
-    flags = [*(["--data", args.data] if args.data else []), "--steps", str(args.steps), "--report-every", "100000",
-             *args.flags]
+    flags = [
+        *(["--data", args.data] if args.data else []),
+        "--steps",
+        str(args.steps),
+        "--report-every",
+        "100000",
+        *args.flags,
+    ]
     plain = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
     envs = {"--no-visu": dict(plain, MPLBACKEND="Agg"), "headless (PNG)": dict(plain, MPLBACKEND="Agg")}
     display, xvfb = start_display()
@@ -104,9 +120,11 @@ def main(argv=None):
         speed = statistics.median(r[0] for r in runs)
         pictures = [r[1] for r in runs if r[1] is not None]
         shares = [r[2] for r in runs if r[2] is not None]
-        print(f"{mode:<16} {speed:>9,.0f} {100 * (base / speed - 1):>+6.1f}% "
-              f"{statistics.median(pictures) if pictures else '-':>11} "
-              f"{str(statistics.median(shares)) + '%' if shares else '-':>8}")
+        print(
+            f"{mode:<16} {speed:>9,.0f} {100 * (base / speed - 1):>+6.1f}% "
+            f"{statistics.median(pictures) if pictures else '-':>11} "
+            f"{str(statistics.median(shares)) + '%' if shares else '-':>8}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ runs a small network (2 layers of 64, batches of 20 x 30) for --rnn-steps steps 
 equal. Prints one line per comparison and
 exits with 1 if any differs. Runs one after the other: 2 x (lessons + 1) processes.
 """
+
 import glob
 import json
 import os
@@ -28,23 +29,55 @@ from lessons_table import read_run_summary  # noqa: E402
 
 LESSONS = ("1.0", "2.2", "3.1")
 TIMINGS = {"seconds"}  # the curves' wall-clock times: never the same twice, left out of the comparison
-RNN_FLAGS = ["--layers", "2", "--internal-size", "64", "--batch-size", "20", "--seqlen", "30", "--seed", "0",
-             "--no-visu", "--checkpoint-every", str(10 ** 9)]
+RNN_FLAGS = [
+    "--layers",
+    "2",
+    "--internal-size",
+    "64",
+    "--batch-size",
+    "20",
+    "--seqlen",
+    "30",
+    "--seed",
+    "0",
+    "--no-visu",
+    "--checkpoint-every",
+    str(10**9),
+]
 
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--baseline", required=True, metavar="REF", help="the git commit to compare with")
-    parser.add_argument("--lessons", nargs="*", default=list(LESSONS), metavar="N",
-                        help=f"lessons to compare (default: {' '.join(LESSONS)}; none: the RNN only)")
-    parser.add_argument("--iterations", type=positive_int, default=100, metavar="N",
-                        help="training steps per lesson (default: %(default)s)")
-    parser.add_argument("--rnn-steps", type=positive_int, default=20, metavar="N",
-                        help="rnn_train.py steps (default: %(default)s)")
-    parser.add_argument("--data-dir", metavar="DIR", default=os.path.join(PROJECT_DIR, "data", "mnist"),
-                        help="MNIST for both copies (default: data/mnist)")
-    parser.add_argument("--corpus", metavar="GLOB", default=os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt"),
-                        help="the text rnn_train.py reads in both copies (default: data/shakespeare/*.txt)")
+    parser.add_argument(
+        "--lessons",
+        nargs="*",
+        default=list(LESSONS),
+        metavar="N",
+        help=f"lessons to compare (default: {' '.join(LESSONS)}; none: the RNN only)",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=positive_int,
+        default=100,
+        metavar="N",
+        help="training steps per lesson (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rnn-steps", type=positive_int, default=20, metavar="N", help="rnn_train.py steps (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=os.path.join(PROJECT_DIR, "data", "mnist"),
+        help="MNIST for both copies (default: data/mnist)",
+    )
+    parser.add_argument(
+        "--corpus",
+        metavar="GLOB",
+        default=os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt"),
+        help="the text rnn_train.py reads in both copies (default: data/shakespeare/*.txt)",
+    )
     return parser.parse_args(argv)
 
 
@@ -73,16 +106,29 @@ def lesson_curves(tree, lesson, args, work):
         raise UsageError(f"--lessons {lesson}: {len(scripts)} lesson files of that number in {tree}")
     script = os.path.basename(scripts[0])
     runs = tempfile.mkdtemp(dir=work)
-    output = run(tree, [script, "--no-visu", "--iterations", str(args.iterations), "--data-dir", args.data_dir,
-                        "--runs-dir", runs], f"lesson {lesson}")
+    output = run(
+        tree,
+        [script, "--no-visu", "--iterations", str(args.iterations), "--data-dir", args.data_dir, "--runs-dir", runs],
+        f"lesson {lesson}",
+    )
     return read_run_summary(output)["curves"]
 
 
 def rnn_figures(tree, args, work):
     """Every number rnn_train.py prints after "loss" or "accuracy" (the batches' and the validations')."""
     folder = tempfile.mkdtemp(dir=work)
-    flags = RNN_FLAGS + ["--steps", str(args.rnn_steps), "--report-every", "5", "--data", args.corpus,
-                         "--checkpoint-dir", os.path.join(folder, "c"), "--log-dir", os.path.join(folder, "l")]
+    flags = RNN_FLAGS + [
+        "--steps",
+        str(args.rnn_steps),
+        "--report-every",
+        "5",
+        "--data",
+        args.corpus,
+        "--checkpoint-dir",
+        os.path.join(folder, "c"),
+        "--log-dir",
+        os.path.join(folder, "l"),
+    ]
     if "--float32" in run(tree, ["rnn_train.py", "--help"], "rnn_train.py --help"):
         flags.append("--float32")  # the same arithmetic on any CPU
     output = run(tree, ["rnn_train.py", *flags], "rnn_train.py")
@@ -103,10 +149,16 @@ def main(argv=None):
     work = tempfile.mkdtemp(prefix="same-results-")
     try:
         baseline = copy_of_commit(args.baseline, os.path.join(work, "baseline"))
-        comparisons = [(f"lesson {lesson} curves, {args.iterations} steps",
-                        lambda tree, lesson=lesson: lesson_curves(tree, lesson, args, work)) for lesson in args.lessons]
-        comparisons.append((f"rnn_train.py losses and accuracies, {args.rnn_steps} steps",
-                            lambda tree: rnn_figures(tree, args, work)))
+        comparisons = [
+            (
+                f"lesson {lesson} curves, {args.iterations} steps",
+                lambda tree, lesson=lesson: lesson_curves(tree, lesson, args, work),
+            )
+            for lesson in args.lessons
+        ]
+        comparisons.append(
+            (f"rnn_train.py losses and accuracies, {args.rnn_steps} steps", lambda tree: rnn_figures(tree, args, work))
+        )
         differing = 0
         for what, measure in comparisons:
             before, after = measure(baseline), measure(PROJECT_DIR)

@@ -10,6 +10,7 @@ the one before: each is a new picture a person saw. Prints them, the training's 
 the lesson's own count from its run summary. The screenshots take some of the CPU the lesson would have:
 measure the dashboard's cost with dashboard_overhead.py, not here.
 """
+
 import hashlib
 import os
 import shutil
@@ -28,11 +29,16 @@ def start_xvfb(screen="1400x900x24", timeout=30.0):
     """A fresh X server on a display number no one uses (Xvfb picks it and writes it to a pipe once it
     accepts connections); (display, process). UsageError where Xvfb is missing or does not start."""
     import select
+
     if not shutil.which("Xvfb"):
         raise UsageError("Xvfb is not installed (on Debian or Ubuntu: apt install xvfb)")
     read_end, write_end = os.pipe()
-    process = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen],
-                               pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     number = b""
     try:
@@ -72,6 +78,7 @@ class ScreenWatcher:
 
     def _watch(self):
         from PIL import ImageGrab
+
         last = None
         while self._running:
             try:
@@ -95,8 +102,12 @@ def watch_lesson(script, flags, display, runs_dir):
     Returns (watcher, the script's output). Its run summary (or checkpoints) go to runs_dir."""
     env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONUNBUFFERED="1")
     if script == "rnn_train.py":
-        outputs = ["--checkpoint-dir", os.path.join(runs_dir, "checkpoints"),
-                   "--log-dir", os.path.join(runs_dir, "log")]
+        outputs = [
+            "--checkpoint-dir",
+            os.path.join(runs_dir, "checkpoints"),
+            "--log-dir",
+            os.path.join(runs_dir, "log"),
+        ]
     else:
         outputs = ["--runs-dir", runs_dir]
     command = [sys.executable, os.path.join(PROJECT_DIR, script), "--exit-at-end", *outputs, *flags]
@@ -131,15 +142,22 @@ def main():
         if xvfb:
             xvfb.terminate()
         import json
+
         summaries = [os.path.join(runs_dir, f) for f in os.listdir(runs_dir) if f.endswith(".json")]
         summary = json.load(open(summaries[0])) if summaries else {}
         shutil.rmtree(runs_dir, ignore_errors=True)
     seconds = watcher.stopped - watcher.started
     drew = [line for line in output.splitlines() if line.startswith("training view:")]
-    print(f"{script} {' '.join(flags)}: {watcher.changes + 1} distinct pictures on screen in {seconds:.1f} s of "
-          f"training ({(watcher.changes + 1) / seconds:.1f} a second; {watcher.shots} screenshots); " +
-          (f"it says: {drew[-1]}" if drew else f"the lesson drew {summary.get('dashboard_pictures')} "
-           f"({summary.get('dashboard_pictures_per_second')} a second of its loop)"))
+    print(
+        f"{script} {' '.join(flags)}: {watcher.changes + 1} distinct pictures on screen in {seconds:.1f} s of "
+        f"training ({(watcher.changes + 1) / seconds:.1f} a second; {watcher.shots} screenshots); "
+        + (
+            f"it says: {drew[-1]}"
+            if drew
+            else f"the lesson drew {summary.get('dashboard_pictures')} "
+            f"({summary.get('dashboard_pictures_per_second')} a second of its loop)"
+        )
+    )
 
 
 if __name__ == "__main__":

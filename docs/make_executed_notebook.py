@@ -14,6 +14,7 @@ DATA_DIR (MNIST) or DATA (the corpus). The run summaries and checkpoints go wher
 (plots and digits need no more; a third of the size); it is written whole or not at all, and its size printed.
 Needs the notebook extra: pip install -r requirements-notebook.txt
 """
+
 import base64
 import io
 import os
@@ -30,14 +31,28 @@ SETTINGS = {"lessons.ipynb": ("STEPS", "DATA_DIR", 300), "rnn.ipynb": ("TRAIN_ST
 
 def parse_args(argv=None):
     parser = parser_from_docstring(__doc__)
-    parser.add_argument("--notebook", choices=sorted(SETTINGS), default="lessons.ipynb",
-                        help="the notebook to run (default: lessons.ipynb)")
-    parser.add_argument("--steps", type=positive_int, default=None, help="training steps of every lesson (default: "
-                        "300), or of rnn.ipynb's live training (default: the notebook's own)")
-    parser.add_argument("--data-dir", metavar="DIR", help="the MNIST folder, or the corpus for rnn.ipynb (default: "
-                        "the notebook's own choice, downloaded on first use)")
-    parser.add_argument("--output", default=None, metavar="FILE",
-                        help="the executed copy (default: docs/NOTEBOOK_executed.ipynb)")
+    parser.add_argument(
+        "--notebook",
+        choices=sorted(SETTINGS),
+        default="lessons.ipynb",
+        help="the notebook to run (default: lessons.ipynb)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        help="training steps of every lesson (default: "
+        "300), or of rnn.ipynb's live training (default: the notebook's own)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="the MNIST folder, or the corpus for rnn.ipynb (default: "
+        "the notebook's own choice, downloaded on first use)",
+    )
+    parser.add_argument(
+        "--output", default=None, metavar="FILE", help="the executed copy (default: docs/NOTEBOOK_executed.ipynb)"
+    )
     args = parser.parse_args(argv)
     if args.output is None:
         args.output = os.path.join(PROJECT_DIR, "docs", args.notebook.replace(".ipynb", "_executed.ipynb"))
@@ -47,6 +62,7 @@ def parse_args(argv=None):
 def with_a_palette(png_base64):
     """The same picture as a PNG of 256 colours at most (base64 in, base64 out)."""
     from PIL import Image
+
     picture = Image.open(io.BytesIO(base64.b64decode(png_base64))).convert("RGB")
     buffer = io.BytesIO()
     picture.quantize(colors=256).save(buffer, format="PNG", optimize=True)
@@ -71,11 +87,13 @@ def main(argv=None):
         settings += f"{data_name} = {os.path.abspath(args.data_dir)!r}\n"
     if settings:
         parameters.source += "\n# this copy's settings (python docs/make_executed_notebook.py)\n" + settings
-    print(f"running {args.notebook} in a Jupyter kernel{' with ' + settings.strip() if settings else ''}...",
-          flush=True)
+    print(
+        f"running {args.notebook} in a Jupyter kernel{' with ' + settings.strip() if settings else ''}...", flush=True
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")}
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=1800,
-                                     resources={"metadata": {"path": PROJECT_DIR}})
+    client = nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=1800, resources={"metadata": {"path": PROJECT_DIR}}
+    )
     try:
         client.execute(env=env)
     except nbclient.exceptions.CellExecutionError as error:

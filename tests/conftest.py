@@ -1,4 +1,5 @@
 """Shared test fixtures: the project on sys.path, headless matplotlib, small synthetic MNIST files, a tiny RNN run."""
+
 import glob
 import http.server
 import os
@@ -21,8 +22,11 @@ import mnist_data  # noqa: E402
 def real_mnist_dir():
     """The real MNIST folder, or None when absent: $MNIST_DATA_DIR, else data/mnist/ beside the scripts
     (where the README tells users to put it), else ../shared/data/mnist (the developers' and CI's copy)."""
-    for folder in (os.environ.get("MNIST_DATA_DIR"), mnist_data.DEFAULT_DATA_DIR,
-                   os.path.join(PROJECT_DIR, "..", "shared", "data", "mnist")):
+    for folder in (
+        os.environ.get("MNIST_DATA_DIR"),
+        mnist_data.DEFAULT_DATA_DIR,
+        os.path.join(PROJECT_DIR, "..", "shared", "data", "mnist"),
+    ):
         if folder and all(mnist_data.find_file(folder, name) for name in mnist_data.FILES):
             return os.path.abspath(folder)
     return None
@@ -31,8 +35,11 @@ def real_mnist_dir():
 def real_shakespeare_glob():
     """A glob of the real Shakespeare corpus, or None when absent: $SHAKESPEARE_DATA, else
     data/shakespeare/*.txt beside the scripts (the README's place), else ../shared/data/shakespeare/*.txt."""
-    for pattern in (os.environ.get("SHAKESPEARE_DATA"), os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt"),
-                    os.path.join(PROJECT_DIR, "..", "shared", "data", "shakespeare", "*.txt")):
+    for pattern in (
+        os.environ.get("SHAKESPEARE_DATA"),
+        os.path.join(PROJECT_DIR, "data", "shakespeare", "*.txt"),
+        os.path.join(PROJECT_DIR, "..", "shared", "data", "shakespeare", "*.txt"),
+    ):
         if pattern and len(glob.glob(pattern)) >= 5:
             return pattern
     return None
@@ -45,7 +52,7 @@ def synthetic_digits(count, seed):
     images = (rng.random((count, 28, 28)) * 60).astype(np.uint8)
     for i, label in enumerate(labels):
         row = 2 + 2 * label + rng.integers(0, 2)
-        images[i, row:row + 2, 4:24] = 255
+        images[i, row : row + 2, 4:24] = 255
     return images, labels
 
 
@@ -58,8 +65,12 @@ def write_mnist(folder, train_count=600, test_count=200, gz=True, random_labels=
     if random_labels:
         rng = np.random.default_rng(3)
         train_labels, test_labels = rng.integers(0, 10, train_count), rng.integers(0, 10, test_count)
-    for name, array in ((mnist_data.TRAIN_IMAGES, train_images), (mnist_data.TRAIN_LABELS, train_labels),
-                        (mnist_data.TEST_IMAGES, test_images), (mnist_data.TEST_LABELS, test_labels)):
+    for name, array in (
+        (mnist_data.TRAIN_IMAGES, train_images),
+        (mnist_data.TRAIN_LABELS, train_labels),
+        (mnist_data.TEST_IMAGES, test_images),
+        (mnist_data.TEST_LABELS, test_labels),
+    ):
         mnist_data.write_idx(os.path.join(folder, name + suffix), array)
     return folder
 
@@ -121,8 +132,9 @@ def server():
 def run_script(script, *flags, env=None, timeout=300, cwd=PROJECT_DIR):
     """Run a project script headless (no display, no download: nothing listens on port 9), returning the
     CompletedProcess. env: variables to set, or to remove where the value is None."""
-    environment = dict(os.environ, MPLBACKEND="Agg", MNIST_MIRRORS="http://127.0.0.1:9/",
-                       SHAKESPEARE_MIRRORS="http://127.0.0.1:9/")
+    environment = dict(
+        os.environ, MPLBACKEND="Agg", MNIST_MIRRORS="http://127.0.0.1:9/", SHAKESPEARE_MIRRORS="http://127.0.0.1:9/"
+    )
     environment.pop("DISPLAY", None)
     environment.pop("WAYLAND_DISPLAY", None)
     for name, value in (env or {}).items():
@@ -130,8 +142,14 @@ def run_script(script, *flags, env=None, timeout=300, cwd=PROJECT_DIR):
             environment.pop(name, None)
         else:
             environment[name] = value
-    return subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
-                          text=True, env=environment, timeout=timeout, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, os.path.join(PROJECT_DIR, script), *flags],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        cwd=cwd,
+    )
 
 
 @pytest.fixture
@@ -139,11 +157,13 @@ def virtual_display():
     """A real X display (Xvfb, on a display number no one uses, ready when given) for a real Tk window;
     skips where Xvfb or Tk is missing."""
     import shutil
+
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt install xvfb)")
     pytest.importorskip("tkinter")
     sys.path.insert(0, os.path.join(PROJECT_DIR, "benchmarks"))
     import screen_pictures
+
     display, server = screen_pictures.start_xvfb()
     yield display
     server.terminate()
@@ -154,11 +174,17 @@ def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, ti
     """Run a project script, wait for an output line starting with line_start, call before_ctrl_c() if
     given, press Ctrl-C (SIGINT, or send signal_number), and return (exit code, stdout after that line, stderr)."""
     import signal
+
     environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
     environment.pop("DISPLAY", None)
     environment.update(env or {})
-    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, script), *flags], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=environment)
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(PROJECT_DIR, script), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     for line in process.stdout:
         if line.startswith(line_start):
             break
@@ -173,8 +199,10 @@ def interrupt_after(line_start, script, *flags, env=None, before_ctrl_c=None, ti
 # (tests/test_rnn_*.py, and the RNN's part of test_careless_user.py): 2 layers of 32 units, sequences of 10
 TINY_BATCH = ["--seqlen", "10", "--batch-size", "8"]  # what --resume does not read from hparams.json
 TINY = ["--internal-size", "32", "--layers", "2", *TINY_BATCH]
-VERSE = ("ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
-         "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n")
+VERSE = (
+    "ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
+    "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n"
+)
 
 
 @pytest.fixture(scope="session")
@@ -191,17 +219,35 @@ def trained(text_glob, tmp_path_factory):
     change it work on a copy."""
     folder = tmp_path_factory.mktemp("run")
     checkpoints, logs = str(folder / "checkpoints"), str(folder / "log")
-    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--learning-rate", "0.01", "--steps", "60",
-                        "--report-every", "20", "--checkpoint-every", "10", "--checkpoint-dir", checkpoints,
-                        "--log-dir", logs)
+    result = run_script(
+        "rnn_train.py",
+        "--data",
+        text_glob,
+        *TINY,
+        "--learning-rate",
+        "0.01",
+        "--steps",
+        "60",
+        "--report-every",
+        "20",
+        "--checkpoint-every",
+        "10",
+        "--checkpoint-dir",
+        checkpoints,
+        "--log-dir",
+        logs,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return checkpoints, logs, result
 
 
 def checkpoint_steps(folder):
     """The steps of the checkpoints in a folder, in order."""
-    return sorted(int(re.fullmatch(r"rnn_train-(\d+)\.index", name).group(1))
-                  for name in os.listdir(folder) if name.endswith(".index"))
+    return sorted(
+        int(re.fullmatch(r"rnn_train-(\d+)\.index", name).group(1))
+        for name in os.listdir(folder)
+        if name.endswith(".index")
+    )
 
 
 def copy_with_absolute_paths(checkpoints, destination):
@@ -233,7 +279,11 @@ def damage_checkpoint(prefix, how):
 
 def run_with_encoding(encoding, script, *flags):
     """run_script() with stdout and stderr in `encoding`, as on a Windows (cp1252) or ASCII-only terminal."""
-    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, script), *flags], capture_output=True,
-                            env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING=encoding), timeout=300)
+    result = subprocess.run(
+        [sys.executable, os.path.join(PROJECT_DIR, script), *flags],
+        capture_output=True,
+        env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING=encoding),
+        timeout=300,
+    )
     result.stdout, result.stderr = result.stdout.decode(encoding), result.stderr.decode(encoding)
     return result

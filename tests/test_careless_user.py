@@ -2,6 +2,7 @@
 wrong.
 
 Each test here failed on the code before it was written (the trials of the reliability issue)."""
+
 import json
 import math
 import os
@@ -38,20 +39,32 @@ def test_lesson_4_1_takes_lr_0_as_a_constant_learning_rate(lesson_data_dir, tmp_
     runs = {}
     for lr in ("0", "0.03", None):
         flags = ["--lr", lr] if lr is not None else []
-        runs[lr] = _test_curve(run_script("mnist_4.0_batchnorm_five_layers_sigmoid.py", *SHORT, *flags,
-                                          "--lr-min", "0.003", "--data-dir", lesson_data_dir,
-                                          "--runs-dir", str(tmp_path)))
+        runs[lr] = _test_curve(
+            run_script(
+                "mnist_4.0_batchnorm_five_layers_sigmoid.py",
+                *SHORT,
+                *flags,
+                "--lr-min",
+                "0.003",
+                "--data-dir",
+                lesson_data_dir,
+                "--runs-dir",
+                str(tmp_path),
+            )
+        )
     assert runs["0"][0] != runs["0.03"][0]
     assert runs["0"][1]["lr"] == 0.0 and runs["0.03"][1]["lr"] == 0.03
     assert runs[None][1]["lr"] == 0.03 and runs[None][0] == runs["0.03"][0]  # the default, recorded as used
     # the summary keeps the learning rate used at each measured step: lr_min + lr * exp(-step / lr_decay)
     assert runs["0"][2]["learning_rate"] == [0.003] * len(runs["0"][2]["step"])
-    assert runs["0.03"][2]["learning_rate"] == [round(0.003 + 0.03 * math.exp(-step / 2000), 9)
-                                                for step in runs["0.03"][2]["step"]]
+    assert runs["0.03"][2]["learning_rate"] == [
+        round(0.003 + 0.03 * math.exp(-step / 2000), 9) for step in runs["0.03"][2]["step"]
+    ]
 
 
 def test_runs_started_in_the_same_second_get_their_own_summary(tmp_path):
     import runlog
+
     stems = [runlog._new_run_stem(str(tmp_path), "mnist_1.0_softmax") for _ in range(3)]
     assert len({stem for stem, _ in stems}) == 3
     assert all(os.path.exists(reservation) for _, reservation in stems)
@@ -62,11 +75,28 @@ def test_runs_started_in_the_same_second_get_their_own_summary(tmp_path):
 def test_parallel_runs_into_one_folder_keep_every_summary(synthetic_mnist, tmp_path):
     import subprocess
     import sys
+
     environment = dict(os.environ, MPLBACKEND="Agg")
-    processes = [subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"), *SHORT,
-                                   "--seed", str(seed), "--data-dir", synthetic_mnist, "--runs-dir", str(tmp_path)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
-                 for seed in (1, 2, 3)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"),
+                *SHORT,
+                "--seed",
+                str(seed),
+                "--data-dir",
+                synthetic_mnist,
+                "--runs-dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        for seed in (1, 2, 3)
+    ]
     outputs = [p.communicate(timeout=300)[0] for p in processes]
     paths = [re.search(r"^run summary: (.+)$", out, re.MULTILINE).group(1) for out in outputs]
     assert len(set(paths)) == 3 and all(os.path.exists(p) for p in paths)
@@ -80,9 +110,18 @@ def test_parallel_runs_into_one_folder_keep_every_summary(synthetic_mnist, tmp_p
 def test_tilde_in_output_paths_goes_home(synthetic_mnist, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    result = run_script("mnist_1.0_softmax.py", "--iterations", "20", "--test-every", "10", "--data-dir",
-                        synthetic_mnist, "--runs-dir=~/myruns", "--save-png=~/pictures/dash.png",
-                        env={"HOME": str(home)})
+    result = run_script(
+        "mnist_1.0_softmax.py",
+        "--iterations",
+        "20",
+        "--test-every",
+        "10",
+        "--data-dir",
+        synthetic_mnist,
+        "--runs-dir=~/myruns",
+        "--save-png=~/pictures/dash.png",
+        env={"HOME": str(home)},
+    )
     path = _summary_path(result)
     assert path.startswith(str(home / "myruns")) and os.path.exists(path)
     assert (home / "pictures" / "dash.png").exists()
@@ -120,11 +159,20 @@ def test_compare_runs_with_an_unusable_display_saves_a_png(backend, synthetic_mn
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
 def test_lesson_stopped_by_a_signal_keeps_its_results(signal_number, lesson_data_dir, tmp_path):
     started = time.perf_counter()
-    returncode, stdout, stderr = interrupt_after("step     50", "mnist_2.2_five_layers_relu_lrdecay_dropout.py",
-                                                 "--no-visu", "--iterations", "1000000", "--test-every", "50",
-                                                 "--data-dir",
-                                                 lesson_data_dir, "--runs-dir", str(tmp_path),
-                                                 signal_number=signal_number)
+    returncode, stdout, stderr = interrupt_after(
+        "step     50",
+        "mnist_2.2_five_layers_relu_lrdecay_dropout.py",
+        "--no-visu",
+        "--iterations",
+        "1000000",
+        "--test-every",
+        "50",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+        signal_number=signal_number,
+    )
     name = signal.Signals(signal_number).name
     assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
     assert f"stopped by {name} after" in stdout and "max test accuracy" in stdout
@@ -136,8 +184,10 @@ def test_lesson_stopped_by_a_signal_keeps_its_results(signal_number, lesson_data
 @pytest.mark.slow
 @pytest.mark.parametrize("script", ["mnist_1.0_softmax.py", "rnn_train.py", "rnn_play.py"])
 def test_negative_seed_is_a_flag_error_before_anything_is_written(script, tmp_path):
-    flags = {"rnn_train.py": ["--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l")],
-             "mnist_1.0_softmax.py": ["--runs-dir", str(tmp_path / "r")]}.get(script, [])
+    flags = {
+        "rnn_train.py": ["--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l")],
+        "mnist_1.0_softmax.py": ["--runs-dir", str(tmp_path / "r")],
+    }.get(script, [])
     result = run_script(script, "--seed", "-1", *flags)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "--seed" in result.stderr.strip().splitlines()[-1]
@@ -156,8 +206,16 @@ def test_data_dir_given_a_file(tmp_path):
 # ---------------------------------------------------------------- a diverging run, a long movie
 @pytest.mark.slow
 def test_a_diverging_run_says_so_once_and_writes_valid_json(synthetic_mnist, tmp_path):
-    result = run_script("mnist_2.0_five_layers_sigmoid.py", *SHORT, "--learning-rate", "1e38", "--data-dir",
-                        synthetic_mnist, "--runs-dir", str(tmp_path))
+    result = run_script(
+        "mnist_2.0_five_layers_sigmoid.py",
+        *SHORT,
+        "--learning-rate",
+        "1e38",
+        "--data-dir",
+        synthetic_mnist,
+        "--runs-dir",
+        str(tmp_path),
+    )
     path = _summary_path(result)
     assert result.stdout.count("the training diverged") == 1
     text = open(path).read()
@@ -169,6 +227,7 @@ def test_a_diverging_run_says_so_once_and_writes_valid_json(synthetic_mnist, tmp
 def test_a_long_gif_is_recorded_in_bounded_memory(tmp_path):
     from PIL import Image
     import movies
+
     path = str(tmp_path / "movie.gif")
     recorder = movies.GifRecorder(path, (120, 90), fps=8, max_frames=4)
     for frame in range(10):
@@ -183,8 +242,19 @@ def test_a_long_gif_is_recorded_in_bounded_memory(tmp_path):
 
 # ---------------------------------------------------------------- what a careless user does to a training run
 def _tiny_run(text_glob, folder, *flags):
-    return run_script("rnn_train.py", "--data", text_glob, *TINY, "--report-every", "1000", "--checkpoint-dir",
-                      str(folder / "c"), "--log-dir", str(folder / "l"), *flags)
+    return run_script(
+        "rnn_train.py",
+        "--data",
+        text_glob,
+        *TINY,
+        "--report-every",
+        "1000",
+        "--checkpoint-dir",
+        str(folder / "c"),
+        "--log-dir",
+        str(folder / "l"),
+        *flags,
+    )
 
 
 @pytest.mark.slow
@@ -192,15 +262,36 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(text_glob, tmp_pat
     """A real write failure: files may not grow past 150 kB (RLIMIT_FSIZE), so the step-20 checkpoint
     (weights and Adam's state, ~260 kB) cannot be written, while the milestones and logs can."""
     import resource
+
     first = _tiny_run(text_glob, tmp_path, "--steps", "10", "--checkpoint-every", "10")
     assert first.returncode == 0, first.stderr[-2000:]
     limit = 150_000
     environment = dict(os.environ, MPLBACKEND="Agg")
-    result = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "rnn_train.py"), "--data", text_glob, *TINY,
-                             "--report-every", "1000", "--checkpoint-dir", str(tmp_path / "c"), "--log-dir",
-                             str(tmp_path / "l"), "--resume", "--steps", "10", "--checkpoint-every", "10"],
-                            capture_output=True, text=True, env=environment, timeout=300,
-                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    result = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(PROJECT_DIR, "rnn_train.py"),
+            "--data",
+            text_glob,
+            *TINY,
+            "--report-every",
+            "1000",
+            "--checkpoint-dir",
+            str(tmp_path / "c"),
+            "--log-dir",
+            str(tmp_path / "l"),
+            "--resume",
+            "--steps",
+            "10",
+            "--checkpoint-every",
+            "10",
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
     last = result.stderr.strip().splitlines()[-1]
     assert "cannot save the checkpoint of step 20" in last
@@ -215,10 +306,27 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(text_glob, tmp_pat
 def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
     folder = tmp_path / "c"
     environment = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
-    first = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "rnn_train.py"), "--data", text_glob, *TINY,
-                              "--steps", "1000000", "--checkpoint-every", "5", "--checkpoint-dir", str(folder),
-                              "--log-dir", str(tmp_path / "l")],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(PROJECT_DIR, "rnn_train.py"),
+            "--data",
+            text_glob,
+            *TINY,
+            "--steps",
+            "1000000",
+            "--checkpoint-every",
+            "5",
+            "--checkpoint-dir",
+            str(folder),
+            "--log-dir",
+            str(tmp_path / "l"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     try:
         for line in first.stdout:
             if line.startswith("training steps"):
@@ -246,9 +354,22 @@ def test_one_training_run_at_a_time_in_a_folder(text_glob, tmp_path):
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
 def test_rnn_training_stopped_by_a_signal_saves_a_checkpoint(signal_number, text_glob, tmp_path):
     returncode, stdout, stderr = interrupt_after(
-        "training steps", "rnn_train.py", "--data", text_glob, *TINY, "--steps", "1000000", "--checkpoint-every",
-        "100000", "--checkpoint-dir", str(tmp_path / "c"), "--log-dir", str(tmp_path / "l"),
-        signal_number=signal_number, timeout=60)
+        "training steps",
+        "rnn_train.py",
+        "--data",
+        text_glob,
+        *TINY,
+        "--steps",
+        "1000000",
+        "--checkpoint-every",
+        "100000",
+        "--checkpoint-dir",
+        str(tmp_path / "c"),
+        "--log-dir",
+        str(tmp_path / "l"),
+        signal_number=signal_number,
+        timeout=60,
+    )
     assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
     step = int(re.search(r"stopped by SIG[A-Z]+ at step (\d+)", stdout).group(1))
     assert checkpoint_steps(tmp_path / "c") == [step]
@@ -256,23 +377,38 @@ def test_rnn_training_stopped_by_a_signal_saves_a_checkpoint(signal_number, text
 
 def test_play_twice_in_one_process_as_a_notebook_does(trained, capsys):
     import rnn_play
+
     for _ in range(2):  # %run rnn_play.py twice in one kernel: one default graph
         rnn_play.main(["--checkpoint", trained[0], "--length", "20", "--seed", "1"])
     assert "already exists" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content, flags", [
-    ("{not json", ["--resume", "--steps", "5"]),
-    ('[{"step": "25", "epoch": 0.1, "validation_loss": 3.0, "checkpoint": "milestones/milestone-25"}]',
-     ["--resume", "--steps", "5"]),
-])
+@pytest.mark.parametrize(
+    "content, flags",
+    [
+        ("{not json", ["--resume", "--steps", "5"]),
+        (
+            '[{"step": "25", "epoch": 0.1, "validation_loss": 3.0, "checkpoint": "milestones/milestone-25"}]',
+            ["--resume", "--steps", "5"],
+        ),
+    ],
+)
 @pytest.mark.slow
 def test_damaged_milestones_found_before_training(content, flags, trained, text_glob, tmp_path):
     copy = shutil.copytree(trained[0], tmp_path / "c")
     (copy / "milestones.json").write_text(content)
     before = sorted(os.listdir(copy))
-    result = run_script("rnn_train.py", "--data", text_glob, *TINY, "--checkpoint-dir", str(copy), "--log-dir",
-                        str(tmp_path / "l"), *flags)
+    result = run_script(
+        "rnn_train.py",
+        "--data",
+        text_glob,
+        *TINY,
+        "--checkpoint-dir",
+        str(copy),
+        "--log-dir",
+        str(tmp_path / "l"),
+        *flags,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "milestones.json" in result.stderr.strip().splitlines()[-1] and "training steps" not in result.stdout
     assert sorted(os.listdir(copy)) == before
@@ -284,19 +420,43 @@ def test_damaged_milestones_found_before_training(content, flags, trained, text_
 def test_resume_with_another_batch_shape_is_refused(trained, text_glob, tmp_path):
     copy = shutil.copytree(trained[0], tmp_path / "c")
     import json
+
     hparams = json.loads((copy / "hparams.json").read_text())
     assert hparams["batch_size"] == 8 and hparams["seqlen"] == 10
-    result = run_script("rnn_train.py", "--data", text_glob, "--resume", "--batch-size", "16", "--steps", "1",
-                        "--checkpoint-dir", str(copy), "--log-dir", str(tmp_path / "l"))
+    result = run_script(
+        "rnn_train.py",
+        "--data",
+        text_glob,
+        "--resume",
+        "--batch-size",
+        "16",
+        "--steps",
+        "1",
+        "--checkpoint-dir",
+        str(copy),
+        "--log-dir",
+        str(tmp_path / "l"),
+    )
     assert result.returncode == 1 and "--batch-size 8, not 16" in result.stderr
-    same = run_script("rnn_train.py", "--data", text_glob, "--resume", "--steps", "1",  # read from hparams.json
-                      "--checkpoint-dir", str(copy), "--log-dir", str(tmp_path / "l"))
+    same = run_script(
+        "rnn_train.py",
+        "--data",
+        text_glob,
+        "--resume",
+        "--steps",
+        "1",  # read from hparams.json
+        "--checkpoint-dir",
+        str(copy),
+        "--log-dir",
+        str(tmp_path / "l"),
+    )
     assert same.returncode == 0, same.stderr[-2000:]
 
 
 @pytest.mark.slow
 def test_an_unquoted_data_glob_is_explained(text_glob, tmp_path):
     import glob as globbing
+
     files = sorted(globbing.glob(text_glob))
     result = run_script("rnn_train.py", "--data", *files, "--checkpoint-dir", str(tmp_path / "c"))
     assert result.returncode == 2 and "quote it" in result.stderr.strip().splitlines()[-1]

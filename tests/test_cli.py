@@ -1,4 +1,5 @@
 """cli and graphmode: outputs checked before a run, files written whole or not at all, one-line errors."""
+
 import os
 import subprocess
 import sys

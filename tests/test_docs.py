@@ -1,5 +1,6 @@
 """The front door holds: every link of the README and of docs/ leads to a file of the project, and every
 #anchor to a heading of that file, as GitHub renders them."""
+
 import glob
 import os
 import re
@@ -7,8 +8,10 @@ import re
 import pytest
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGES = sorted([os.path.join(PROJECT_DIR, "README.md"), os.path.join(PROJECT_DIR, "models", "shakespeare", "README.md")]
-               + glob.glob(os.path.join(PROJECT_DIR, "docs", "*.md")))
+PAGES = sorted(
+    [os.path.join(PROJECT_DIR, "README.md"), os.path.join(PROJECT_DIR, "models", "shakespeare", "README.md")]
+    + glob.glob(os.path.join(PROJECT_DIR, "docs", "*.md"))
+)
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")  # [text](target) and ![alt](picture)
 
 

@@ -1,5 +1,6 @@
 """downloads.py against misbehaving mirrors (a local server on 127.0.0.1): a download is bounded in bytes
 and in time, shows its progress while bytes come, and leaves nothing behind when it fails."""
+
 import os
 import time
 

@@ -2,6 +2,7 @@
 
 The runs use the real MNIST when present, else a small synthetic set made by the tests.
 """
+
 import glob
 import importlib.util
 import json
@@ -24,8 +25,19 @@ def test_all_lessons_present():
 @pytest.mark.slow
 @pytest.mark.parametrize("flags", [[], ["--no-batchnorm"]])
 def test_batchnorm_sigmoid_lesson_both_halves(flags, lesson_data_dir, tmp_path):
-    result = run_script("mnist_4.0_batchnorm_five_layers_sigmoid.py", "--no-visu", "--iterations", "30",
-                        "--test-every", "30", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path), *flags)
+    result = run_script(
+        "mnist_4.0_batchnorm_five_layers_sigmoid.py",
+        "--no-visu",
+        "--iterations",
+        "30",
+        "--test-every",
+        "30",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+        *flags,
+    )
     summary = _summary(result)
     assert summary["batchnorm"] is (not flags)
     layers = summary["activations"]
@@ -44,11 +56,22 @@ def _summary(result):
         return json.load(f)
 
 
-@pytest.mark.parametrize("lesson", [pytest.param(name, marks=() if name.startswith("mnist_1.0") else pytest.mark.slow)
-                                    for name in LESSONS])  # lesson 1.0 in the fast tests, every lesson in the slow
+@pytest.mark.parametrize(
+    "lesson", [pytest.param(name, marks=() if name.startswith("mnist_1.0") else pytest.mark.slow) for name in LESSONS]
+)  # lesson 1.0 in the fast tests, every lesson in the slow
 def test_lesson_smoke_run(lesson, lesson_data_dir, tmp_path):
-    result = run_script(lesson, "--no-visu", "--iterations", "60", "--test-every", "30", "--data-dir",
-                        lesson_data_dir, "--runs-dir", str(tmp_path))
+    result = run_script(
+        lesson,
+        "--no-visu",
+        "--iterations",
+        "60",
+        "--test-every",
+        "30",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+    )
     summary = _summary(result)
     test = summary["curves"]["test"]
     assert test["step"] == [0, 30, 60]
@@ -62,8 +85,17 @@ def test_lesson_smoke_run(lesson, lesson_data_dir, tmp_path):
 @pytest.mark.slow
 def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
     png = str(tmp_path / "dashboard.png")
-    result = run_script("mnist_1.0_softmax.py", "--iterations", "200", "--data-dir", lesson_data_dir,
-                        "--runs-dir", str(tmp_path), "--save-png", png)
+    result = run_script(
+        "mnist_1.0_softmax.py",
+        "--iterations",
+        "200",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+        "--save-png",
+        png,
+    )
     summary = _summary(result)
     assert summary["max_test_accuracy"] > 0.6  # chance is 0.1
     assert f"dashboard saved: {png}" in result.stdout
@@ -74,14 +106,27 @@ def test_lesson_1_clearly_beats_chance_and_saves_png(lesson_data_dir, tmp_path):
 @pytest.mark.slow
 def test_headless_without_flags_saves_png_beside_the_summary_and_gif(lesson_data_dir, tmp_path):
     movie = str(tmp_path / "run.gif")
-    result = run_script("mnist_1.0_softmax.py", "--iterations", "40", "--test-every", "20", "--data-dir",
-                        lesson_data_dir, "--runs-dir", str(tmp_path), "--save-movie", movie, "--watch")
+    result = run_script(
+        "mnist_1.0_softmax.py",
+        "--iterations",
+        "40",
+        "--test-every",
+        "20",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+        "--save-movie",
+        movie,
+        "--watch",
+    )
     summary = _summary(result)
     assert "No display" in result.stdout
     summary_path = re.search(r"^run summary: (.+)$", result.stdout, re.MULTILINE).group(1)
-    png = summary_path[:-len(".json")] + ".png"  # each run's picture beside its summary, never overwritten
+    png = summary_path[: -len(".json")] + ".png"  # each run's picture beside its summary, never overwritten
     assert f"dashboard saved: {png}" in result.stdout and os.path.exists(png)
     from PIL import Image
+
     with Image.open(movie) as frames:  # the movie records the pictures as drawn (--watch: one a measurement,
         pictures = summary["dashboard_pictures"]  # steps 0-30 here), then the last (a GIF merges two alike)
         assert pictures >= 4 and pictures <= frames.n_frames <= pictures + 1, (frames.n_frames, pictures)
@@ -94,9 +139,22 @@ def test_loss_never_nan_when_softmax_saturates(tmp_path):
     # Labels drawn at random (nothing to learn) and a huge learning rate drive the logits far apart, so
     # that the softmax outputs of the wrong classes underflow to exactly 0: log(0) must never appear.
     from conftest import write_mnist
+
     folder = write_mnist(str(tmp_path / "noise"), random_labels=True)
-    result = run_script("mnist_1.0_softmax.py", "--no-visu", "--iterations", "100", "--test-every", "20",
-                        "--learning-rate", "1000", "--data-dir", folder, "--runs-dir", str(tmp_path))
+    result = run_script(
+        "mnist_1.0_softmax.py",
+        "--no-visu",
+        "--iterations",
+        "100",
+        "--test-every",
+        "20",
+        "--learning-rate",
+        "1000",
+        "--data-dir",
+        folder,
+        "--runs-dir",
+        str(tmp_path),
+    )
     summary = _summary(result)
     losses = summary["curves"]["train"]["loss"] + summary["curves"]["test"]["loss"]
     assert all(math.isfinite(loss) for loss in losses)
@@ -106,12 +164,15 @@ def test_loss_never_nan_when_softmax_saturates(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("flags, named", [
-    (["--iterations", "0"], "--iterations"),
-    (["--learning-rate", "-1"], "--learning-rate"),
-    (["--save-movie", "run.avi"], "--save-movie"),
-    (["--no-visu", "--save-png", "x.png"], "--no-visu"),
-])
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--iterations", "0"], "--iterations"),
+        (["--learning-rate", "-1"], "--learning-rate"),
+        (["--save-movie", "run.avi"], "--save-movie"),
+        (["--no-visu", "--save-png", "x.png"], "--no-visu"),
+    ],
+)
 def test_bad_flags_one_clear_line(flags, named):
     result = run_script("mnist_1.0_softmax.py", *flags)
     assert result.returncode == 2
@@ -134,14 +195,17 @@ def _a_file(tmp_path):
     return str(path)
 
 
-@pytest.mark.parametrize("flag, where", [
-    ("--runs-dir", lambda tmp: _a_file(tmp)),                              # a file, not a folder
-    ("--runs-dir", lambda tmp: os.path.join(_a_file(tmp), "runs")),        # under a file
-    ("--runs-dir", lambda tmp: "/sys/kernel/runs"),                        # a folder even root cannot write
-    ("--save-png", lambda tmp: str(tmp)),                                  # a folder
-    ("--save-png", lambda tmp: os.path.join(_a_file(tmp), "dash.png")),    # under a file
-    ("--save-movie", lambda tmp: os.path.join(_a_file(tmp), "run.gif")),   # under a file
-])
+@pytest.mark.parametrize(
+    "flag, where",
+    [
+        ("--runs-dir", lambda tmp: _a_file(tmp)),  # a file, not a folder
+        ("--runs-dir", lambda tmp: os.path.join(_a_file(tmp), "runs")),  # under a file
+        ("--runs-dir", lambda tmp: "/sys/kernel/runs"),  # a folder even root cannot write
+        ("--save-png", lambda tmp: str(tmp)),  # a folder
+        ("--save-png", lambda tmp: os.path.join(_a_file(tmp), "dash.png")),  # under a file
+        ("--save-movie", lambda tmp: os.path.join(_a_file(tmp), "run.gif")),  # under a file
+    ],
+)
 @pytest.mark.slow
 def test_outputs_checked_before_training(flag, where, synthetic_mnist, tmp_path):
     path = where(tmp_path)
@@ -151,8 +215,9 @@ def test_outputs_checked_before_training(flag, where, synthetic_mnist, tmp_path)
         path = os.path.join(path, "folder.png")
         os.mkdir(path)
     flags = ["--runs-dir", str(tmp_path / "runs")] if flag != "--runs-dir" else []
-    result = run_script("mnist_1.0_softmax.py", "--iterations", "5000", "--data-dir", synthetic_mnist,
-                        *flags, flag, path)
+    result = run_script(
+        "mnist_1.0_softmax.py", "--iterations", "5000", "--data-dir", synthetic_mnist, *flags, flag, path
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: {flag} {path}")
@@ -163,6 +228,7 @@ def test_results_printed_when_the_summary_cannot_be_written(synthetic_mnist, tmp
     # the runs folder becomes a file while the lesson trains: the figures are printed, one line says
     # where the summary could not go, and nothing is half-written
     import shutil
+
     runs = tmp_path / "runs"
 
     def block_the_runs_folder():
@@ -170,8 +236,18 @@ def test_results_printed_when_the_summary_cannot_be_written(synthetic_mnist, tmp
         runs.write_text("in the way")
 
     returncode, stdout, stderr = interrupt_after(
-        "step     50", "mnist_1.0_softmax.py", "--iterations", "1000000", "--test-every", "50", "--data-dir",
-        synthetic_mnist, "--runs-dir", str(runs), before_ctrl_c=block_the_runs_folder)
+        "step     50",
+        "mnist_1.0_softmax.py",
+        "--iterations",
+        "1000000",
+        "--test-every",
+        "50",
+        "--data-dir",
+        synthetic_mnist,
+        "--runs-dir",
+        str(runs),
+        before_ctrl_c=block_the_runs_folder,
+    )
     assert returncode == 1 and "Traceback" not in stderr
     assert "max test accuracy:" in stdout and "final test accuracy:" in stdout
     last = stderr.strip().splitlines()[-1]
@@ -185,9 +261,15 @@ def test_ctrl_c_during_start_up_is_one_line():
     import subprocess
     import sys
     import time
+
     env = dict(os.environ, MPLBACKEND="Agg")
-    process = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"), "--no-visu"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(PROJECT_DIR, "mnist_1.0_softmax.py"), "--no-visu"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     time.sleep(0.8)  # Python is up, TensorFlow is still loading
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
@@ -198,9 +280,19 @@ def test_ctrl_c_during_start_up_is_one_line():
 @pytest.mark.slow
 def test_ctrl_c_at_the_end_closes_the_window_quietly(virtual_display, synthetic_mnist, tmp_path):
     returncode, stdout, stderr = interrupt_after(
-        "Close the window", "mnist_1.0_softmax.py", "--iterations", "20", "--test-every", "10", "--data-dir",
-        synthetic_mnist, "--runs-dir", str(tmp_path), env={"MPLBACKEND": "TkAgg", "DISPLAY": virtual_display},
-        timeout=30)
+        "Close the window",
+        "mnist_1.0_softmax.py",
+        "--iterations",
+        "20",
+        "--test-every",
+        "10",
+        "--data-dir",
+        synthetic_mnist,
+        "--runs-dir",
+        str(tmp_path),
+        env={"MPLBACKEND": "TkAgg", "DISPLAY": virtual_display},
+        timeout=30,
+    )
     assert returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
     assert "training goes on" not in stdout
     assert len(list(tmp_path.glob("*.json"))) == 1
@@ -226,6 +318,7 @@ def test_missing_data_one_clear_line(tmp_path):
 @pytest.mark.slow
 def test_corrupt_data_names_file(lesson_data_dir, tmp_path):
     from conftest import write_mnist
+
     folder = write_mnist(str(tmp_path / "data"))
     bad = os.path.join(folder, "t10k-images-idx3-ubyte.gz")
     with open(bad, "wb") as f:
@@ -283,8 +376,18 @@ def test_batchnorm_training_and_evaluation(convolutional):
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
     returncode, stdout, stderr = interrupt_after(
-        "step     50", "mnist_2.0_five_layers_sigmoid.py", "--no-visu", "--iterations", "1000000", "--test-every",
-        "50", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path))
+        "step     50",
+        "mnist_2.0_five_layers_sigmoid.py",
+        "--no-visu",
+        "--iterations",
+        "1000000",
+        "--test-every",
+        "50",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+    )
     assert returncode == 0, stderr[-2000:]
     assert "Traceback" not in stderr and "stopped by Ctrl-C after" in stdout
     path = re.search(r"^run summary: (.+)$", stdout, re.MULTILINE).group(1)
@@ -297,16 +400,30 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_results(lesson_data_dir, tmp_path):
 @pytest.mark.slow
 def test_lessons_table_benchmark_with_seed_spread(lesson_data_dir, tmp_path):
     output = tmp_path / "table.md"
-    result = run_script(os.path.join("benchmarks", "lessons_table.py"), "--lessons", "1.0", "--iterations", "20",
-                        "--seeds", "3-4", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path / "runs"),
-                        "--output", str(output))
+    result = run_script(
+        os.path.join("benchmarks", "lessons_table.py"),
+        "--lessons",
+        "1.0",
+        "--iterations",
+        "20",
+        "--seeds",
+        "3-4",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--output",
+        str(output),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     table = output.read_text()
     assert "| mnist_1.0_softmax | " in table and "seed 3, --no-visu" in table
     spread = [line for line in table.splitlines() if line.startswith("| mnist_1.0_softmax | 2 | ")]
     assert len(spread) == 1  # one spread row: lesson 1.0 over 2 seeds
-    summaries = sorted((json.load(open(path)) for path in (tmp_path / "runs").glob("*.json")),
-                       key=lambda summary: summary["hyperparameters"]["seed"])
+    summaries = sorted(
+        (json.load(open(path)) for path in (tmp_path / "runs").glob("*.json")),
+        key=lambda summary: summary["hyperparameters"]["seed"],
+    )
     assert [summary["hyperparameters"]["seed"] for summary in summaries] == [3, 4]
     per_seed = [summary["max_test_accuracy"] for summary in summaries]
     assert spread[0].rstrip(" |").endswith(" ".join(f"{accuracy:.4f}" for accuracy in per_seed))
@@ -318,10 +435,12 @@ def test_lessons_table_checks_its_flags_before_running(tmp_path):
     runs = tmp_path / "runs"
     result = run_script(script, "--lessons", "3.1", "9.9", "--runs-dir", str(runs))
     assert result.returncode == 1 and result.stderr.strip() == (
-        "error: --lessons 9.9: no such lesson (they are 1.0, 2.0, 2.1, 2.2, 3.0, 3.1, 4.0, 4.1, 4.2)")
+        "error: --lessons 9.9: no such lesson (they are 1.0, 2.0, 2.1, 2.2, 3.0, 3.1, 4.0, 4.1, 4.2)"
+    )
     (tmp_path / "a_file").write_text("")
-    result = run_script(script, "--lessons", "1.0", "--runs-dir", str(runs), "--output",
-                        str(tmp_path / "a_file" / "table.md"))
+    result = run_script(
+        script, "--lessons", "1.0", "--runs-dir", str(runs), "--output", str(tmp_path / "a_file" / "table.md")
+    )
     assert result.returncode == 1 and result.stderr.startswith("error: --output ")
     assert len(result.stderr.strip().splitlines()) == 1 and "running" not in result.stdout
     assert not runs.exists()  # no lesson ran
@@ -342,9 +461,11 @@ def test_a_learners_own_loop_with_a_break_keeps_the_summary(synthetic_mnist, tmp
     import graphmode
     import mnist_data
     import mnist_lesson
+
     tf = graphmode.start_tensorflow()
     args = mnist_lesson.argument_parser("Test.", 100, 4, 50).parse_args(
-        ["--runs-dir", str(tmp_path), "--data-dir", synthetic_mnist, "--save-png", str(tmp_path / "d.png")])
+        ["--runs-dir", str(tmp_path), "--data-dir", synthetic_mnist, "--save-png", str(tmp_path / "d.png")]
+    )
     mnist = mnist_data.read_data_sets(synthetic_mnist, one_hot=True, seed=0)
     with tf.Graph().as_default():
         X, Y_, W, Y, loss, accuracy = _tiny_lesson(tf)
@@ -356,10 +477,20 @@ def test_a_learners_own_loop_with_a_break_keeps_the_summary(synthetic_mnist, tmp
             for step in range(args.iterations + 1):
                 batch_X, batch_Y = mnist.train.next_batch(args.batch_size)
                 if step % args.test_every == 0:
-                    log.record_training_batch(step, *sess.run([accuracy, loss], {X: batch_X, Y_: batch_Y}), 0.1,
-                                       batch_X, batch_Y, sess.run(drawn_train, {X: batch_X, Y_: batch_Y}))
-                    log.record_test_set(step, *mnist_lesson.run_on_test_set(sess, [accuracy, loss, drawn_test],
-                                                                     {X: mnist.test.images, Y_: mnist.test.labels}))
+                    log.record_training_batch(
+                        step,
+                        *sess.run([accuracy, loss], {X: batch_X, Y_: batch_Y}),
+                        0.1,
+                        batch_X,
+                        batch_Y,
+                        sess.run(drawn_train, {X: batch_X, Y_: batch_Y}),
+                    )
+                    log.record_test_set(
+                        step,
+                        *mnist_lesson.run_on_test_set(
+                            sess, [accuracy, loss, drawn_test], {X: mnist.test.images, Y_: mnist.test.labels}
+                        ),
+                    )
                 if step == 6:
                     break
                 with log.timed_training_step():
@@ -376,6 +507,7 @@ def test_run_on_test_set_in_chunks_is_one_sess_run(synthetic_mnist, monkeypatch)
     import graphmode
     import mnist_data
     import mnist_lesson
+
     tf = graphmode.start_tensorflow()
     mnist = mnist_data.read_data_sets(synthetic_mnist, one_hot=True, seed=0)
     test = mnist.test
@@ -386,8 +518,9 @@ def test_run_on_test_set_in_chunks_is_one_sess_run(synthetic_mnist, monkeypatch)
         with tf.Session() as sess:
             sess.run(W.assign(tf.random_normal([784, 10], seed=1)))
             whole = sess.run([accuracy, loss, {"digits": digits}], {X: test.images, Y_: test.labels})
-            chunked = mnist_lesson.run_on_test_set(sess, [accuracy, loss, {"digits": digits}],
-                                                   {X: test.images, Y_: test.labels})
+            chunked = mnist_lesson.run_on_test_set(
+                sess, [accuracy, loss, {"digits": digits}], {X: test.images, Y_: test.labels}
+            )
     assert chunked[0] == pytest.approx(whole[0], abs=1e-6) and chunked[1] == pytest.approx(whole[1], rel=1e-5)
     np.testing.assert_array_equal(chunked[2]["digits"], whole[2]["digits"])
 
@@ -395,6 +528,7 @@ def test_run_on_test_set_in_chunks_is_one_sess_run(synthetic_mnist, monkeypatch)
 def test_lesson_defaults_are_keyword_only():
     # lesson.flags_and_data(doc, iterations=..., lr=..., ...): no positional defaults, no (None, help) tuples
     import mnist_lesson
+
     with pytest.raises(TypeError):
         mnist_lesson.flags_and_data("Doc.", 100, 10, 50)
     for path in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9].[0-9]_*.py")):
@@ -416,6 +550,7 @@ def test_band_percentiles_computed_in_the_graph():
     # numpy.percentile), min and max always exact, and the inner ones from a fixed sample above that
     from bands import PERCENTILES, percentile_bands, percentiles_in_graph
     import graphmode
+
     tf = graphmode.start_tensorflow()
     rng = np.random.default_rng(5)
     small = [rng.normal(size=(30, 20)).astype(np.float32), rng.normal(size=7).astype(np.float32)]
@@ -441,8 +576,19 @@ def test_band_percentiles_computed_in_the_graph():
 @pytest.mark.slow
 def test_xla_opt_in_trains_and_is_recorded(lesson_data_dir, tmp_path):
     # --xla: the same lesson, compiled with XLA (switched on before TensorFlow loads); it must learn as well
-    result = run_script("mnist_3.0_convolutional.py", "--xla", "--no-visu", "--iterations", "60", "--test-every",
-                        "30", "--data-dir", lesson_data_dir, "--runs-dir", str(tmp_path))
+    result = run_script(
+        "mnist_3.0_convolutional.py",
+        "--xla",
+        "--no-visu",
+        "--iterations",
+        "60",
+        "--test-every",
+        "30",
+        "--data-dir",
+        lesson_data_dir,
+        "--runs-dir",
+        str(tmp_path),
+    )
     summary = _summary(result)
     assert summary["hyperparameters"]["xla"] is True
     assert summary["curves"]["test"]["loss"][-1] < summary["curves"]["test"]["loss"][0]

@@ -1,5 +1,6 @@
 """The live dashboard as a person sees it: a real window under a real X server (Xvfb), screenshots taken
 while a lesson trains, the distinct pictures counted (benchmarks/screen_pictures.py does the counting)."""
+
 import json
 import os
 import sys
@@ -16,8 +17,9 @@ import screen_pictures  # noqa: E402
 
 def test_the_first_lesson_animates_in_a_real_window(virtual_display, lesson_data_dir, tmp_path):
     pytest.importorskip("PIL.ImageGrab")
-    watcher, output = screen_pictures.watch_lesson("mnist_1.0_softmax.py", ["--data-dir", lesson_data_dir],
-                                                   virtual_display, str(tmp_path))
+    watcher, output = screen_pictures.watch_lesson(
+        "mnist_1.0_softmax.py", ["--data-dir", lesson_data_dir], virtual_display, str(tmp_path)
+    )
     assert "max test accuracy" in output and "Traceback" not in output, output[-2000:]
     assert watcher.error is None, watcher.error
     (summary_file,) = [f for f in os.listdir(tmp_path) if f.endswith(".json")]
@@ -36,8 +38,22 @@ def test_rnn_training_animates_in_a_real_window(virtual_display, tmp_path):
     corpus.mkdir()
     for i in range(4):
         (corpus / f"work{i}.txt").write_text("ROMEO:\n\tBut soft, what light through yonder window breaks?\n" * 300)
-    flags = ["--data", str(corpus), "--layers", "2", "--internal-size", "64", "--batch-size", "20", "--seqlen", "20",
-             "--steps", "1500", "--report-every", "500"]
+    flags = [
+        "--data",
+        str(corpus),
+        "--layers",
+        "2",
+        "--internal-size",
+        "64",
+        "--batch-size",
+        "20",
+        "--seqlen",
+        "20",
+        "--steps",
+        "1500",
+        "--report-every",
+        "500",
+    ]
     watcher, output = screen_pictures.watch_lesson("rnn_train.py", flags, virtual_display, str(tmp_path / "run"))
     assert "trained 1500 steps" in output and "Traceback" not in output, output[-2000:]
     assert watcher.error is None, watcher.error

@@ -1,4 +1,5 @@
 """mnist_data: IDX parsing, bad files, batches, and real downloads from a local HTTP server."""
+
 import gzip
 import hashlib
 import os
@@ -183,6 +184,7 @@ def test_same_seed_same_order(synthetic_mnist):
     def first_batches(seed):
         train = mnist_data.read_data_sets(synthetic_mnist, seed=seed).train
         return np.concatenate([train.next_batch(50)[1] for _ in range(20)])
+
     assert np.array_equal(first_batches(5), first_batches(5))
     assert not np.array_equal(first_batches(5), first_batches(6))
 
@@ -206,8 +208,9 @@ def test_download_falls_back_to_second_mirror(tmp_path, server, source_files):
     for name, data in files.items():
         server.routes[f"/good/{name}"] = (200, data, None)
     target = str(tmp_path / "data")
-    mnist_data.download(target, mirrors=("http://127.0.0.1:9/", server.url + "/missing/", server.url + "/good/"),
-                        checksums=checksums)
+    mnist_data.download(
+        target, mirrors=("http://127.0.0.1:9/", server.url + "/missing/", server.url + "/good/"), checksums=checksums
+    )
     assert sorted(os.listdir(target)) == sorted(files)
     mnist = mnist_data.read_data_sets(target, allow_download=False)
     assert len(mnist.train) == 100
@@ -219,8 +222,9 @@ def test_download_checksum_mismatch_leaves_nothing(tmp_path, server, source_file
     server.routes[f"/bad/{name}"] = (200, files[name][:-1] + b"x", None)
     target = str(tmp_path / "data")
     with pytest.raises(mnist_data.DataError, match="checksum mismatch") as error:
-        mnist_data.download(target, names=[mnist_data.TRAIN_LABELS], mirrors=(server.url + "/bad/",),
-                            checksums=checksums)
+        mnist_data.download(
+            target, names=[mnist_data.TRAIN_LABELS], mirrors=(server.url + "/bad/",), checksums=checksums
+        )
     assert name in str(error.value)
     assert not os.path.exists(target)  # no partial file, not even the folder it made
 
@@ -232,12 +236,18 @@ def test_download_cut_short_leaves_nothing_then_next_mirror_wins(tmp_path, serve
     server.routes[f"/cut/{name}"] = (200, data[: len(data) // 2], len(data))  # promises more than it sends
     target = str(tmp_path / "data")
     with pytest.raises(mnist_data.DataError):
-        mnist_data.download(target, names=[mnist_data.TRAIN_IMAGES], mirrors=(server.url + "/cut/",),
-                            checksums=checksums, timeout=5)
+        mnist_data.download(
+            target, names=[mnist_data.TRAIN_IMAGES], mirrors=(server.url + "/cut/",), checksums=checksums, timeout=5
+        )
     assert not os.path.exists(target)  # no partial file, not even the folder it made
     server.routes[f"/good/{name}"] = (200, data, None)
-    mnist_data.download(target, names=[mnist_data.TRAIN_IMAGES],
-                        mirrors=(server.url + "/cut/", server.url + "/good/"), checksums=checksums, timeout=5)
+    mnist_data.download(
+        target,
+        names=[mnist_data.TRAIN_IMAGES],
+        mirrors=(server.url + "/cut/", server.url + "/good/"),
+        checksums=checksums,
+        timeout=5,
+    )
     assert open(os.path.join(target, name), "rb").read() == data
 
 

@@ -5,6 +5,7 @@ The dashboard must update in place in the cell's output while the lesson trains:
 not one picture at the end. The kernel's messages are recorded as they arrive to check that.
 Needs the notebook extra (pip install -r requirements-notebook.txt); skips without it.
 """
+
 import os
 import re
 import time
@@ -66,10 +67,12 @@ def test_run_in_a_cell_updates_the_dashboard_in_place(data_dir, tmp_path):
     # TRAIN seconds: the same wall time on any machine and any data, so the dashboard's time budget allows
     # the same few redraws everywhere. The interrupted lesson must end as after Ctrl-C, its figures kept.
     runs = tmp_path / "runs"
-    cells = [f"%run mnist_2.2_five_layers_relu_lrdecay_dropout.py --iterations 1000000 --data-dir {data_dir} "
-             f"--runs-dir {runs}",
-             "%run mnist_1.0_softmax.py --iterations 0",                          # a bad flag
-             f"%run mnist_1.0_softmax.py --data-dir {tmp_path / 'nothing'} --runs-dir {runs}"]  # no data
+    cells = [
+        f"%run mnist_2.2_five_layers_relu_lrdecay_dropout.py --iterations 1000000 --data-dir {data_dir} "
+        f"--runs-dir {runs}",
+        "%run mnist_1.0_softmax.py --iterations 0",  # a bad flag
+        f"%run mnist_1.0_softmax.py --data-dir {tmp_path / 'nothing'} --runs-dir {runs}",
+    ]  # no data
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     client = execute(nb, timeout=60, interrupt_on_timeout=True)  # TensorFlow's import, then ~45 s of training
 
@@ -87,8 +90,9 @@ def test_run_in_a_cell_updates_the_dashboard_in_place(data_dir, tmp_path):
     started = min(i for i, m in enumerate(messages) if m[1] == "stream" and "step      0" in m[3])
     during = [i for i in updates if started < i < stopped]
     training_seconds = messages[stopped][4] - messages[started][4]
-    assert len(during) >= training_seconds, \
+    assert len(during) >= training_seconds, (
         f"{len(during)} images in {training_seconds:.0f} s of training, fewer than one a second: {kinds}"
+    )
     assert updates[-1] > stopped, "the final dashboard replaces the image at the end"
     assert len(os.listdir(runs)) == 1  # the run summary; no PNG: the dashboard is in the notebook
 
@@ -114,7 +118,7 @@ def test_lessons_notebook_runs_top_to_bottom(data_dir, tmp_path):
     comparisons = [c for c in code if c.source.startswith("%run compare_runs.py")]
     assert len(lessons) == 15 and len(comparisons) == 7  # 4.0 and 4.1 run twice: with and without batch norm
     for cell in lessons:
-        assert len(images(cell)) == 1, cell.source          # its live dashboard, in its final state
+        assert len(images(cell)) == 1, cell.source  # its live dashboard, in its final state
         assert "max test accuracy" in text(cell), (cell.source, text(cell))
         assert "steps of" in text(cell) and "60 steps" in text(cell)
     for cell in comparisons:
@@ -127,12 +131,15 @@ def test_lessons_notebook_runs_top_to_bottom(data_dir, tmp_path):
 def corpus(tmp_path_factory):
     """The real Shakespeare corpus where present, else a small synthetic one (six works of verse)."""
     from conftest import real_shakespeare_glob
+
     real = real_shakespeare_glob()
     if real:
         return real
     folder = tmp_path_factory.mktemp("corpus")
-    verse = ("ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
-             "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n")
+    verse = (
+        "ROMEO:\n\tBut soft, what light through yonder window breaks?\n"
+        "JULIET:\n\tO Romeo, Romeo, wherefore art thou Romeo?\n"
+    )
     for i in range(6):
         (folder / f"work{i}.txt").write_text(verse * 150)
     return str(folder)
@@ -142,8 +149,10 @@ def test_rnn_notebook_runs_top_to_bottom(corpus, tmp_path):
     nb = nbformat.read(os.path.join(PROJECT_DIR, "rnn.ipynb"), as_version=4)
     parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(parameters) == 1, "one cell tagged 'parameters' holds the notebook's settings"
-    parameters[0].source += (f"\n# the test's settings\nTRAIN_STEPS = 60\nCODE_STEPS = 30\nDATA = {corpus!r}\n"
-                             f"RUNS = {str(tmp_path / 'runs')!r}\n")
+    parameters[0].source += (
+        f"\n# the test's settings\nTRAIN_STEPS = 60\nCODE_STEPS = 30\nDATA = {corpus!r}\n"
+        f"RUNS = {str(tmp_path / 'runs')!r}\n"
+    )
     client = execute(nb, timeout=600)
 
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -1,4 +1,5 @@
 """rnn_dashboard.py, the live view of RNN training: its text panels, curves and PNG, off screen."""
+
 import numpy as np
 import pytest
 
@@ -52,13 +53,15 @@ def test_text_pixels_draw_the_wrong_guesses_in_red():
 @pytest.fixture
 def view(tmp_path):
     books = ["hamlet.txt"] * rnn_dashboard.ROWS
-    return rnn_dashboard.TrainingView("a test", 0, 300, live=False, png=str(tmp_path / "view.png"),
-                                      books_of=lambda step: books)
+    return rnn_dashboard.TrainingView(
+        "a test", 0, 300, live=False, png=str(tmp_path / "view.png"), books_of=lambda step: books
+    )
 
 
 def test_a_headless_view_saves_its_picture(view, tmp_path):
     from PIL import Image
-    codes = txtutils.encode_array("To be, or not to be, that is the question" * 6)[:8 * 30].reshape(8, 30)
+
+    codes = txtutils.encode_array("To be, or not to be, that is the question" * 6)[: 8 * 30].reshape(8, 30)
     for step in range(1, 301):
         view.training_step(step, 0, 4.6 - step / 100, step / 400, codes, np.roll(codes, 1, axis=1), np.ones(8))
         if step % 100 == 0:
@@ -79,7 +82,11 @@ def test_a_headless_view_saves_its_picture(view, tmp_path):
 
 
 def test_earlier_validations_start_the_curve(tmp_path):
-    earlier = [{"step": 25, "validation_loss": 3.3}, {"step": 50, "validation_loss": None},
-               {"step": 100, "validation_loss": 3.0}, {"step": 400, "validation_loss": 2.0}]
+    earlier = [
+        {"step": 25, "validation_loss": 3.3},
+        {"step": 50, "validation_loss": None},
+        {"step": 100, "validation_loss": 3.0},
+        {"step": 400, "validation_loss": 2.0},
+    ]
     view = rnn_dashboard.TrainingView("resumed", 100, 300, live=False, earlier=earlier)
     assert view.validation["step"] == [25, 100]  # known losses up to the step the run resumes from

@@ -1,5 +1,6 @@
 """rnn_model.py, alone (no script run): the GRU cell's equations, the generator against the training graph, the
 XLA-compiled generator, bfloat16 products; and that the scripts share the model without importing each other."""
+
 import glob
 import os
 
@@ -10,6 +11,7 @@ from conftest import PROJECT_DIR, VERSE
 
 def test_gru_cell_matches_the_equations():
     import rnn_model
+
     tf = rnn_model.tf
     rng = np.random.default_rng(0)
     with tf.Graph().as_default():
@@ -32,6 +34,7 @@ def test_the_generator_gives_the_training_graphs_probabilities():
     # generating runs the layers one character at a time (rnn_model.Model.generator_step), training runs them
     # over whole sequences (dynamic_rnn): on the same text, from the same state, they must agree at every step
     import rnn_model
+
     tf = rnn_model.tf
     codes = txt_codes("ROMEO:\nBut soft, what light through yonder window breaks?\n")
     with tf.Graph().as_default():
@@ -42,8 +45,9 @@ def test_the_generator_gives_the_training_graphs_probabilities():
             expected = sess.run(model.probabilities, {model.X: [codes], model.Hin: model.zero_state(1)})[0]
             state = model.zero_state(1)
             for position, code in enumerate(codes):  # one character at a time, the state carried along
-                probabilities, state = sess.run([model.gen_probabilities, model.gen_next_state],
-                                                {model.gen_code: [code], model.gen_state: state})
+                probabilities, state = sess.run(
+                    [model.gen_probabilities, model.gen_next_state], {model.gen_code: [code], model.gen_state: state}
+                )
                 np.testing.assert_allclose(probabilities[0], expected[position], atol=2e-6)
             # primed on the first 20 characters (through the training graph), the next step agrees too
             code, primed = model.prime(sess, codes[:20])
@@ -56,6 +60,7 @@ def test_the_compiled_generator_computes_what_the_op_by_op_one_does():
     # drawing among the top 1 leaves no randomness, so both must write the same characters and reach the same
     # state; drawing among the top 3, the compiled loop repeats itself for a seed and keeps to the top 3
     import rnn_model
+
     tf = rnn_model.tf
     code, state = np.array([txt_codes("R")[0]], np.int32), None
     results = {}
@@ -73,8 +78,10 @@ def test_the_compiled_generator_computes_what_the_op_by_op_one_does():
                     np.testing.assert_array_equal(sampled, again)
                     step_state = state
                     for previous, next_code in zip([code[0], *sampled[:-1]], sampled):
-                        probabilities, step_state = sess.run([model.gen_probabilities, model.gen_next_state],
-                                                             {model.gen_code: [previous], model.gen_state: step_state})
+                        probabilities, step_state = sess.run(
+                            [model.gen_probabilities, model.gen_next_state],
+                            {model.gen_code: [previous], model.gen_state: step_state},
+                        )
                         assert next_code in np.argsort(probabilities[0])[-3:]
     (codes, last, final), (xla_codes, xla_last, xla_final) = results[False], results[True]
     np.testing.assert_array_equal(codes, xla_codes)
@@ -84,14 +91,17 @@ def test_the_compiled_generator_computes_what_the_op_by_op_one_does():
 
 def txt_codes(text):
     import txtutils
+
     return [int(c) for c in txtutils.encode_text(text)]
 
 
 def test_no_script_imports_another_script():
     # rnn_train.py and rnn_play.py share rnn_model.py; neither imports the other (nor any lesson script)
     import ast
-    scripts = {"rnn_train", "rnn_play", "compare_runs"} | {os.path.basename(p)[:-3] for p in
-                                                           glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9]*.py"))}
+
+    scripts = {"rnn_train", "rnn_play", "compare_runs"} | {
+        os.path.basename(p)[:-3] for p in glob.glob(os.path.join(PROJECT_DIR, "mnist_[0-9]*.py"))
+    }
     for script in scripts:
         tree = ast.parse(open(os.path.join(PROJECT_DIR, script + ".py")).read())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
@@ -105,6 +115,7 @@ def test_bfloat16_products_learn_as_float32_does():
     from graphmode import tf
     import rnn_model
     import txtutils
+
     codes = txtutils.encode_array(VERSE * 40)
     losses = {}
     for bfloat16 in (False, True):
@@ -116,8 +127,9 @@ def test_bfloat16_products_learn_as_float32_does():
             state = model.zero_state(16)
             trained = []
             for x, y, _ in txtutils.rnn_minibatch_sequencer(codes, 16, 20, nb_epochs=100):
-                loss, state, _ = sess.run([model.batch_loss, model.H, model.train_step],
-                                          {model.X: x, model.Y_: y, model.Hin: state})
+                loss, state, _ = sess.run(
+                    [model.batch_loss, model.H, model.train_step], {model.X: x, model.Y_: y, model.Hin: state}
+                )
                 trained.append(loss)
                 if len(trained) == 300:
                     break

@@ -1,5 +1,6 @@
 """shakespeare_data: the corpus read (its files, the held-out validation text, what is outside the alphabet) and the
 talk's corpus downloaded and checked."""
+
 import io
 import os
 
@@ -44,7 +45,7 @@ def test_few_files_still_hold_out_the_end_of_the_text(tmp_path, sizes):
     assert txtutils.decode_to_text(corpus.train[-1:]) == "\n"
     last = f"book{len(sizes) - 1}"
     assert corpus.held_out.startswith(f"the end of {last}, from line ")
-    lines_before = txtutils.decode_to_text(corpus.train[corpus.books[-1][1]:]).count("\n")
+    lines_before = txtutils.decode_to_text(corpus.train[corpus.books[-1][1] :]).count("\n")
     assert corpus.held_out == f"the end of {last}, from line {lines_before + 1:,}"
 
 
@@ -55,7 +56,7 @@ def test_validation_of_a_tiny_text_says_why_there_is_none(tmp_path):
 
 
 def test_binary_and_non_utf8_files_skipped(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"ab\xff\xfecd")          # not UTF-8
+    (tmp_path / "a.txt").write_bytes(b"ab\xff\xfecd")  # not UTF-8
     (tmp_path / "b.bin").write_bytes(b"text\0with a NUL byte")  # binary
     (tmp_path / "c.txt").write_text("kept\n")
     corpus = shakespeare_data.read_corpus(str(tmp_path / "*"))
@@ -79,7 +80,8 @@ def test_corpus_counts_characters_outside_the_alphabet(tmp_path):
     utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     assert shakespeare_data.describe_unknown(corpus, utf8) == (
         "5 characters outside the alphabet (0.79%) are read as unknown ('\u00e9': 3, '\u2019': 2); "
-        "1 file skipped, not UTF-8 text (b.txt)")
+        "1 file skipped, not UTF-8 text (b.txt)"
+    )
     ascii_terminal = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
     assert "('\\xe9': 3, '\\u2019': 2)" in shakespeare_data.describe_unknown(corpus, ascii_terminal)
 
@@ -125,6 +127,7 @@ def test_empty_corpus(tmp_path):
 
 def test_real_shakespeare_split():
     from conftest import real_shakespeare_glob
+
     pattern = real_shakespeare_glob()
     if pattern is None:
         pytest.skip("the Shakespeare corpus is absent (put it in data/shakespeare/, or set SHAKESPEARE_DATA)")
@@ -138,6 +141,7 @@ def test_real_shakespeare_split():
 # ---------------------------------------------------------------- the talk's corpus, downloaded
 def _serve_works(server, monkeypatch, count=3):
     import hashlib
+
     works = {f"work{i}.txt": f"ACT {i}\n\tSCENE I.\n".encode() * 50 for i in range(count)}
     monkeypatch.setattr(shakespeare_data, "SHA256", {n: hashlib.sha256(d).hexdigest() for n, d in works.items()})
     return works
@@ -152,6 +156,7 @@ def test_real_shakespeare_matches_its_checksums():
     """The corpus the README tells users to put in data/shakespeare/ is byte for byte the downloaded one."""
     import hashlib
     from conftest import real_shakespeare_glob
+
     pattern = real_shakespeare_glob()
     if pattern is None:
         pytest.skip("the Shakespeare corpus is absent (put it in data/shakespeare/, or set SHAKESPEARE_DATA)")
@@ -172,8 +177,7 @@ def test_fetch_shakespeare_from_the_second_mirror(tmp_path, server, monkeypatch)
     assert all((tmp_path / "shakespeare" / name).read_bytes() == data for name, data in works.items())
 
 
-def test_fetch_shakespeare_damaged_file_leaves_nothing_then_fetches_only_what_is_missing(tmp_path, server,
-                                                                                         monkeypatch):
+def test_fetch_shakespeare_damaged_file_leaves_nothing_then_fetches_only_what_is_missing(tmp_path, server, monkeypatch):
     works = _serve_works(server, monkeypatch)
     for name, data in works.items():
         server.routes[f"/m/{name}"] = (200, data, None)

@@ -1,4 +1,5 @@
 """txtutils: the alphabet, the mini-batch sequencer, the displays, the progress bar."""
+
 import io
 
 import numpy as np
@@ -84,8 +85,10 @@ def test_minibatch_display():
     assert lines[-1] == "epoch 0, step 100: batch loss 1.8750, batch accuracy 0.5000"
 
 
-@pytest.mark.parametrize("encoding, symbols", [("utf-8", txtutils.SYMBOLS), ("cp1252", txtutils.ASCII_SYMBOLS),
-                                               ("ascii", txtutils.ASCII_SYMBOLS)])
+@pytest.mark.parametrize(
+    "encoding, symbols",
+    [("utf-8", txtutils.SYMBOLS), ("cp1252", txtutils.ASCII_SYMBOLS), ("ascii", txtutils.ASCII_SYMBOLS)],
+)
 def test_minibatch_display_symbols_fit_the_terminal(encoding, symbols):
     stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
     assert txtutils.display_symbols(stream) is symbols
@@ -98,6 +101,7 @@ def test_minibatch_display_symbols_fit_the_terminal(encoding, symbols):
 
 def test_progress_bar():
     import io
+
     stream = io.StringIO()
     stream.isatty = lambda: True
     progress = txtutils.Progress(4, "training ", width=8, stream=stream)

@@ -1,5 +1,6 @@
 """Model folders, checkpoint folders and flags from a careless or hostile hand: checked before use, one line
 naming the file and the field, never a model of the wrong size built, nothing of value overwritten."""
+
 import json
 import os
 import shutil
@@ -29,13 +30,29 @@ def corpus(tmp_path_factory):
 
 def train(corpus, folder, *flags, steps=30):
     import rnn_train
+
     size = TINY if "--resume" not in flags else TINY[4:]  # --resume reads the model's size from the folder
-    rnn_train.main(["--data", corpus, *size, "--steps", str(steps), "--report-every", str(steps),
-                    "--checkpoint-dir", str(folder), "--log-dir", str(folder) + "-log", *flags])
+    rnn_train.main(
+        [
+            "--data",
+            corpus,
+            *size,
+            "--steps",
+            str(steps),
+            "--report-every",
+            str(steps),
+            "--checkpoint-dir",
+            str(folder),
+            "--log-dir",
+            str(folder) + "-log",
+            *flags,
+        ]
+    )
 
 
 def play(*flags):
     import rnn_play
+
     rnn_play.main(list(flags))
 
 
@@ -46,17 +63,20 @@ def shipped_copy(tmp_path):
     return copy
 
 
-@pytest.mark.parametrize("hparams, message", [
-    ({"internal_size": 1e9, "layers": 3}, "internal_size is 1000000000.0, not a whole number from 1 to 8,192"),
-    ({"internal_size": 512, "layers": 10000}, "layers is 10000, not a whole number from 1 to 64"),
-    ({"internal_size": 512, "layers": True}, "layers is true"),
-    ({"internal_size": "512", "layers": 3}, 'internal_size is "512"'),
-    ({"layers": 3}, "lacks internal_size"),
-    ([512, 3], "is not a JSON object"),
-    ({"internal_size": 512, "layers": 3, "alphasize": 256}, "alphasize is 256, not 98"),
-    ({"internal_size": 512, "layers": 2}, "says 2 layers of 512 units, but"),      # weights of 3 layers
-    ({"internal_size": 256, "layers": 3}, "says 3 layers of 256 units, but"),      # weights of 512 units
-])
+@pytest.mark.parametrize(
+    "hparams, message",
+    [
+        ({"internal_size": 1e9, "layers": 3}, "internal_size is 1000000000.0, not a whole number from 1 to 8,192"),
+        ({"internal_size": 512, "layers": 10000}, "layers is 10000, not a whole number from 1 to 64"),
+        ({"internal_size": 512, "layers": True}, "layers is true"),
+        ({"internal_size": "512", "layers": 3}, 'internal_size is "512"'),
+        ({"layers": 3}, "lacks internal_size"),
+        ([512, 3], "is not a JSON object"),
+        ({"internal_size": 512, "layers": 3, "alphasize": 256}, "alphasize is 256, not 98"),
+        ({"internal_size": 512, "layers": 2}, "says 2 layers of 512 units, but"),  # weights of 3 layers
+        ({"internal_size": 256, "layers": 3}, "says 3 layers of 256 units, but"),  # weights of 512 units
+    ],
+)
 def test_a_model_folders_hparams_are_checked_before_anything_is_built(hparams, message, shipped_copy, capsys):
     (shipped_copy / "hparams.json").write_text(json.dumps(hparams))
     with pytest.raises(UsageError) as error:
@@ -143,6 +163,7 @@ def test_a_new_run_does_not_take_over_an_old_runs_milestones(corpus, tmp_path):
 def test_hidden_folders_are_left_out_and_huge_trees_refused(corpus, monkeypatch):
     import shakespeare_data
     import txtutils
+
     files = shakespeare_data.corpus_files(corpus)
     assert len(files) == 4 and not any(".git" in f for f in files)
     monkeypatch.setattr(shakespeare_data, "MAX_CORPUS_FILES", 3)
@@ -163,6 +184,7 @@ def test_a_batch_that_cannot_fit_in_memory_is_refused_first(corpus, tmp_path):
 @pytest.mark.slow  # a 100,000-character prime through the shipped model (9 s)
 def test_a_prime_that_is_not_utf8_and_a_long_prime(capsys):
     import txtutils
+
     assert txtutils.encode_text("RO\udcffMEO")[2] == txtutils.UNKNOWN  # a byte that was not UTF-8
     play("--prime", "RO\udcffMEO", "--length", "5", "--seed", "1")
     long_prime = "ROMEO:\n\tBut soft, what light through yonder window breaks?\n" * 200  # 11,800 characters
@@ -173,9 +195,11 @@ def test_a_prime_that_is_not_utf8_and_a_long_prime(capsys):
 
 def test_a_prime_fed_in_chunks_gives_the_state_of_one_go(monkeypatch):
     import rnn_model
+
     monkeypatch.setattr(rnn_model, "PRIME_CHUNK", 100)  # 5 chunks
     from graphmode import tf
     import txtutils
+
     tf.reset_default_graph()
     model = rnn_model.Model(internal_size=8, layers=2)
     codes = txtutils.encode_text(VERSE[:500])

@@ -1,5 +1,6 @@
 """The dashboard (tensorflowvisu) and what it draws: percentile bands, the digit grids, the run's curves; the
 headless PNG and movie, panel layouts."""
+
 import json
 import os
 from types import SimpleNamespace
@@ -68,9 +69,13 @@ def _fill(dashboard, steps=200, update=False):
     images, labels, predictions = _digits(1000, wrong_at=list(range(0, 1000, 37)))
     for step in range(0, steps + 1, 10):
         dashboard.curves.add("train", step, 0.5 + step / 1000, 50 - step / 10, learning_rate=0.003)
-        dashboard.show_training(step, images[:100], labels[:100], predictions[:100].copy(),
-                                bands=(percentile_bands(rng.normal(size=500)),
-                                       percentile_bands(rng.normal(size=20))))
+        dashboard.show_training(
+            step,
+            images[:100],
+            labels[:100],
+            predictions[:100].copy(),
+            bands=(percentile_bands(rng.normal(size=500)), percentile_bands(rng.normal(size=20))),
+        )
         if step % 50 == 0:
             dashboard.curves.add("test", step, 0.5 + step / 1000, 50 - step / 10, seconds=step / 100)
             dashboard.show_test(images, labels, predictions.copy())
@@ -96,6 +101,7 @@ def test_gif_movie_records_the_pictures_as_drawn(tmp_path):
     dashboard.finish()
     assert dashboard.pictures == 11 and dashboard.live.movie_frames == 12  # 11 measurements, and the end
     from PIL import Image
+
     with Image.open(path) as movie:
         assert movie.n_frames == 12 and movie.size == (780, 450)
         movie.seek(1)
@@ -108,6 +114,7 @@ def test_gif_movie_records_the_pictures_as_drawn(tmp_path):
 
 def test_unwritable_png_and_movie_reported_not_raised(tmp_path):
     import shutil
+
     folder = tmp_path / "out"
     movie = str(folder / "movie.gif")
     dashboard = visu.Dashboard("movie", window=False, movie=movie)
@@ -134,6 +141,7 @@ def test_bad_movie_extension():
 
 def test_mp4_needs_ffmpeg(tmp_path):
     from matplotlib import animation
+
     if animation.writers.is_available("ffmpeg"):
         pytest.skip("ffmpeg is installed here: the error case cannot happen")
     with pytest.raises(ValueError, match="ffmpeg"):
@@ -173,8 +181,8 @@ def test_whole_test_set_sorted_before_the_first_1000_are_shown():
     assert red_tiles.sum() == 800 and red_tiles.flatten()[:800].all()  # row by row: the first 800 are red
     positions, scale = digits.recognised_scale(25, 40, 10000)
     assert scale[0] == "100%" and scale[-1] == "90%"  # 1,000 of 10,000 digits on screen
-    edge_row = 800 // 40                              # where the red ends...
-    assert scale[edge_row // 5] == "92%"             # ...the scale reads 92% recognised, as in the talk
+    edge_row = 800 // 40  # where the red ends...
+    assert scale[edge_row // 5] == "92%"  # ...the scale reads 92% recognised, as in the talk
 
 
 def test_dashboard_scale_follows_the_test_set_size():
@@ -206,8 +214,10 @@ def test_curves_read_back_and_checked():
     curves.add("test", 0, 0.5, 1.0, seconds=0.5)
     again = Curves(json.loads(json.dumps(curves.as_dict())))
     assert again.as_dict() == curves.as_dict()
-    old = {"train": {"step": [0], "accuracy": [0.2], "loss": [2.0]},
-           "test": {"step": [0], "accuracy": [0.5], "loss": [1.0]}}
+    old = {
+        "train": {"step": [0], "accuracy": [0.2], "loss": [2.0]},
+        "test": {"step": [0], "accuracy": [0.5], "loss": [1.0]},
+    }
     assert Curves(old).train["learning_rate"] == []  # a summary from before the learning rate was kept
     with pytest.raises(ValueError, match="differ in length"):
         Curves({"train": {"step": [0, 1], "accuracy": [0.2], "loss": [2.0]}, "test": old["test"]})
