@@ -163,39 +163,7 @@ def draw(figure, summaries, steps=None, title=None, names=None):
     names = names or labels(summaries)
     drawn = set()  # the runs that have a line somewhere: only they are in the legend
     for ax, (which, figure_name) in zip(axes, PANELS):
-        trends = []
-        for run, summary in enumerate(summaries):
-            curve = summary["curves"][which]
-            points = [
-                (s, v)
-                for s, v in zip(curve["step"], curve[figure_name])
-                if s is not None and v is not None and (steps is None or s <= steps)
-            ]
-            if not points:
-                continue
-            drawn.add(run)
-            x, y = (np.array(v, np.float64) for v in zip(*points))
-            if which == "train":
-                ax.plot(x, y, color=run_style(run)["color"], lw=0.6, alpha=0.25)
-                y = smoothed(y)
-            ax.plot(x, y, lw=1.6, **run_style(run))
-            trends.append(y)
-        ax.set_title(
-            f"test {figure_name}: the 10,000 test images"
-            if which == "test"
-            else f"training {figure_name}: each batch (faint), the mean of {SMOOTHING} (bold)",
-            fontsize=9,
-        )
-        ax.set_ylabel(LOSS_NAME if figure_name == "loss" else "share of the digits recognised", fontsize=8)
-        ax.set_xlabel("training step", fontsize=8)
-        ax.grid(True, alpha=0.3)
-        ax.tick_params(labelsize=8)
-        last = max((s for summary in summaries for s in summary["curves"][which]["step"] if s is not None), default=1)
-        ax.set_xlim(0, steps if steps is not None else max(last, 1))
-        # the later half of the curves sets the y range; with --steps (a look at the start), the whole curves
-        limits = zoomed_limits(figure_name, trends, skip=0.5 if steps is None else 0.0)
-        if limits:
-            ax.set_ylim(*limits)
+        drawn |= draw_panel(ax, summaries, which, figure_name, steps)
     runs = [run for run in range(len(summaries)) if run in drawn]
     if len(runs) > COLOURS * len(DASHES):
         print(
@@ -210,18 +178,97 @@ def draw(figure, summaries, steps=None, title=None, names=None):
                 "left out of the legend",
                 file=sys.stderr,
             )
+    top = draw_heading(figure, title, [names[run] for run in runs])
+    bottom = place_legend(figure, runs, names, top)
+    figure.tight_layout(rect=(0, 0, 1, bottom - 0.01))
+
+
+def draw_panel(ax, summaries, which, figure_name, steps):
+    """One panel: every run's `which` ("test" or "train") curve of `figure_name` ("accuracy" or "loss"), up to
+    `steps` when given. Returns the numbers of the runs it drew a line for."""
+    drawn, trends = set(), []
+    for run, summary in enumerate(summaries):
+        curve = summary["curves"][which]
+        points = [
+            (s, v)
+            for s, v in zip(curve["step"], curve[figure_name])
+            if s is not None and v is not None and (steps is None or s <= steps)
+        ]
+        if not points:
+            continue
+        drawn.add(run)
+        x, y = (np.array(v, np.float64) for v in zip(*points))
+        if which == "train":
+            ax.plot(x, y, color=run_style(run)["color"], lw=0.6, alpha=0.25)
+            y = smoothed(y)
+        ax.plot(x, y, lw=1.6, **run_style(run))
+        trends.append(y)
+    ax.set_title(
+        f"test {figure_name}: the 10,000 test images"
+        if which == "test"
+        else f"training {figure_name}: each batch (faint), the mean of {SMOOTHING} (bold)",
+        fontsize=9,
+    )
+    ax.set_ylabel(LOSS_NAME if figure_name == "loss" else "share of the digits recognised", fontsize=8)
+    ax.set_xlabel("training step", fontsize=8)
+    ax.grid(True, alpha=0.3)
+    ax.tick_params(labelsize=8)
+    last = max((s for summary in summaries for s in summary["curves"][which]["step"] if s is not None), default=1)
+    ax.set_xlim(0, steps if steps is not None else max(last, 1))
+    # the later half of the curves sets the y range; with --steps (a look at the start), the whole curves
+    limits = zoomed_limits(figure_name, trends, skip=0.5 if steps is None else 0.0)
+    if limits:
+        ax.set_ylim(*limits)
+    return drawn
+
+
+def draw_heading(figure, title, names):
+    """The figure's title: `title`, or else the runs drawn (`names`) one after the other while they fit on a line.
+    Returns the heading's bottom, a share of the figure's height, where the legend goes."""
     renderer = renderer_of(figure)
-    if title is None:  # the runs named one after the other, while they fit on a line
-        title = "compared: " + " vs ".join(names[run] for run in runs)
-        heading = figure.suptitle(plain(title), fontsize=11)
+    if title is None:
+        heading = figure.suptitle(plain("compared: " + " vs ".join(names)), fontsize=11)
         if heading.get_window_extent(renderer).width > 0.98 * figure.bbox.width:
-            heading.set_text(f"compared: {len(runs)} runs (the legend names them)")
+            heading.set_text(f"compared: {len(names)} runs (the legend names them)")
     else:
         heading = figure.suptitle(plain(title), fontsize=11)
     heading.set_in_layout(False)  # tight_layout() leaves room for it and the legend: rect= below
-    top = heading.get_window_extent(renderer).y0 / figure.bbox.height - 0.005
-    bottom = place_legend(figure, runs, names, top)
-    figure.tight_layout(rect=(0, 0, 1, bottom - 0.01))
+    return heading.get_window_extent(renderer).y0 / figure.bbox.height - 0.005
+
+
+def widest_legend(figure, handles, texts, count, fontsize, top):
+    """The legend of the first `count` of the runs (`handles`, `texts`), and an entry for the others, centred under
+    `top`, in the most columns that fit in the figure's width (searched by halves)."""
+    from matplotlib.lines import Line2D
+
+    renderer, width = renderer_of(figure), 0.98 * figure.bbox.width
+    handle_length = 2.0 if len(handles) <= COLOURS else 3.5  # long enough to show a dash's pattern
+    more = len(handles) - count
+    entries = (
+        handles[:count] + [Line2D([], [], lw=0)] * (more > 0),
+        texts[:count] + [f"... and {more} more"] * (more > 0),
+    )
+    columns = sorted({-(-len(entries[0]) // rows) for rows in range(1, len(entries[0]) + 1)})
+    best, low, high = None, 0, len(columns) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        legend = figure.legend(
+            *entries,
+            loc="upper center",
+            bbox_to_anchor=(0.5, top),
+            ncol=columns[middle],
+            fontsize=fontsize,
+            frameon=False,
+            handlelength=handle_length,
+        )
+        if legend.get_window_extent(renderer).width <= width or middle == 0:  # (one column: as narrow as it gets)
+            if best is not None:
+                best.remove()
+            best, low = legend, middle + 1
+        else:
+            legend.remove()
+            high = middle - 1
+    return best
 
 
 def place_legend(figure, runs, names, top):
@@ -232,45 +279,13 @@ def place_legend(figure, runs, names, top):
     Returns the legend's bottom, a share of the figure's height."""
     from matplotlib.lines import Line2D
 
-    renderer = renderer_of(figure)
-    width, room = 0.98 * figure.bbox.width, LEGEND_MAX_HEIGHT * figure.bbox.height
-    handles = [Line2D([], [], lw=2, **run_style(run)) for run in runs]
-    texts = [plain(shortened(names[run])) for run in runs]
-    handle_length = 2.0 if len(runs) <= COLOURS else 3.5  # long enough to show a dash's pattern
-
-    def widest(count, fontsize):
-        """The legend of the first `count` runs (and an entry for the others) in the most columns that fit."""
-        more = len(runs) - count
-        entries = (
-            handles[:count] + [Line2D([], [], lw=0)] * (more > 0),
-            texts[:count] + [f"... and {more} more"] * (more > 0),
-        )
-        columns = sorted({-(-len(entries[0]) // rows) for rows in range(1, len(entries[0]) + 1)})
-        best, low, high = None, 0, len(columns) - 1  # the widest legend that fits: searched by halves
-        while low <= high:
-            middle = (low + high) // 2
-            legend = figure.legend(
-                *entries,
-                loc="upper center",
-                bbox_to_anchor=(0.5, top),
-                ncol=columns[middle],
-                fontsize=fontsize,
-                frameon=False,
-                handlelength=handle_length,
-            )
-            if legend.get_window_extent(renderer).width <= width or middle == 0:  # (one column: as narrow as it gets)
-                if best is not None:
-                    best.remove()
-                best, low = legend, middle + 1
-            else:
-                legend.remove()
-                high = middle - 1
-        return best
-
     if not runs:
         return top
+    renderer, room = renderer_of(figure), LEGEND_MAX_HEIGHT * figure.bbox.height
+    handles = [Line2D([], [], lw=2, **run_style(run)) for run in runs]
+    texts = [plain(shortened(names[run])) for run in runs]
     for fontsize in LEGEND_FONT_SIZES:
-        legend = widest(len(runs), fontsize)
+        legend = widest_legend(figure, handles, texts, len(runs), fontsize, top)
         if legend.get_window_extent(renderer).height <= room:
             return legend.get_window_extent(renderer).y0 / figure.bbox.height
         if fontsize != LEGEND_FONT_SIZES[-1]:
@@ -283,7 +298,7 @@ def place_legend(figure, runs, names, top):
             break
         legend.remove()
         count = max(0, min(count - 1, int((count + 1) * room / height) - 1))  # the rows scale with the entries
-        legend = widest(count, LEGEND_FONT_SIZES[-1])
+        legend = widest_legend(figure, handles, texts, count, LEGEND_FONT_SIZES[-1], top)
     print(
         f"note: the legend names the first {count} of the {len(runs)} runs: no room for more (compare fewer "
         "runs, or give them shorter --labels)",

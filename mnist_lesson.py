@@ -111,6 +111,14 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
         metavar="N",
         help="measure the training batch every N steps (default: %(default)s)",
     )
+    add_output_flags(common)
+    graphmode.add_xla_flag(common, "lesson 3.1 trained 14-53%% faster on 2 cores, 2026-11-29")
+    graphmode.add_verbose_flag(common)
+    return parser
+
+
+def add_output_flags(common):
+    """How the run is shown (dashboard, PNG, movie) and where its summary goes."""
     common.add_argument("--no-visu", action="store_true", help="no dashboard: text output only (fastest)")
     common.add_argument(
         "--save-png", metavar="FILE", type=user_path, help="no window: train, then save the final dashboard as a PNG"
@@ -139,9 +147,6 @@ def argument_parser(doc, iterations, test_every, batch_size, train_every=10):
         default=RUNS_DIR,
         help="where the JSON run summaries go (default: runs/ beside the scripts)",
     )
-    graphmode.add_xla_flag(common, "lesson 3.1 trained 14-53%% faster on 2 cores, 2026-11-29")
-    graphmode.add_verbose_flag(common)
-    return parser
 
 
 def check_args(parser, args):

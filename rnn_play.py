@@ -53,8 +53,8 @@ DEFAULT_PRIME = "\n"
 SHIPPED_MODEL = rnn_model_folder.SHIPPED_MODEL  # models/shakespeare/ beside the scripts
 
 
-def parse_args(argv=None):
-    parser = parser_from_docstring(__doc__)
+def add_generation_flags(parser):
+    """Which model plays, and how: its start, its choices among the likeliest characters, its length."""
     parser.add_argument(
         "--checkpoint",
         type=user_path,
@@ -84,6 +84,16 @@ def parse_args(argv=None):
     parser.add_argument(
         "--width", type=positive_int, default=None, help="wrap lines longer than this (default: the terminal's width)"
     )
+    parser.add_argument(
+        "--no-xla",
+        action="store_true",
+        help="generate op by op, not with the loop XLA compiles "
+        "(2.5x slower here; the same model, other random draws: the same --seed writes another text)",
+    )
+
+
+def add_mode_flags(parser):
+    """What else to do instead of playing: replay the milestones, score a text, or export the model."""
     parser.add_argument(
         "--replay",
         action="store_true",
@@ -129,12 +139,12 @@ def parse_args(argv=None):
         help="write the model's weights in float16, with its hparams.json, into DIR (a model "
         "folder that --checkpoint plays and scores), and stop",
     )
-    parser.add_argument(
-        "--no-xla",
-        action="store_true",
-        help="generate op by op, not with the loop XLA compiles "
-        "(2.5x slower here; the same model, other random draws: the same --seed writes another text)",
-    )
+
+
+def parse_args(argv=None):
+    parser = parser_from_docstring(__doc__)
+    add_generation_flags(parser)
+    add_mode_flags(parser)
     graphmode.add_verbose_flag(parser)
     args = parser.parse_args(argv)
     if sum(map(bool, (args.replay, args.score, args.export))) > 1:

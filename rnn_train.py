@@ -85,8 +85,8 @@ SCALARS_EVERY = 10  # training loss and accuracy written for TensorBoard every 1
 # ------------------------------------------------------------------------------------------------
 
 
-def parse_args(argv=None):
-    parser = parser_from_docstring(__doc__)
+def add_model_flags(parser):
+    """What to train on and the network's sizes (None: the defaults, or with --resume the run's)."""
     parser.add_argument(
         "--data",
         metavar="GLOB",
@@ -119,6 +119,10 @@ def parse_args(argv=None):
         default=None,
         help=f"stacked GRU layers (default: {NLAYERS}; with --resume, the checkpoint's)",
     )
+
+
+def add_schedule_flags(parser):
+    """How training runs: its length, speed, schedule of reports and saves, seed and precision."""
     parser.add_argument(
         "--learning-rate", type=positive_float, default=LEARNING_RATE, help="Adam learning rate (default: %(default)s)"
     )
@@ -143,6 +147,18 @@ def parse_args(argv=None):
         metavar="N",
         help="save a checkpoint every N steps, and at the end (default: %(default)s)",
     )
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument(
+        "--float32",
+        action="store_true",
+        help="train in float32 only: no bfloat16 matrix products, "
+        "which are the default where the CPU has bfloat16 instructions (1.35-1.4x faster, "
+        "2026-12-02)",
+    )
+
+
+def add_output_flags(parser):
+    """Where the checkpoints and logs go, resuming from them, and how training is shown."""
     parser.add_argument(
         "--checkpoint-dir", type=user_path, default=DEFAULT_CHECKPOINT_DIR, metavar="DIR", help="default: checkpoints/"
     )
@@ -151,14 +167,6 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue from the newest complete checkpoint in --checkpoint-dir"
-    )
-    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
-    parser.add_argument(
-        "--float32",
-        action="store_true",
-        help="train in float32 only: no bfloat16 matrix products, "
-        "which are the default where the CPU has bfloat16 instructions (1.35-1.4x faster, "
-        "2026-12-02)",
     )
     parser.add_argument("--no-visu", action="store_true", help="no live view: text output only")
     parser.add_argument(
@@ -175,6 +183,13 @@ def parse_args(argv=None):
         help="close the live view's window when training ends instead of waiting for you to close it",
     )
     graphmode.add_verbose_flag(parser)
+
+
+def parse_args(argv=None):
+    parser = parser_from_docstring(__doc__)
+    add_model_flags(parser)
+    add_schedule_flags(parser)
+    add_output_flags(parser)
     args, extra = parser.parse_known_args(argv)
     if args.save_png and not args.save_png.lower().endswith(".png"):
         parser.error(f"--save-png {args.save_png}: the file name must end in .png")

@@ -83,7 +83,7 @@ def notebook_available():
     return all(importlib.util.find_spec(module) for module in ("nbclient", "ipykernel"))
 
 
-def main():
+def parse_args():
     parser = parser_from_docstring(__doc__)
     parser.add_argument(
         "--lessons",
@@ -114,18 +114,12 @@ def main():
         default=["png", "window", "notebook"],
         help="the dashboard's modes to measure, beside --no-visu (default: all three)",
     )
-    args = parser.parse_args()
-    lessons = [lesson_file(number) for number in args.lessons]
-    projects = {"": PROJECT_DIR}
-    if args.baseline:
-        baseline = os.path.abspath(args.baseline)
-        missing = [lesson for lesson in lessons if not os.path.exists(os.path.join(baseline, lesson))]
-        if missing:
-            raise UsageError(f"--baseline {args.baseline}: no {missing[0]} there (a checkout of this project?)")
-        projects = {"this checkout": PROJECT_DIR, f"baseline {args.baseline}": baseline}
-    runs_dir = tempfile.mkdtemp(prefix="dashboard-bench-")
-    common = ["--runs-dir", runs_dir] + (["--data-dir", os.path.abspath(args.data_dir)] if args.data_dir else [])
-    common += ["--iterations", str(args.iterations)] if args.iterations else []
+    return parser.parse_args()
+
+
+def measured_modes(args, runs_dir):
+    """The ways of running a lesson to time: --no-visu, and those of --modes this machine can run, each as
+    (name, runner, flags, environment). Also returns the Xvfb process started for the window, or None."""
     headless_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
     modes = [(NO_VISU, run_script, [NO_VISU], headless_env)]
     if "png" in args.modes:
@@ -150,25 +144,12 @@ def main():
             "the notebook extra is not installed (pip install -r requirements-notebook.txt): "
             "the notebook is not measured"
         )
-    results = {}
-    try:
-        for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike; every
-            for lesson in lessons:  # other round in the reverse order, so that a drift does too
-                for name, runner, flags, env in modes if round_ % 2 == 0 else modes[::-1]:
-                    for version, project in projects.items():
-                        summary = runner(project, lesson, flags + common, env)
-                        results.setdefault((version, lesson, name), []).append(summary)
-                        print(
-                            f"round {round_ + 1}: {version or lesson} {lesson if version else ''} {name}: "
-                            f"loop {summary['wall_seconds']:.1f} s",
-                            flush=True,
-                        )
-    finally:
-        if xvfb:
-            xvfb.terminate()
-        shutil.rmtree(runs_dir, ignore_errors=True)
+    return modes, xvfb
 
-    print(f"\nmedian of {args.repeat} round(s); loop: the training loop's wall time (training, measurements, drawing)")
+
+def print_tables(results, projects, lessons, modes, repeat):
+    """One table per project version: each lesson in each mode, medians over the rounds."""
+    print(f"\nmedian of {repeat} round(s); loop: the training loop's wall time (training, measurements, drawing)")
     for version in projects:
         if version:
             print(f"\n{version}")
@@ -194,6 +175,41 @@ def main():
                 one = statistics.median(s.get("dashboard_picture_seconds") or 0 for s in summaries)
                 shown = f"{rate:.1f} | {1000 * one:.1f} | {100 * drawing:.1f}%" if live else " | | "
                 print(f"| {os.path.splitext(lesson)[0]} | {name} | {loop:.1f} | {overhead} | {steps:.0f} | {shown} |")
+
+
+def main():
+    args = parse_args()
+    lessons = [lesson_file(number) for number in args.lessons]
+    projects = {"": PROJECT_DIR}
+    if args.baseline:
+        baseline = os.path.abspath(args.baseline)
+        missing = [lesson for lesson in lessons if not os.path.exists(os.path.join(baseline, lesson))]
+        if missing:
+            raise UsageError(f"--baseline {args.baseline}: no {missing[0]} there (a checkout of this project?)")
+        projects = {"this checkout": PROJECT_DIR, f"baseline {args.baseline}": baseline}
+    runs_dir = tempfile.mkdtemp(prefix="dashboard-bench-")
+    common = ["--runs-dir", runs_dir] + (["--data-dir", os.path.abspath(args.data_dir)] if args.data_dir else [])
+    common += ["--iterations", str(args.iterations)] if args.iterations else []
+    modes, xvfb = measured_modes(args, runs_dir)
+    results = {}
+    try:
+        for round_ in range(args.repeat):  # interleaved, so that machine noise hits every mode alike; every
+            for lesson in lessons:  # other round in the reverse order, so that a drift does too
+                for name, runner, flags, env in modes if round_ % 2 == 0 else modes[::-1]:
+                    for version, project in projects.items():
+                        summary = runner(project, lesson, flags + common, env)
+                        results.setdefault((version, lesson, name), []).append(summary)
+                        print(
+                            f"round {round_ + 1}: {version or lesson} {lesson if version else ''} {name}: "
+                            f"loop {summary['wall_seconds']:.1f} s",
+                            flush=True,
+                        )
+    finally:
+        if xvfb:
+            xvfb.terminate()
+        shutil.rmtree(runs_dir, ignore_errors=True)
+
+    print_tables(results, projects, lessons, modes, args.repeat)
 
 
 if __name__ == "__main__":

@@ -116,7 +116,8 @@ def spread_row(summaries):
     )
 
 
-def main():
+def parse_args():
+    """The flags, checked before the first lesson starts (no figures lost an hour later)."""
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--data-dir", help="MNIST folder, passed on to each lesson")
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "runs", "lessons_table.md"))
@@ -131,8 +132,6 @@ def main():
         help="seeds to run every lesson with: numbers and ranges, e.g. 0-9 (default: 0)",
     )
     args = parser.parse_args()
-    seeds = sorted({seed for group in args.seeds for seed in group})
-    # everything the run needs is checked before the first lesson starts: no figures lost an hour later
     unknown = [number for number in args.lessons or [] if lesson_script(number) is None]
     if unknown or args.lessons == []:
         numbers = ", ".join(os.path.basename(script).split("_")[1] for script in lesson_scripts())
@@ -141,9 +140,17 @@ def main():
             + ("no such lesson" if unknown else "give at least one")
             + f" (they are {numbers})"
         )
-    output = check_output_file(args.output, "--output")
+    args.output = check_output_file(args.output, "--output")
     if args.runs_dir:
         check_output_dir(args.runs_dir, "--runs-dir")
+    args.seeds = sorted({seed for group in args.seeds for seed in group})
+    return args
+
+
+def run_lessons(args):
+    """Runs the lessons asked for, each with every seed, and the variants. Returns the table's rows, the rows of
+    the table over seeds, the notes under the table, and the machine the runs describe."""
+    seeds = args.seeds
     flags = (
         (["--data-dir", args.data_dir] if args.data_dir else [])
         + (["--iterations", args.iterations] if args.iterations else [])
@@ -176,7 +183,11 @@ def main():
                 f"Lesson {number} first reached 99% test accuracy at step {reached[0]}, "
                 f"after {reached[1]:.1f} s (seed {seeds[0]})."
             )
-    machine = summary["machine"]
+    return rows, spread_rows, notes, summary["machine"]
+
+
+def table_text(rows, spread_rows, notes, machine, seeds):
+    """The Markdown tables: seed 0's runs with the machine they ran on, then the spread over seeds."""
     lines = [
         "| lesson | max test accuracy | final test accuracy | iterations | wall time (s) | training steps/s |",
         "|---|---|---|---|---|---|",
@@ -200,12 +211,18 @@ def main():
             "|---|---|---|---|---|---|---|---|",
             *spread_rows,
         ]
-    table = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def main():
+    args = parse_args()
+    rows, spread_rows, notes, machine = run_lessons(args)
+    table = table_text(rows, spread_rows, notes, machine, args.seeds)
     print()
     print(table)
-    with atomic_output(output) as f:
+    with atomic_output(args.output) as f:
         f.write(table + "\n")
-    print(f"\nwritten to {output}")
+    print(f"\nwritten to {args.output}")
 
 
 if __name__ == "__main__":

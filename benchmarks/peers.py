@@ -294,7 +294,7 @@ def installed(module):
     return importlib.util.find_spec(module) is not None  # without importing it (and TensorFlow with Keras)
 
 
-def main():
+def parse_args():
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--rounds", type=positive_int, default=3, metavar="N", help="rounds (default: %(default)s)")
     parser.add_argument(
@@ -332,61 +332,48 @@ def main():
     parser.add_argument("--baseline", metavar="REF", help="also run the project as it was at this git commit")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # the peers' own processes
     parser.add_argument("--steps", type=positive_int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        print(json.dumps({"per_second": WORKERS[args.worker](args.steps, args.data_dir)}))
-        return
-    data_dir = os.path.abspath(args.data_dir) if args.data_dir else None
-    peers = [name for name, module in PEERS.items() if installed(module)]
-    for name in PEERS:
-        if name not in peers:
-            print(f"{name} is not installed (pip install -r requirements-bench.txt): left out")
-    # the data by absolute path: a --baseline copy has no data/ of its own
-    data_dir = data_dir or os.path.join(PROJECT_DIR, "data", "mnist")
-    shakespeare = os.path.join(PROJECT_DIR, "data", "shakespeare")
-    corpus = args.corpus or (os.path.join(shakespeare, "*.txt") if os.path.isdir(shakespeare) else None)
+    return parser.parse_args()
+
+
+def run_rounds(args, trees, peers, data_dir, corpus, work):
+    """Every round times each workload asked for, the project's trees then the peers, one after the other
+    (interleaved, so that a machine's slow spell is shared). Returns {(workload, unit): {who: [values]}}."""
     results = {}
 
     def record(workload, who, value, unit):
         results.setdefault((workload, unit), {}).setdefault(who, []).append(value)
         print(f"  {workload} {who}: {value:,.1f} {unit}", flush=True)
 
-    work = tempfile.mkdtemp(prefix="peers-")
-    try:
-        trees = {"project": PROJECT_DIR}
-        if args.baseline:
-            trees["baseline"] = baseline_tree(args.baseline, work)
-        for round_ in range(args.rounds):
-            print(f"round {round_ + 1} of {args.rounds}", flush=True)
-            if "conv" in args.only:
-                for who, tree in trees.items():
-                    record("lesson 3.1 training", who, project_conv(args.conv_steps, data_dir, work, tree), "steps/s")
-                if args.lesson_xla:
-                    record(
-                        "lesson 3.1 training",
-                        "project --xla",
-                        project_conv(args.conv_steps, data_dir, work, xla=True),
-                        "steps/s",
-                    )
-                for name in peers:
-                    record("lesson 3.1 training", name, peer(name, "conv", args.conv_steps, data_dir), "steps/s")
-            if "gru" in args.only:
-                for who, tree in trees.items():
-                    record("3 x 512 GRU training", who, project_gru(args.gru_steps, corpus, work, tree), "chars/s")
-                for name in peers:
-                    record("3 x 512 GRU training", name, peer(name, "gru", args.gru_steps, data_dir), "chars/s")
-            if "generation" in args.only:
-                for who, tree in trees.items():
-                    record("generation, rnn_play.py", who, project_generation(args.generate, tree), "chars/s")
-                bound, weight_bytes = weight_reading_bound()
-                record("generation's weight reads alone (NumPy)", "project", bound, "chars/s")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for round_ in range(args.rounds):
+        print(f"round {round_ + 1} of {args.rounds}", flush=True)
+        if "conv" in args.only:
+            for who, tree in trees.items():
+                record("lesson 3.1 training", who, project_conv(args.conv_steps, data_dir, work, tree), "steps/s")
+            if args.lesson_xla:
+                record(
+                    "lesson 3.1 training",
+                    "project --xla",
+                    project_conv(args.conv_steps, data_dir, work, xla=True),
+                    "steps/s",
+                )
+            for name in peers:
+                record("lesson 3.1 training", name, peer(name, "conv", args.conv_steps, data_dir), "steps/s")
+        if "gru" in args.only:
+            for who, tree in trees.items():
+                record("3 x 512 GRU training", who, project_gru(args.gru_steps, corpus, work, tree), "chars/s")
+            for name in peers:
+                record("3 x 512 GRU training", name, peer(name, "gru", args.gru_steps, data_dir), "chars/s")
+        if "generation" in args.only:
+            for who, tree in trees.items():
+                record("generation, rnn_play.py", who, project_generation(args.generate, tree), "chars/s")
+            bound, _ = weight_reading_bound()
+            record("generation's weight reads alone (NumPy)", "project", bound, "chars/s")
+    return results
 
-    print(f"\nmedians of {args.rounds} round(s), {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs: {cpu_line()}")
-    # the baseline and lesson 3.1 with --xla, where measured, are compared with the peers like the project
-    peers = list(trees)[1:] + peers
-    leads = ["project"] + (["project --xla"] if args.lesson_xla and "conv" in args.only else [])
+
+def print_table(results, leads, peers, rounds):
+    """The medians over the rounds, in a Markdown table, with each lead's ratio to each peer."""
+    print(f"\nmedians of {rounds} round(s), {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs: {cpu_line()}")
     names, pairs = leads + peers, [(lead, peer_) for lead in leads for peer_ in peers]
     print("| work | unit | " + " | ".join(names) + " | " + " | ".join(f"{a} / {b}" for a, b in pairs) + " |")
     print("|---|---|" + "---|" * (len(names) + len(pairs)))
@@ -395,6 +382,32 @@ def main():
         cells = [f"{medians[n]:,.0f}" if n in medians else "-" for n in names]
         ratios = [f"{medians[a] / medians[b]:.2f}x" if a in medians and b in medians else "-" for a, b in pairs]
         print(f"| {workload} | {unit} | " + " | ".join(cells + ratios) + " |")
+
+
+def main():
+    args = parse_args()
+    if args.worker:
+        print(json.dumps({"per_second": WORKERS[args.worker](args.steps, args.data_dir)}))
+        return
+    peers = [name for name, module in PEERS.items() if installed(module)]
+    for name in PEERS:
+        if name not in peers:
+            print(f"{name} is not installed (pip install -r requirements-bench.txt): left out")
+    # the data by absolute path: a --baseline copy has no data/ of its own
+    data_dir = os.path.abspath(args.data_dir) if args.data_dir else os.path.join(PROJECT_DIR, "data", "mnist")
+    shakespeare = os.path.join(PROJECT_DIR, "data", "shakespeare")
+    corpus = args.corpus or (os.path.join(shakespeare, "*.txt") if os.path.isdir(shakespeare) else None)
+    work = tempfile.mkdtemp(prefix="peers-")
+    try:
+        trees = {"project": PROJECT_DIR}
+        if args.baseline:
+            trees["baseline"] = baseline_tree(args.baseline, work)
+        results = run_rounds(args, trees, peers, data_dir, corpus, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    # the baseline and lesson 3.1 with --xla, where measured, are compared with the peers like the project
+    leads = ["project"] + (["project --xla"] if args.lesson_xla and "conv" in args.only else [])
+    print_table(results, leads, list(trees)[1:] + peers, args.rounds)
 
 
 if __name__ == "__main__":

@@ -168,6 +168,33 @@ def draw(training, validation, epoch_steps, path):
     plt.close(figure)
 
 
+def read_curves(log_dir, checkpoint_dir):
+    """The training and validation losses by step, from the TensorBoard logs; the validation ones with the
+    milestones' (the early milestones come before the first report)."""
+    training, validation = read_scalars(log_dir, "training"), read_scalars(log_dir, "validation")
+    milestones = rnn_checkpoints.milestones(checkpoint_dir, fall_back=False)
+    validation.update({m["step"]: m["validation_loss"] for m in milestones if m["validation_loss"] is not None})
+    return training, dict(sorted(validation.items()))
+
+
+def write_table(rows, path):
+    """The per-epoch table as JSON, whole or not at all; NaN (no training loss logged in an epoch, a diverged
+    run) is not JSON: null."""
+
+    def number(value):
+        return round(value, 4) if math.isfinite(value) else None
+
+    with atomic_output(path) as f:
+        json.dump(
+            [
+                {"epoch": e, "step": s, "validation_loss": number(v), "mean_training_loss": number(t)}
+                for e, s, v, t in rows
+            ],
+            f,
+            indent=1,
+        )
+
+
 def main(argv=None):
     parser = parser_from_docstring(__doc__)
     parser.add_argument("--log-dir", required=True, help="rnn_train.py's --log-dir")
@@ -195,20 +222,7 @@ def main(argv=None):
     png = check_output_file(args.save_png, "--save-png") if args.save_png else None
     json_path = check_output_file(args.json, "--json") if args.json else None
     epoch_steps, note = steps_per_epoch(args.checkpoint_dir, args.data)
-    training, validation = read_scalars(args.log_dir, "training"), read_scalars(args.log_dir, "validation")
-    # the milestones' validation losses too (the early ones come before the first report)
-    validation = dict(
-        sorted(
-            {
-                **validation,
-                **{
-                    m["step"]: m["validation_loss"]
-                    for m in rnn_checkpoints.milestones(args.checkpoint_dir, fall_back=False)
-                    if m["validation_loss"] is not None
-                },
-            }.items()
-        )
-    )
+    training, validation = read_curves(args.log_dir, args.checkpoint_dir)
     if not training or not validation:
         raise UsageError(f"--log-dir {args.log_dir} holds no training and validation curves of rnn_train.py")
     rows = per_epoch(training, validation, epoch_steps)
@@ -218,19 +232,7 @@ def main(argv=None):
     for epoch, step, loss, train_loss in rows:
         print(f"| {epoch} | {step:,} | {loss:.4f} | {loss / math.log(2):.3f} | {train_loss:.4f} |")
     if json_path:
-
-        def number(value):  # NaN (no training loss logged in an epoch, a diverged run) is not JSON: null
-            return round(value, 4) if math.isfinite(value) else None
-
-        with atomic_output(json_path) as f:  # whole or not at all
-            json.dump(
-                [
-                    {"epoch": e, "step": s, "validation_loss": number(v), "mean_training_loss": number(t)}
-                    for e, s, v, t in rows
-                ],
-                f,
-                indent=1,
-            )
+        write_table(rows, json_path)
         print(f"table: {json_path}")
     if png:
         draw(training, validation, epoch_steps, png)
