@@ -10,7 +10,8 @@ moves a result more than the claim's effect or margin (lesson 3.1 with and witho
 batch norm on 3.1's network above 99.5%), those runs are made with several seeds (seeds 0-4, or 0-2 for the
 slow batch-norm convnets) and the claim is judged on their mean and range: one seed cannot flip it.
 --quick runs the five-layer claims only (about 10 minutes on 2 cores); the full set adds the convolutional
-networks and their seeds (hours there: run it in stretches with --resume). --pictures DIR also draws the talk's
+networks and their seeds (55 minutes on 2 cores on 2026-12-03, about 4 hours at the speed of 2026-12-01: run it in
+stretches with --resume). --pictures DIR also draws the talk's
 comparisons with compare_runs.py, as PNGs in DIR. The table is also written to runs/talk_claims.md, the run
 summaries under runs/talk_claims-DATE-TIME/; --from-runs that folder checks the claims again, and draws the
 pictures, without running anything; --resume that folder runs only what it lacks (a run stopped halfway, or
